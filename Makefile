@@ -1,0 +1,31 @@
+# picojoule: `make report` (the main job) and `make test` do everything on a fresh clone;
+# each runs the set-up first. Generated files go under build/.
+VENV      := .venv
+BIN       := $(VENV)/bin
+PICOJOULE := $(BIN)/picojoule
+
+.PHONY: setup test report verilog sim bench accuracy clean
+
+setup:
+	@bash tools/setup.sh
+
+test: setup
+	$(BIN)/python -m pytest
+
+report: setup
+	$(PICOJOULE) report
+
+verilog: setup
+	$(PICOJOULE) verilog --out build/verilog
+
+sim: setup
+	$(PICOJOULE) sim
+
+bench: setup
+	$(PICOJOULE) bench
+
+accuracy: setup
+	$(PICOJOULE) accuracy
+
+clean:
+	rm -rf build sim_build .pytest_cache

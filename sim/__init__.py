@@ -1,0 +1,1 @@
+"""cocotb co-verification of the generated Verilog against the golden models."""
