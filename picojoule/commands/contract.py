@@ -1,0 +1,14 @@
+"""`picojoule contract`: print the numeric contract table (the README carries the same)."""
+
+from picojoule.contract import markdown
+
+HELP = "print the numeric contract of the formats and units as a Markdown table"
+
+
+def add_arguments(parser):
+    pass
+
+
+def run(args):
+    print(markdown(), end="")
+    return 0

@@ -1,0 +1,47 @@
+"""The numeric contract as a Markdown table, rendered from the format and unit specs.
+
+The README carries this table; a test checks that it matches, so the contract is stated
+once (in `picojoule.models`) and only rendered here.
+"""
+
+from picojoule.models.formats import PRESETS, FloatFormat
+from picojoule.models.units import UNIT_KINDS
+
+_SPECIALS = {
+    "ieee": "Inf; NaN = all-ones exponent, mantissa != 0",
+    "fn": "no Inf; NaN = S.1..1.1..1 only",
+    "fnuz": "no Inf, no -0; NaN = 1.0..0.0..0",
+    "finite": "no Inf, no NaN (always saturates)",
+}
+
+
+def _value(x):
+    return f"{x:.6g}"
+
+
+def format_table():
+    rows = ["| format | bits | E | M | bias | max finite | min subnormal | specials |",
+            "|---|---|---|---|---|---|---|---|"]
+    for fmt in PRESETS.values():
+        if isinstance(fmt, FloatFormat):
+            rows.append(f"| {fmt.name} | {fmt.width} | {fmt.exponent_bits} | {fmt.mantissa_bits} | "
+                        f"{fmt.bias} | {_value(fmt.max_finite)} | {_value(fmt.min_subnormal)} | "
+                        f"{_SPECIALS[fmt.specials]} |")
+    ints = ", ".join(name for name, fmt in PRESETS.items() if not isinstance(fmt, FloatFormat))
+    rows.append(f"| {ints} | 4-32 | | | | | | two's complement or unsigned; wraps |")
+    return "\n".join(rows)
+
+
+def unit_table():
+    rows = ["| unit kind | contract |", "|---|---|"]
+    for kind, cls in UNIT_KINDS.items():
+        paragraphs = (cls.__doc__ or "").split("\n\n")[:2]
+        doc = " ".join(" ".join(paragraphs).split()).replace("``", "`").replace("|", "\\|")
+        rows.append(f"| `{kind}` | {doc} |")
+    return "\n".join(rows)
+
+
+def markdown():
+    return ("Formats (`picojoule.models.formats`): round to nearest, ties to even; gradual "
+            "underflow; overflow `nonsat` (Inf, or NaN without Inf) or `sat` (+-max finite).\n\n"
+            f"{format_table()}\n\nUnits (`picojoule.models.units`):\n\n{unit_table()}\n")
