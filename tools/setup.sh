@@ -43,7 +43,13 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x "$venv/bin/picojou
 fi
 echo "setup: creating $venv and installing picojoule"
 [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
-"$venv/bin/python" -m pip install -q --upgrade pip >/dev/null
-"$venv/bin/python" -m pip install -q -e '.[test]'
+mkdir -p build
+log=build/setup.log
+if ! { "$venv/bin/python" -m pip install -q --upgrade pip && \
+       "$venv/bin/python" -m pip install -q -e '.[test]'; } >"$log" 2>&1; then
+    tail -n 20 "$log" >&2
+    echo "setup: pip install failed (full log: $log); check network access to PyPI and rerun make setup" >&2
+    exit 1
+fi
 echo "$want" > "$stamp"
 echo "setup: done"
