@@ -1,0 +1,233 @@
+"""A mapped gate netlist (Yosys ``write_json``) bound to a cell library: nets, loads, levels, timing.
+
+Nets are renumbered densely: net 0 is constant 0, net 1 constant 1 (Yosys ``"x"``/``"z"`` bits
+are read as 0), the rest follow Yosys' bit numbers. Flip-flops are nodes of the same graph
+(their Q depends on D one cycle later), so a feed-forward pipeline levelizes like combinational
+logic; a loop through flip-flops (sequential feedback) or a combinational loop is an error.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from picojoule.cost.boolexpr import parse_function
+from picojoule.errors import UserError
+
+
+@dataclass(frozen=True)
+class Instance:
+    name: str
+    cell: str
+    pins: dict          # pin -> net index
+
+
+class Netlist:
+    """The top module of a Yosys JSON netlist, checked against ``library``.
+
+    Attributes
+    ----------
+    ports : dict
+        name -> (direction, [net indices, LSB first]).
+    instances : list of Instance
+    n_nets : int
+    levels : list of dict
+        For each level, cell name -> list of instance indices (all inputs ready at that level).
+    clock_nets : set of int
+        Nets that drive flip-flop clock pins (ideal clock: not simulated).
+    """
+
+    def __init__(self, design, *, top, library):
+        modules = design.get("modules", {})
+        if top not in modules:
+            raise UserError(f"netlist has no module {top!r}; choose from {', '.join(sorted(modules))}")
+        module = modules[top]
+        self.top = top
+        self.library = library
+        ids = {"0": 0, "1": 1, "x": 0, "z": 0}
+
+        def net(bit):
+            if bit not in ids:
+                ids[bit] = len(ids) - 2
+            return ids[bit]
+
+        self.ports = {name: (p["direction"], [net(b) for b in p["bits"]])
+                      for name, p in module.get("ports", {}).items()}
+        self.instances = []
+        for name, c in module.get("cells", {}).items():
+            cell = library.cells.get(c["type"])
+            if cell is None:
+                if c["type"].startswith("$") and "DFF" in c["type"].upper():
+                    raise UserError(f"library {library.name} lacks a flip-flop for {c['type']}; "
+                                    "use a Liberty file with a D flip-flop")
+                raise UserError(f"netlist cell {c['type']} is not a usable cell of library {library.name}")
+            pins = {}
+            for pin, bits in c["connections"].items():
+                if len(bits) != 1:
+                    raise UserError(f"cell {name} pin {pin} has {len(bits)} bits; expected a gate netlist")
+                pins[pin] = net(bits[0])
+            self.instances.append(Instance(name, c["type"], pins))
+        self.n_nets = max(max((v for v in ids.values()), default=1) + 1, 2)
+        self._connect()
+        self._levelize()
+
+    # ------------------------------------------------------------------ structure
+    def _connect(self):
+        self.driver = {}                        # net -> (instance index, pin)
+        self.sinks = defaultdict(list)          # net -> [(instance index, pin)]
+        self.clock_nets = set()
+        for i, inst in enumerate(self.instances):
+            cell = self.library.cells[inst.cell]
+            for pin, n in inst.pins.items():
+                if pin in cell.outputs:
+                    if n in self.driver or n < 2:
+                        raise UserError(f"net driven twice in the netlist (cell {inst.name})")
+                    self.driver[n] = (i, pin)
+                elif pin in cell.inputs:
+                    self.sinks[n].append((i, pin))
+                    if pin == cell.clock_pin:
+                        self.clock_nets.add(n)
+                else:
+                    raise UserError(f"cell {inst.name} connects unknown pin {pin} of {inst.cell}")
+        for name, (direction, nets) in self.ports.items():
+            if direction == "input":
+                for n in nets:
+                    if n in self.driver:
+                        raise UserError(f"input port {name} is also driven inside the netlist")
+
+    def _levelize(self):
+        n = len(self.instances)
+        deps = [set() for _ in range(n)]
+        for i, inst in enumerate(self.instances):
+            cell = self.library.cells[inst.cell]
+            for pin, net in inst.pins.items():
+                if pin in cell.inputs and pin != cell.clock_pin and net in self.driver:
+                    deps[i].add(self.driver[net][0])
+        users = [[] for _ in range(n)]
+        for i, d in enumerate(deps):
+            for j in d:
+                users[j].append(i)
+        remaining = [len(d) for d in deps]
+        level = [0] * n
+        frontier = [i for i in range(n) if remaining[i] == 0]
+        order = []
+        while frontier:
+            nxt = []
+            for i in frontier:
+                order.append(i)
+                for u in users[i]:
+                    level[u] = max(level[u], level[i] + 1)
+                    remaining[u] -= 1
+                    if remaining[u] == 0:
+                        nxt.append(u)
+            frontier = nxt
+        if len(order) != n:
+            stuck = next(self.instances[i].cell for i in range(n) if remaining[i])
+            if any(self.library.cells[self.instances[i].cell].flop for i in range(n) if remaining[i]):
+                raise UserError("the netlist has sequential feedback (a loop through flip-flops); "
+                                "only feed-forward pipelines can be simulated")
+            raise UserError(f"the netlist has a combinational loop (through a {stuck} cell)")
+        self.order = order
+        levels = defaultdict(lambda: defaultdict(list))
+        for i in order:
+            levels[level[i]][self.instances[i].cell].append(i)
+        self.levels = [dict(levels[k]) for k in sorted(levels)]
+
+    # ------------------------------------------------------------------ loads and timing
+    def fanout(self, net):
+        """Number of sink pins of ``net``, output ports counted as one sink each."""
+        return len(self.sinks.get(net, ())) + self._port_sinks().get(net, 0)
+
+    def _port_sinks(self):
+        if not hasattr(self, "_port_sink_count"):
+            count = defaultdict(int)
+            for direction, nets in self.ports.values():
+                if direction == "output":
+                    for n in nets:
+                        count[n] += 1
+            self._port_sink_count = count
+        return self._port_sink_count
+
+    def output_port_load_ff(self):
+        """Load assumed for each output-port bit: the input pin of the smallest inverter."""
+        inv = self.library.find(0b01, 1)
+        return self.library.cells[inv[0]].inputs[next(iter(self.library.cells[inv[0]].inputs))] if inv else 0.0
+
+    def net_loads_ff(self):
+        """Capacitance (fF) of every net: sink pin capacitances + output-port loads + wire load."""
+        load = np.zeros(self.n_nets)
+        for net, sinks in self.sinks.items():
+            for i, pin in sinks:
+                load[net] += self.library.cells[self.instances[i].cell].inputs[pin]
+        port_load = self.output_port_load_ff()
+        for net, count in self._port_sinks().items():
+            load[net] += port_load * count
+        for net in range(2, self.n_nets):
+            load[net] += self.library.wire_cap_ff(self.fanout(net))
+        load[:2] = 0.0
+        return load
+
+    def timing(self):
+        """(logic depth, critical-path delay in ns) by static timing over the netlist.
+
+        Sources: input ports (arrival 0) and flip-flop outputs (clock-to-Q). Endpoints: output
+        ports and flip-flop data inputs (setup time not included). Each instance's delay is
+        its table delay ``d0 + d1 * C_load`` at its output net's load.
+        """
+        loads = self.net_loads_ff()
+        arrival = np.zeros(self.n_nets)
+        depth = np.zeros(self.n_nets, dtype=np.int64)
+        worst_delay, worst_depth = 0.0, 0
+        for i in self.order:
+            inst = self.instances[i]
+            cell = self.library.cells[inst.cell]
+            ins = [inst.pins[p] for p in cell.inputs if p in inst.pins and p != cell.clock_pin]
+            if cell.flop:
+                for p in ins:
+                    worst_delay = max(worst_delay, arrival[p])
+                    worst_depth = max(worst_depth, int(depth[p]))
+                t_in, d_in = 0.0, 0
+            else:
+                t_in = max((arrival[p] for p in ins), default=0.0)
+                d_in = max((int(depth[p]) for p in ins), default=0) + 1
+            for pin in cell.outputs:
+                if pin in inst.pins:
+                    out = inst.pins[pin]
+                    d0, d1 = cell.delay_ns[pin]
+                    arrival[out] = t_in + d0 + d1 * loads[out]
+                    depth[out] = d_in
+        for direction, nets in self.ports.values():
+            if direction == "output":
+                for n in nets:
+                    worst_delay = max(worst_delay, arrival[n])
+                    worst_depth = max(worst_depth, int(depth[n]))
+        return worst_depth, float(worst_delay)
+
+    def cell_counts(self):
+        counts = defaultdict(int)
+        for inst in self.instances:
+            counts[inst.cell] += 1
+        return dict(sorted(counts.items()))
+
+    def area_um2(self):
+        return float(sum(self.library.cells[inst.cell].area_um2 for inst in self.instances))
+
+    def transistors(self):
+        """Estimate: 4 transistors per NAND2 equivalent of area."""
+        nand2 = self.library.nand2_area_um2
+        return int(round(4 * self.area_um2() / nand2)) if nand2 else None
+
+    def compiled_functions(self):
+        """cell name -> {output pin: parsed function}, plus the flop's next-state function."""
+        out = {}
+        for name in {inst.cell for inst in self.instances}:
+            cell = self.library.cells[name]
+            funcs = {pin: parse_function(f) for pin, f in cell.outputs.items()}
+            if cell.flop:
+                funcs["<next>"] = parse_function(cell.flop.next_state)
+                for key in ("clear", "preset"):
+                    text = getattr(cell.flop, key)
+                    if text:
+                        funcs[f"<{key}>"] = parse_function(text)
+            out[name] = funcs
+        return out

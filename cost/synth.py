@@ -1,0 +1,180 @@
+"""Synthesis with Yosys 0.23 + ABC onto a cell library, and the figures of the mapped netlist.
+
+Flow: ``read_verilog -sv``; ``synth -flatten -top TOP``; ``dfflibmap -liberty``;
+``abc -liberty``; ``opt_clean -purge``; ``write_json``. Parameters must already be baked into
+the Verilog (Yosys 0.23's ``chparam`` is not used). The library is the built-in default
+(:mod:`picojoule.cost.nangate45`, written out as Liberty text for Yosys) or a user Liberty file
+(.lib or .lib.gz, decompressed to a temporary file). Results are cached under ``build/cache``
+by the hash of the Verilog text, top, library text and Yosys version.
+"""
+
+import functools
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from picojoule.cost import cache
+from picojoule.cost.libgen import liberty_text
+from picojoule.cost.liberty import read_liberty_text
+from picojoule.cost.library import default_library, library_from_liberty
+from picojoule.cost.netlist import Netlist
+from picojoule.errors import UserError
+
+_INSTALL = "install it with `apt-get install yosys` (or run `make setup`)"
+
+
+def _stderr(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def _yosys():
+    exe = shutil.which("yosys")
+    if exe is None:
+        raise UserError(f"yosys not found on PATH; {_INSTALL}")
+    if shutil.which("yosys-abc") is None and shutil.which("berkeley-abc") is None:
+        raise UserError(f"yosys-abc not found on PATH; {_INSTALL}")
+    return exe
+
+
+@functools.lru_cache(maxsize=None)
+def _version_of(exe):
+    out = subprocess.run([exe, "-V"], capture_output=True, text=True, check=False)
+    return out.stdout.strip() or out.stderr.strip()
+
+
+def yosys_version():
+    """The ``yosys -V`` line; UserError naming the package if Yosys is missing."""
+    return _version_of(_yosys())
+
+
+@dataclass
+class SynthResult:
+    """A synthesized unit: figures plus the mapped netlist (Yosys JSON)."""
+
+    top: str
+    library_label: str
+    cells: dict
+    area_um2: float
+    transistors: int
+    logic_depth: int
+    delay_ns: float
+    yosys_version: str
+    design: dict = field(repr=False)
+    library: object = field(repr=False)
+
+    @functools.cached_property
+    def netlist(self):
+        return Netlist(self.design, top=self.top, library=self.library)
+
+    def summary(self):
+        """The figures as a JSON-able dict (no netlist)."""
+        return {"top": self.top, "library": self.library_label, "cells": self.cells,
+                "n_cells": sum(self.cells.values()), "area_um2": round(self.area_um2, 3),
+                "transistors": self.transistors, "logic_depth": self.logic_depth,
+                "delay_ns": round(self.delay_ns, 4), "yosys": self.yosys_version}
+
+
+def _library_for(liberty):
+    """(label, library text for Yosys, CellLibrary) for the default (None) or a Liberty path."""
+    if liberty is None:
+        library = default_library()
+        return "default", liberty_text(library), library
+    path = Path(liberty).resolve()
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        raise UserError(f"cannot read Liberty file {liberty}; pass an existing .lib or .lib.gz") from None
+    return _liberty_file(str(path), stamp)
+
+
+@functools.lru_cache(maxsize=8)
+def _liberty_file(path, stamp):
+    library = library_from_liberty(path)
+    return Path(path).name, read_liberty_text(path), library
+
+
+def synthesize(*, verilog, top, liberty=None, cache_dir="default", progress=_stderr):
+    """Synthesize ``top`` from ``verilog`` onto the default library or a Liberty file.
+
+    Parameters
+    ----------
+    verilog : path-like or list of path-like
+    top : str
+    liberty : path-like, optional
+        A Liberty file (.lib or .lib.gz); None selects the built-in default library.
+    cache_dir : path-like or None
+        ``"default"`` = ``build/cache`` (or ``$PICOJOULE_CACHE``); None disables caching.
+    progress : callable or None
+        Receives one-line progress messages for slow steps.
+
+    Returns
+    -------
+    SynthResult
+    """
+    exe = _yosys()
+    version = _version_of(exe)
+    paths = [Path(verilog)] if isinstance(verilog, (str, Path)) else [Path(p) for p in verilog]
+    sources = []
+    for p in paths:
+        try:
+            sources.append((p.name, p.read_text()))
+        except OSError as error:
+            raise UserError(f"cannot read Verilog file {p}: {error.strerror}") from None
+    label, lib_text, library = _library_for(liberty)
+    if cache_dir == "default":
+        cache_dir = cache.default_dir()
+    digest = cache.key("synth", sources, top, lib_text, version)
+    design = cache.load(cache_dir, "synth", digest)
+    if design is None:
+        start = time.perf_counter()
+        if progress:
+            progress(f"synthesizing {top} onto {label} with yosys ...")
+        design = _run_yosys(exe, sources, top, lib_text)
+        cache.store(cache_dir, "synth", digest, design)
+        if progress:
+            progress(f"synthesized {top} in {time.perf_counter() - start:.1f} s")
+    netlist = Netlist(design, top=top, library=library)
+    depth, delay = netlist.timing()
+    result = SynthResult(top=top, library_label=label, cells=netlist.cell_counts(),
+                         area_um2=netlist.area_um2(), transistors=netlist.transistors(),
+                         logic_depth=depth, delay_ns=delay, yosys_version=version,
+                         design=design, library=library)
+    result.__dict__["netlist"] = netlist
+    return result
+
+
+def _run_yosys(exe, sources, top, lib_text):
+    import json
+    with tempfile.TemporaryDirectory(prefix="picojoule-synth-") as tmp:
+        tmp = Path(tmp)
+        files = []
+        for k, (name, text) in enumerate(sources):
+            f = tmp / f"src{k}_{Path(name).stem}.v"
+            f.write_text(text)
+            files.append(f.name)
+        (tmp / "cells.lib").write_text(lib_text)
+        script = "\n".join([
+            "read_verilog -sv " + " ".join(files),
+            f"synth -flatten -top {top}",
+            "dfflibmap -liberty cells.lib",
+            "abc -liberty cells.lib",
+            "opt_clean -purge",
+            "write_json netlist.json",
+        ]) + "\n"
+        (tmp / "flow.ys").write_text(script)
+        run = subprocess.run([exe, "-q", "-l", "yosys.log", "-s", "flow.ys"], cwd=tmp,
+                             capture_output=True, text=True, check=False)
+        if run.returncode != 0:
+            log = (run.stdout + run.stderr)
+            try:
+                log += (tmp / "yosys.log").read_text()
+            except OSError:
+                pass
+            errors = [line.strip() for line in log.splitlines() if line.strip().startswith("ERROR")]
+            detail = errors[0] if errors else f"exit status {run.returncode}"
+            raise UserError(f"yosys failed on {top}: {detail}")
+        return json.loads((tmp / "netlist.json").read_text())
