@@ -1,0 +1,159 @@
+"""Energy per operation from gate-level activity: switching + internal + clock + leakage.
+
+Per transition between consecutive operations (one clock cycle each), at supply ``V`` and
+clock ``f``:
+
+* switching: ``1/2 * C_net * V^2`` per toggle of every net, ``C_net`` = the input-pin
+  capacitances of its fan-out + the library's wire-load capacitance for that fan-out (+ one
+  smallest-inverter input per output-port bit, the next stage's load); input-port nets count too
+  (the unit's pins are charged by whoever drives them);
+* internal: per output toggle of each cell instance, the library's internal energy at the
+  instance's actual load (``e0 + e1 * C_load``), plus input-pin (hidden) internal energy per
+  input toggle; scaled by ``(V / V_nom)^2``;
+* clock (pipelined units): per cycle, every flip-flop's clock-pin internal energy for a rising
+  and a falling edge (scaled as above) + ``C_clock * V^2`` for the ideal clock net (pins + wire);
+* leakage: the sum of ``cell_leakage_power`` times the clock period, scaled by ``V / V_nom``
+  (first order).
+
+``energy_pj_per_op`` is the total over the run divided by the number of transitions
+(operations - 1); ``power_mw`` = that energy x the clock frequency.
+"""
+
+import hashlib
+import sys
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from picojoule.cost import cache
+from picojoule.cost.gatesim import simulate
+from picojoule.cost.synth import synthesize
+
+
+@dataclass(frozen=True)
+class EnergyResult:
+    """Energy per operation and its parts, in pJ, at ``voltage`` V and ``clock_ghz`` GHz."""
+
+    energy_pj_per_op: float
+    switching_pj: float
+    internal_pj: float
+    clock_pj: float
+    leakage_pj: float
+    power_mw: float
+    voltage: float
+    clock_ghz: float
+    n_ops: int
+    toggles_per_op: float
+
+    def as_dict(self):
+        return asdict(self)
+
+
+def energy_from_activity(netlist, sim, *, voltage=None, clock_ghz=1.0):
+    """Energy per operation of ``netlist`` for the toggle counts in ``sim`` (a SimResult)."""
+    lib = netlist.library
+    v_nom = lib.voltage
+    v = float(voltage) if voltage is not None else v_nom
+    if v <= 0 or clock_ghz <= 0:
+        raise ValueError("voltage and clock must be positive")
+    scale = (v / v_nom) ** 2
+    transitions = sim.n_ops - 1
+    loads = netlist.net_loads_ff()
+    toggles = sim.toggles.astype(np.float64)
+    clock = np.zeros(netlist.n_nets, dtype=bool)
+    clock[list(netlist.clock_nets)] = True
+    switching_fj = 0.5 * v * v * float(np.dot(loads[~clock], toggles[~clock]))
+    internal_fj = 0.0
+    clock_fj = v * v * float(loads[clock].sum()) * transitions
+    leakage_nw = 0.0
+    for inst in netlist.instances:
+        cell = lib.cells[inst.cell]
+        leakage_nw += cell.leakage_nw
+        for pin, (e0, e1) in cell.internal_fj.items():
+            net = inst.pins.get(pin)
+            if net is not None:
+                internal_fj += (e0 + e1 * loads[net]) * toggles[net] * scale
+        for pin, e in cell.input_internal_fj.items():
+            net = inst.pins.get(pin)
+            if net is None:
+                continue
+            if pin == cell.clock_pin:
+                clock_fj += 2 * e * transitions * scale
+            else:
+                internal_fj += e * toggles[net] * scale
+    period_ns = 1.0 / clock_ghz
+    leakage_fj = leakage_nw * (v / v_nom) * period_ns * 1e-3 * transitions   # nW x ns = 1e-3 fJ
+    total_pj = (switching_fj + internal_fj + clock_fj + leakage_fj) * 1e-3 / transitions
+    return EnergyResult(
+        energy_pj_per_op=total_pj, switching_pj=switching_fj * 1e-3 / transitions,
+        internal_pj=internal_fj * 1e-3 / transitions, clock_pj=clock_fj * 1e-3 / transitions,
+        leakage_pj=leakage_fj * 1e-3 / transitions, power_mw=total_pj * clock_ghz, voltage=v,
+        clock_ghz=float(clock_ghz), n_ops=sim.n_ops,
+        toggles_per_op=float(sim.toggles.sum()) / transitions)
+
+
+def _stream_digest(streams, holds):
+    h = hashlib.sha256()
+    for name in sorted(streams):
+        codes = np.ascontiguousarray(np.asarray(streams[name]).astype(np.uint64))
+        h.update(name.encode())
+        h.update(codes.tobytes())
+    h.update(repr(sorted((holds or {}).items())).encode())
+    return h.hexdigest()
+
+
+def estimate(*, verilog, top, streams, holds=None, liberty=None, voltage=None, clock_ghz=1.0,
+             cache_dir="default", progress=lambda m: print(m, file=sys.stderr, flush=True)):
+    """Synthesize ``top`` and estimate its energy per operation on operand ``streams``.
+
+    Parameters
+    ----------
+    verilog, top, liberty
+        As :func:`picojoule.cost.synth.synthesize`.
+    streams : dict
+        Input port name -> codes (one per operation); the port widths are the netlist's.
+    holds : dict, optional
+        Input port name -> constant (e.g. ``valid``/``ready`` = 1 for pipelined units).
+    voltage : float, optional
+        Supply in volts (default: the library's nominal voltage).
+    clock_ghz : float
+
+    Returns
+    -------
+    (SynthResult, EnergyResult)
+    """
+    synth = synthesize(verilog=verilog, top=top, liberty=liberty, cache_dir=cache_dir,
+                       progress=progress)
+    if cache_dir == "default":
+        cache_dir = cache.default_dir()
+    digest = cache.key("energy", synth.design, synth.library_label, synth.library.cells.keys(),
+                       _stream_digest(streams, holds), voltage, clock_ghz)
+    hit = cache.load(cache_dir, "energy", digest)
+    if hit is not None:
+        return synth, EnergyResult(**hit)
+    n = len(next(iter(streams.values())))
+    start = time.perf_counter()
+    if progress and n * len(synth.netlist.instances) > 2e8:
+        progress(f"simulating {top}: {n:,} operations on {len(synth.netlist.instances)} cells ...")
+    sim = simulate(synth.netlist, inputs=streams, holds=holds)
+    result = energy_from_activity(synth.netlist, sim, voltage=voltage, clock_ghz=clock_ghz)
+    if progress and time.perf_counter() - start > 3:
+        progress(f"simulated {top} in {time.perf_counter() - start:.1f} s")
+    cache.store(cache_dir, "energy", digest, result.as_dict())
+    return synth, result
+
+
+def cost_record(synth, energy, *, name, kind, params, distribution):
+    """One ``reports/summary.json`` record (issue 4's fields plus the energy breakdown)."""
+    return {
+        "name": name, "kind": kind, "params": params, "library": synth.library_label,
+        "cells": sum(synth.cells.values()), "cells_by_type": synth.cells,
+        "area_um2": round(synth.area_um2, 3), "transistors": synth.transistors,
+        "logic_depth": synth.logic_depth, "delay_ns": round(synth.delay_ns, 4),
+        "energy_pj_per_op": energy.energy_pj_per_op, "power_mw": energy.power_mw,
+        "distribution": distribution, "voltage": energy.voltage, "clock_ghz": energy.clock_ghz,
+        "energy_parts_pj": {"switching": energy.switching_pj, "internal": energy.internal_pj,
+                            "clock": energy.clock_pj, "leakage": energy.leakage_pj},
+        "n_ops": energy.n_ops,
+    }
