@@ -176,5 +176,11 @@ def _run_yosys(exe, sources, top, lib_text):
                 pass
             errors = [line.strip() for line in log.splitlines() if line.strip().startswith("ERROR")]
             detail = errors[0] if errors else f"exit status {run.returncode}"
+            if "cannot be legalized" in detail:
+                raise UserError(f"the library lacks a flip-flop that {top}'s registers can map to; "
+                                "pass a Liberty file with a D flip-flop")
+            if "ABC output file" in detail:
+                raise UserError(f"ABC could not map {top} onto the library (ABC needs cells with "
+                                "timing tables and lu_table_templates); pass a complete Liberty file")
             raise UserError(f"yosys failed on {top}: {detail}")
         return json.loads((tmp / "netlist.json").read_text())
