@@ -382,6 +382,8 @@ class IntFormat:
 
 def minifloat(*, exponent_bits, mantissa_bits, bias=None, specials="ieee", name=None):
     """An ExMy format; ``bias`` defaults to 2^(E-1) - 1 (2^(E-1) for ``fnuz``)."""
+    if not isinstance(exponent_bits, int) or not 1 <= exponent_bits <= 8:
+        raise ValueError(f"exponent bits E={exponent_bits} out of range; choose E in 1..8")
     if bias is None:
         bias = (1 << (exponent_bits - 1)) - (0 if specials == "fnuz" else 1)
     if name is None:
