@@ -1,0 +1,70 @@
+"""Calibration: our default-library estimates beside Horowitz' 45 nm figures (his, not ours).
+
+M. Horowitz, "Computing's energy problem (and what we can do about it)", ISSCC 2014: energy
+per operation and area in a 45 nm process at 0.9 V. We estimate the same operations with the
+built-in Nangate45 table evaluated at his 0.9 V supply (the only adjustment: a stated operating
+point, no fitted factor), 1 GHz, on uniform random operand codes. The ratio ours / his should
+lie within a factor of 3.
+"""
+
+from dataclasses import dataclass
+
+from picojoule.cost.energy import estimate
+from picojoule.cost.operands import operand_stream
+
+HOROWITZ_VOLTAGE = 0.9
+#: operation -> (energy pJ, area um^2), Horowitz ISSCC 2014, 45 nm, 0.9 V.
+HOROWITZ_45NM = {
+    "int8 add": (0.03, 36), "int32 add": (0.1, 137), "int8 mul": (0.2, 282),
+    "int32 mul": (3.1, 3495), "fp16 add": (0.4, 1360), "fp16 mul": (1.1, 1640),
+    "fp32 add": (0.9, 4184), "fp32 mul": (3.7, 7700),
+}
+
+
+@dataclass(frozen=True)
+class CalibrationRow:
+    operation: str
+    energy_pj: float
+    horowitz_pj: float
+    area_um2: float
+    horowitz_area_um2: float
+
+    @property
+    def ratio(self):
+        return self.energy_pj / self.horowitz_pj
+
+    @property
+    def area_ratio(self):
+        return self.area_um2 / self.horowitz_area_um2
+
+
+def calibrate(units, *, n=100_000, seed=1, clock_ghz=1.0, cache_dir="default", progress=None):
+    """One :class:`CalibrationRow` per operation in ``units``.
+
+    Parameters
+    ----------
+    units : dict
+        Operation name (a key of :data:`HOROWITZ_45NM`) -> ``(verilog, top, fmt_a, fmt_b)``;
+        the unit's operand ports are ``a`` and ``b``.
+    """
+    rows = []
+    for operation, (verilog, top, fmt_a, fmt_b) in units.items():
+        if operation not in HOROWITZ_45NM:
+            raise ValueError(f"no Horowitz figure for {operation!r}; choose from {', '.join(HOROWITZ_45NM)}")
+        streams = {"a": operand_stream(fmt=fmt_a, dist="uniform", n=n, seed=seed),
+                   "b": operand_stream(fmt=fmt_b, dist="uniform", n=n, seed=seed + 1)}
+        synth, energy = estimate(verilog=verilog, top=top, streams=streams,
+                                 voltage=HOROWITZ_VOLTAGE, clock_ghz=clock_ghz,
+                                 cache_dir=cache_dir, progress=progress)
+        his_pj, his_area = HOROWITZ_45NM[operation]
+        rows.append(CalibrationRow(operation, energy.energy_pj_per_op, his_pj, synth.area_um2, his_area))
+    return rows
+
+
+def markdown_table(rows):
+    lines = ["| operation | ours pJ (0.9 V) | Horowitz pJ (his) | ratio | ours um^2 | Horowitz um^2 (his) |",
+             "|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r.operation} | {r.energy_pj:.3f} | {r.horowitz_pj} | {r.ratio:.2f} | "
+                     f"{r.area_um2:.0f} | {r.horowitz_area_um2} |")
+    return "\n".join(lines) + "\n"
