@@ -1,0 +1,121 @@
+"""lmul_matmul equals element-wise L-Mul with float64 accumulation."""
+
+import numpy as np
+import pytest
+
+from picojoule.models import lmul, lmul_matmul
+from picojoule.models.formats import get_format
+
+
+def _codes(fmt, shape, rng, *, exponents, zeros=0.15, specials=False):
+    """Codes with unbiased exponents drawn from ``exponents``, some zeros and subnormals."""
+    mant = rng.integers(0, 1 << fmt.mantissa_bits, shape)
+    e = rng.integers(exponents[0], exponents[1] + 1, shape) + fmt.bias
+    codes = (rng.integers(0, 2, shape) << (fmt.width - 1)) | (e << fmt.mantissa_bits) | mant
+    codes = np.where(rng.random(shape) < zeros, 0, codes)
+    codes = np.where(rng.random(shape) < zeros / 3, mant, codes)              # subnormals
+    if specials:
+        codes[0, 0] = fmt.nan_code
+        if fmt.has_inf:
+            codes[-1, -1] = fmt.inf_code
+    return codes.astype(fmt.code_dtype)
+
+
+def _elementwise(x, y, fmt, variant):
+    prods = fmt.decode(lmul.lmul(x[:, :, None], y[None, :, :], fmt=fmt, variant=variant))
+    with np.errstate(invalid="ignore"):
+        return prods.sum(axis=1)
+
+
+@pytest.mark.parametrize("variant", lmul.VARIANTS)
+@pytest.mark.parametrize("name", ["e4m3", "e5m2"])
+def test_fp8_fast_path_equals_elementwise(name, variant):
+    fmt = get_format(name)
+    rng = np.random.default_rng(21)
+    x = _codes(fmt, (37, 64), rng, exponents=(-2, 2))
+    y = _codes(fmt, (64, 29), rng, exponents=(-2, 2))
+    assert lmul_matmul.fast_path_fraction(x, y, fmt=fmt, variant=variant) == 1.0
+    got = lmul_matmul.lmul_matmul(x, y, fmt=fmt, variant=variant)
+    ref = _elementwise(x, y, fmt, variant)
+    np.testing.assert_array_equal(got, ref)       # all sums are exact in float64 here
+
+
+@pytest.mark.parametrize("variant", lmul.VARIANTS)
+@pytest.mark.parametrize("name", ["e4m3", "e5m2", "bf16"])
+def test_full_range_with_specials_equals_elementwise(name, variant):
+    """Exponents spanning the whole range: underflow, overflow, NaN, Inf take the slow path."""
+    fmt = get_format(name)
+    rng = np.random.default_rng(22)
+    lo, hi = 1 - fmt.bias, fmt.max_biased_exponent - fmt.bias
+    x = _codes(fmt, (23, 41), rng, exponents=(lo, hi), specials=True)
+    y = _codes(fmt, (41, 19), rng, exponents=(lo, hi), specials=True)
+    # Some rows and columns kept in a safe band so both paths are exercised.
+    x[5:15] = _codes(fmt, (10, 41), rng, exponents=(-1, 1))
+    y[:, 3:12] = _codes(fmt, (41, 9), rng, exponents=(-1, 1))
+    fraction = lmul_matmul.fast_path_fraction(x, y, fmt=fmt, variant=variant)
+    if fmt.mantissa_bits <= lmul_matmul.MAX_SPLIT_BITS:
+        assert 0 < fraction < 1
+    else:
+        assert fraction == 0                                  # no exact split: element-wise
+    got = lmul_matmul.lmul_matmul(x, y, fmt=fmt, variant=variant)
+    ref = _elementwise(x, y, fmt, variant)
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(ref))
+    finite = np.isfinite(ref)
+    np.testing.assert_array_equal(got[~finite & ~np.isnan(ref)], ref[~finite & ~np.isnan(ref)])
+    scale = np.abs(fmt.decode(lmul.lmul(x[:, :, None], y[None, :, :], fmt=fmt,
+                                        variant=variant))).sum(axis=1)
+    with np.errstate(invalid="ignore"):
+        np.testing.assert_array_less(np.abs(got - ref)[finite], 1e-15 * scale[finite] + 1e-300)
+
+
+@pytest.mark.parametrize("variant", ["int_add", "mitchell", "formula", "formula_exact"])
+@pytest.mark.parametrize("m", [2, 3, 7])
+def test_m_bit_values_equal_elementwise(m, variant):
+    rng = np.random.default_rng(23)
+    def values(shape):
+        v = rng.standard_normal(shape)
+        mant, e = np.frexp(v)
+        v = np.ldexp(np.trunc(np.ldexp(mant, m + 1)), e - m - 1)     # truncate to m bits
+        v[rng.random(shape) < 0.1] = 0.0
+        return v
+    x, y = values((31, 57)), values((57, 26))
+    got = lmul_matmul.lmul_matmul(x, y, m=m, variant=variant)
+    prods = lmul.lmul_values(x[:, :, None], y[None, :, :], m=m, variant=variant)
+    ref = prods.sum(axis=1)
+    np.testing.assert_allclose(got, ref, rtol=0, atol=1e-14 * np.abs(prods).sum(axis=1).max())
+    if m <= 3 or variant == "formula_exact":
+        assert lmul_matmul.fast_path_fraction(x, y, m=m, variant=variant) == 1.0
+
+
+def test_formula_exact_is_the_three_term_identity():
+    """x Ey + Ex y + (c - 1) Ex Ey on one pair, as the issue writes it."""
+    x, y = np.array([[1.5]]), np.array([[-3.5]])           # m = 2: xm = .5, ym = .75, c = .25
+    got = lmul_matmul.lmul_matmul(x, y, m=2, variant="formula_exact")
+    ex, ey = 1.0, -2.0
+    assert got[0, 0] == x[0, 0] * ey + ex * y[0, 0] + (0.25 - 1) * ex * ey
+
+
+def test_values_input_for_a_format():
+    fmt = get_format("e4m3")
+    rng = np.random.default_rng(24)
+    x = _codes(fmt, (8, 16), rng, exponents=(-1, 1))
+    y = _codes(fmt, (16, 4), rng, exponents=(-1, 1))
+    np.testing.assert_array_equal(lmul_matmul.lmul_matmul(fmt.decode(x), fmt.decode(y), fmt=fmt),
+                                  lmul_matmul.lmul_matmul(x, y, fmt=fmt))
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    (dict(x=np.zeros((2, 3), np.uint8), y=np.zeros((4, 2), np.uint8), fmt="e4m3"),
+     ["(2, 3) and (4, 2)", "M x K"]),
+    (dict(x=np.zeros((2, 3)), y=np.zeros((3, 2)), fmt="e4m3", m=3), ["exactly one"]),
+    (dict(x=np.full((1, 1), 0.1), y=np.ones((1, 1)), fmt="e4m3"), ["not e4m3 values"]),
+    (dict(x=np.ones((1, 1)), y=np.ones((1, 1)), m=30), ["0..23"]),
+    (dict(x=np.ones((1, 1)), y=np.ones((1, 1)), fmt="e4m3", variant="formula_exact"),
+     ["int_add, formula, mitchell"]),
+])
+def test_bad_input(kwargs, words):
+    x, y = kwargs.pop("x"), kwargs.pop("y")
+    with pytest.raises(ValueError) as info:
+        lmul_matmul.lmul_matmul(x, y, **kwargs)
+    for word in words:
+        assert word in str(info.value)
