@@ -85,6 +85,8 @@ def energy_from_activity(netlist, sim, *, voltage=None, clock_ghz=1.0):
     period_ns = 1.0 / clock_ghz
     leakage_fj = leakage_nw * (v / v_nom) * period_ns * 1e-3 * transitions   # nW x ns = 1e-3 fJ
     total_pj = (switching_fj + internal_fj + clock_fj + leakage_fj) * 1e-3 / transitions
+    total_pj = float(total_pj)
+    internal_fj = float(internal_fj)
     return EnergyResult(
         energy_pj_per_op=total_pj, switching_pj=switching_fj * 1e-3 / transitions,
         internal_pj=internal_fj * 1e-3 / transitions, clock_pj=clock_fj * 1e-3 / transitions,

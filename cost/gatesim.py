@@ -12,6 +12,10 @@ value at ``t-1`` (one clock cycle per operation, state 0 before the first), whic
 feed-forward pipeline is a one-bit shift of the D stream in time, so pipelines stay
 bit-parallel. Clock nets are ideal and not simulated; the energy model charges the clock per
 cycle.
+
+Netlists with sequential feedback (registers that hold their value, e.g. valid/ready
+pipelines) cannot be shifted in time; they are simulated cycle by cycle with independent
+segments of the stream in the 64 bit lanes of each word instead (see :func:`simulate`).
 """
 
 from dataclasses import dataclass
@@ -65,56 +69,54 @@ def _shift_in_time(x, carry):
 
 
 class _Plan:
-    """Index arrays per (level, cell type), built once per netlist."""
+    """Index arrays per (level, cell type), built once per netlist and level list."""
 
-    def __init__(self, netlist):
+    def __init__(self, netlist, levels):
         funcs = netlist.compiled_functions()
-        self.steps = []
-        for level in netlist.levels:
-            for cell_name, members in level.items():
-                cell = netlist.library.cells[cell_name]
-                insts = [netlist.instances[i] for i in members]
-                pins = [p for p in cell.inputs if p != cell.clock_pin]
-                ins = {p: np.array([inst.pins.get(p, 0) for inst in insts], dtype=np.intp) for p in pins}
-                outs = {p: np.array([inst.pins[p] for inst in insts], dtype=np.intp)
-                        for p in cell.outputs if all(p in inst.pins for inst in insts)}
-                partial = [p for p in cell.outputs if p not in outs]
-                for p in partial:          # some instances leave this output unconnected
-                    keep = [k for k, inst in enumerate(insts) if p in inst.pins]
-                    if keep:
-                        outs[p] = (np.array([insts[k].pins[p] for k in keep], dtype=np.intp),
-                                   np.array(keep, dtype=np.intp))
-                flop_rows = None
-                if cell.flop:
-                    flop_rows = np.array(members, dtype=np.intp)
-                self.steps.append((cell, funcs[cell_name], ins, outs, flop_rows))
+        self.steps = [self._step(netlist, funcs, cell_name, members)
+                      for level in levels for cell_name, members in level.items()]
         self.flop_index = {}
         for step in self.steps:
             if step[4] is not None:
                 for i in step[4]:
                     self.flop_index[int(i)] = len(self.flop_index)
 
+    @staticmethod
+    def _step(netlist, funcs, cell_name, members):
+        cell = netlist.library.cells[cell_name]
+        insts = [netlist.instances[i] for i in members]
+        pins = [p for p in cell.inputs if p != cell.clock_pin]
+        ins = {p: np.array([inst.pins.get(p, 0) for inst in insts], dtype=np.intp) for p in pins}
+        outs = {p: np.array([inst.pins[p] for inst in insts], dtype=np.intp)
+                for p in cell.outputs if all(p in inst.pins for inst in insts)}
+        for p in [p for p in cell.outputs if p not in outs]:   # some instances leave it open
+            keep = [k for k, inst in enumerate(insts) if p in inst.pins]
+            if keep:
+                outs[p] = (np.array([insts[k].pins[p] for k in keep], dtype=np.intp),
+                           np.array(keep, dtype=np.intp))
+        flop_rows = np.array(members, dtype=np.intp) if cell.flop else None
+        return (cell, funcs[cell_name], ins, outs, flop_rows)
 
-def simulate(netlist, *, inputs, holds=None, chunk_ops=None, record_outputs=False):
-    """Simulate operand streams through ``netlist`` and count toggles on every net.
 
-    Parameters
-    ----------
-    inputs : dict
-        Input port name -> integer codes (one per operation; all the same length N >= 2).
-    holds : dict, optional
-        Input port name -> constant value held for the whole run (e.g. ``valid`` = 1).
-        Inputs named in neither dict are held at 0; clock nets are ideal.
-    chunk_ops : int, optional
-        Operations per chunk (a multiple of 64; default sized to ~16 MB of net values).
-    record_outputs : bool
-        Also return every output port's codes.
+def _write_outputs(values, funcs, env, like, outs):
+    for pin, target in outs.items():
+        result = evaluate(funcs[pin], env, like)
+        if isinstance(target, tuple):
+            values[target[0]] = result[target[1]]
+        else:
+            values[target] = result
 
-    Returns
-    -------
-    SimResult
-    """
-    holds = dict(holds or {})
+
+def _next_state(funcs, env):
+    nxt = evaluate(funcs["<next>"], env, next(iter(env.values())))
+    if "<clear>" in funcs:
+        nxt &= ~evaluate(funcs["<clear>"], env, nxt)
+    if "<preset>" in funcs:
+        nxt |= evaluate(funcs["<preset>"], env, nxt)
+    return nxt
+
+
+def _check(netlist, inputs, holds):
     if not inputs:
         raise UserError("no operand streams given")
     lengths = {len(np.asarray(v)) for v in inputs.values()}
@@ -127,7 +129,48 @@ def simulate(netlist, *, inputs, holds=None, chunk_ops=None, record_outputs=Fals
         if name not in netlist.ports or netlist.ports[name][0] != "input":
             inputs_list = ", ".join(k for k, (d, _) in netlist.ports.items() if d == "input")
             raise UserError(f"{netlist.top} has no input port {name!r}; inputs: {inputs_list}")
-    plan = _Plan(netlist)
+    return n
+
+
+def _hold_rows(netlist, holds):
+    rows = []
+    for name, value in holds.items():
+        for b, net in enumerate(netlist.ports[name][1]):
+            rows.append((net, _ONES if (int(value) >> b) & 1 else np.uint64(0)))
+    return rows
+
+
+def simulate(netlist, *, inputs, holds=None, chunk_ops=None, record_outputs=False, lanes=None,
+             warmup=64):
+    """Simulate operand streams through ``netlist`` and count toggles on every net.
+
+    Parameters
+    ----------
+    inputs : dict
+        Input port name -> integer codes (one per operation; all the same length N >= 2).
+    holds : dict, optional
+        Input port name -> constant value held for the whole run (e.g. ``valid`` = 1).
+        Inputs named in neither dict are held at 0; clock nets are ideal.
+    chunk_ops : int, optional
+        Feed-forward netlists: operations per chunk (a multiple of 64; default ~16 MB of nets).
+    record_outputs : bool
+        Also return every output port's codes.
+    lanes, warmup : int, optional
+        Netlists with sequential feedback (e.g. valid/ready pipelines) are simulated cycle by
+        cycle with ``lanes`` independent segments of the stream side by side in the bits of a
+        word; each segment starts ``warmup`` operations early from the zero state, so its state
+        is the serial run's whenever the circuit remembers fewer than ``warmup`` operations.
+        Every transition 1..N-1 is counted exactly once.
+
+    Returns
+    -------
+    SimResult
+    """
+    holds = dict(holds or {})
+    n = _check(netlist, inputs, holds)
+    if netlist.feedback:
+        return _simulate_lanes(netlist, inputs, holds, n, record_outputs, lanes, warmup)
+    plan = _Plan(netlist, netlist.levels)
     if chunk_ops is None:
         words = max(16, min(4096, (2 << 20) // max(netlist.n_nets, 1)))
         chunk_ops = words * 64
@@ -137,10 +180,7 @@ def simulate(netlist, *, inputs, holds=None, chunk_ops=None, record_outputs=Fals
     carry = None
     flop_carry = np.zeros(len(plan.flop_index), dtype=np.uint64)
     outputs = {name: [] for name, (d, _) in netlist.ports.items() if d == "output"} if record_outputs else None
-    hold_rows = []
-    for name, value in holds.items():
-        for b, net in enumerate(netlist.ports[name][1]):
-            hold_rows.append((net, _ONES if (int(value) >> b) & 1 else np.uint64(0)))
+    hold_rows = _hold_rows(netlist, holds)
     for start in range(0, n, chunk_ops):
         stop = min(n, start + chunk_ops)
         count = stop - start
@@ -154,27 +194,16 @@ def simulate(netlist, *, inputs, holds=None, chunk_ops=None, record_outputs=Fals
             values[nets] = pack_stream(np.asarray(codes)[start:stop], len(nets))
         for cell, funcs, ins, outs, flop_rows in plan.steps:
             env = {p: values[idx] for p, idx in ins.items()}
-            like = values[:len(flop_rows) if flop_rows is not None else 1]
             if cell.flop is not None:
-                nxt = evaluate(funcs["<next>"], env, next(iter(env.values())))
-                if "<clear>" in funcs:
-                    nxt &= ~evaluate(funcs["<clear>"], env, nxt)
-                if "<preset>" in funcs:
-                    nxt |= evaluate(funcs["<preset>"], env, nxt)
+                nxt = _next_state(funcs, env)
                 rows = np.array([plan.flop_index[int(i)] for i in flop_rows], dtype=np.intp)
                 state = _shift_in_time(nxt, flop_carry[rows])
-                last_bit = np.uint64((count - 1) % 64)
-                flop_carry[rows] = (nxt[:, -1] >> last_bit) & _ONE
+                flop_carry[rows] = (nxt[:, -1] >> np.uint64((count - 1) % 64)) & _ONE
                 env = {cell.flop.state: state, cell.flop.state_n: ~state}
                 like = state
             else:
                 like = next(iter(env.values())) if env else values[:1]
-            for pin, target in outs.items():
-                result = evaluate(funcs[pin], env, like)
-                if isinstance(target, tuple):
-                    values[target[0]] = result[target[1]]
-                else:
-                    values[target] = result
+            _write_outputs(values, funcs, env, like, outs)
         # toggles between consecutive operations, the first operation of the run excluded
         first = values[:, 0] & _ONE if carry is None else carry
         changed = values ^ _shift_in_time(values, first)
@@ -188,4 +217,67 @@ def simulate(netlist, *, inputs, holds=None, chunk_ops=None, record_outputs=Fals
     toggles[:2] = 0
     if record_outputs:
         outputs = {k: np.concatenate(v) for k, v in outputs.items()}
+    return SimResult(toggles=toggles, n_ops=n, outputs=outputs)
+
+
+def _simulate_lanes(netlist, inputs, holds, n, record_outputs, lanes, warmup):
+    """Cycle-by-cycle simulation, independent stream segments in the lanes (bits) of words."""
+    if lanes is None:
+        lanes = min(16384, max(64, -(-n // (256 * 64)) * 64))
+    if lanes % 64 or lanes <= 0:
+        raise ValueError("lanes must be a positive multiple of 64")
+    if warmup < 1:
+        raise ValueError("warmup must be at least 1")
+    seg = -(-n // lanes)                                      # operations per lane
+    j = np.arange(lanes)
+    start = np.maximum(0, j * seg - warmup)
+    first = np.maximum(1, j * seg)                            # first transition counted (t-1 -> t)
+    stop = np.minimum((j + 1) * seg, n)
+    cycles = int((stop - start).max())
+    plan = _Plan(netlist, netlist.comb_levels)
+    funcs = netlist.compiled_functions()
+    flop_groups = []
+    by_cell = {}
+    for i in netlist.flops:
+        by_cell.setdefault(netlist.instances[i].cell, []).append(i)
+    for cell_name, members in by_cell.items():
+        flop_groups.append(_Plan._step(netlist, funcs, cell_name, members))
+    words = lanes // 64
+    states = [np.zeros((len(g[4]), words), dtype=np.uint64) for g in flop_groups]
+    hold_rows = _hold_rows(netlist, holds)
+    codes = {name: np.asarray(v) for name, v in inputs.items()}
+    toggles = np.zeros(netlist.n_nets, dtype=np.int64)
+    out_ports = [name for name, (d, _) in netlist.ports.items() if d == "output"]
+    outputs = {name: np.zeros(n, dtype=np.uint64) for name in out_ports} if record_outputs else None
+    prev = None
+    for c in range(cycles):
+        t = start + c
+        tc = np.minimum(t, n - 1)
+        values = np.zeros((netlist.n_nets, words), dtype=np.uint64)
+        values[1] = _ONES
+        for net, word in hold_rows:
+            values[net] = word
+        for name, stream in codes.items():
+            nets = netlist.ports[name][1]
+            values[nets] = pack_stream(stream[tc], len(nets))
+        for (cell, f, ins, outs, _), state in zip(flop_groups, states):
+            env = {cell.flop.state: state, cell.flop.state_n: ~state}
+            _write_outputs(values, f, env, state, outs)
+        for cell, f, ins, outs, _ in plan.steps:
+            env = {p: values[idx] for p, idx in ins.items()}
+            _write_outputs(values, f, env, next(iter(env.values())) if env else values[:1], outs)
+        for k, (cell, f, ins, outs, _) in enumerate(flop_groups):
+            states[k] = _next_state(f, {p: values[idx] for p, idx in ins.items()})
+        counted = (t >= first) & (t < stop)
+        if prev is not None and counted.any():
+            mask = pack_stream(counted.astype(np.uint8), 1)[0]
+            toggles += np.bitwise_count((values ^ prev) & mask).sum(axis=1, dtype=np.int64)
+        if record_outputs:
+            keep = counted | ((j == 0) & (t == 0))
+            for name in out_ports:
+                got = unpack_stream(values[netlist.ports[name][1]], lanes)
+                outputs[name][t[keep]] = got[keep]
+        prev = values
+    toggles[:2] = 0
+    toggles[list(netlist.clock_nets)] = 0
     return SimResult(toggles=toggles, n_ops=n, outputs=outputs)

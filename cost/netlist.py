@@ -1,9 +1,10 @@
 """A mapped gate netlist (Yosys ``write_json``) bound to a cell library: nets, loads, levels, timing.
 
 Nets are renumbered densely: net 0 is constant 0, net 1 constant 1 (Yosys ``"x"``/``"z"`` bits
-are read as 0), the rest follow Yosys' bit numbers. Flip-flops are nodes of the same graph
-(their Q depends on D one cycle later), so a feed-forward pipeline levelizes like combinational
-logic; a loop through flip-flops (sequential feedback) or a combinational loop is an error.
+are read as 0), the rest follow Yosys' bit numbers. Two orders are kept: ``comb_levels``
+(flip-flop outputs as sources; any sequential netlist) and, for feed-forward pipelines only,
+``levels`` with flip-flops as nodes of the same graph (Q depends on D one cycle later), which
+lets the simulator treat a pipeline like combinational logic. A combinational loop is an error.
 """
 
 from collections import defaultdict
@@ -31,8 +32,12 @@ class Netlist:
         name -> (direction, [net indices, LSB first]).
     instances : list of Instance
     n_nets : int
-    levels : list of dict
-        For each level, cell name -> list of instance indices (all inputs ready at that level).
+    levels : list of dict or None
+        For each level, cell name -> instance indices, flip-flops included as nodes; None when
+        the netlist has sequential feedback (``feedback`` is True).
+    comb_levels : list of dict
+        The same over combinational cells only (flip-flop outputs are sources).
+    flops : list of int
     clock_nets : set of int
         Nets that drive flip-flop clock pins (ideal clock: not simulated).
     """
@@ -97,41 +102,32 @@ class Netlist:
 
     def _levelize(self):
         n = len(self.instances)
+        is_flop = [self.library.cells[inst.cell].flop is not None for inst in self.instances]
         deps = [set() for _ in range(n)]
         for i, inst in enumerate(self.instances):
             cell = self.library.cells[inst.cell]
             for pin, net in inst.pins.items():
                 if pin in cell.inputs and pin != cell.clock_pin and net in self.driver:
                     deps[i].add(self.driver[net][0])
-        users = [[] for _ in range(n)]
-        for i, d in enumerate(deps):
-            for j in d:
-                users[j].append(i)
-        remaining = [len(d) for d in deps]
-        level = [0] * n
-        frontier = [i for i in range(n) if remaining[i] == 0]
-        order = []
-        while frontier:
-            nxt = []
-            for i in frontier:
-                order.append(i)
-                for u in users[i]:
-                    level[u] = max(level[u], level[i] + 1)
-                    remaining[u] -= 1
-                    if remaining[u] == 0:
-                        nxt.append(u)
-            frontier = nxt
-        if len(order) != n:
-            stuck = next(self.instances[i].cell for i in range(n) if remaining[i])
-            if any(self.library.cells[self.instances[i].cell].flop for i in range(n) if remaining[i]):
-                raise UserError("the netlist has sequential feedback (a loop through flip-flops); "
-                                "only feed-forward pipelines can be simulated")
-            raise UserError(f"the netlist has a combinational loop (through a {stuck} cell)")
-        self.order = order
+        # Combinational order: flip-flop outputs are sources.
+        comb_deps = [set() if is_flop[i] else {j for j in d if not is_flop[j]} for i, d in enumerate(deps)]
+        comb = _topological_levels(comb_deps)
+        if comb is None:
+            raise UserError("the netlist has a combinational loop; break it with a register")
+        self.comb_order, comb_level = comb
+        self.flops = [i for i in range(n) if is_flop[i]]
+        self.comb_levels = self._group(self.comb_order, comb_level, skip=set(self.flops))
+        # Flip-flops as nodes (Q depends on D): levelizable only for feed-forward pipelines.
+        full = _topological_levels(deps)
+        self.feedback = full is None
+        self.levels = None if self.feedback else self._group(full[0], full[1], skip=set())
+
+    def _group(self, order, level, *, skip):
         levels = defaultdict(lambda: defaultdict(list))
         for i in order:
-            levels[level[i]][self.instances[i].cell].append(i)
-        self.levels = [dict(levels[k]) for k in sorted(levels)]
+            if i not in skip:
+                levels[level[i]][self.instances[i].cell].append(i)
+        return [dict(levels[k]) for k in sorted(levels)]
 
     # ------------------------------------------------------------------ loads and timing
     def fanout(self, net):
@@ -178,14 +174,11 @@ class Netlist:
         arrival = np.zeros(self.n_nets)
         depth = np.zeros(self.n_nets, dtype=np.int64)
         worst_delay, worst_depth = 0.0, 0
-        for i in self.order:
+        for i in self.comb_order:
             inst = self.instances[i]
             cell = self.library.cells[inst.cell]
             ins = [inst.pins[p] for p in cell.inputs if p in inst.pins and p != cell.clock_pin]
             if cell.flop:
-                for p in ins:
-                    worst_delay = max(worst_delay, arrival[p])
-                    worst_depth = max(worst_depth, int(depth[p]))
                 t_in, d_in = 0.0, 0
             else:
                 t_in = max((arrival[p] for p in ins), default=0.0)
@@ -196,11 +189,14 @@ class Netlist:
                     d0, d1 = cell.delay_ns[pin]
                     arrival[out] = t_in + d0 + d1 * loads[out]
                     depth[out] = d_in
-        for direction, nets in self.ports.values():
-            if direction == "output":
-                for n in nets:
-                    worst_delay = max(worst_delay, arrival[n])
-                    worst_depth = max(worst_depth, int(depth[n]))
+        endpoints = [n for direction, nets in self.ports.values() if direction == "output" for n in nets]
+        for i in self.flops:
+            cell = self.library.cells[self.instances[i].cell]
+            endpoints += [net for pin, net in self.instances[i].pins.items()
+                          if pin in cell.inputs and pin != cell.clock_pin]
+        for n in endpoints:
+            worst_delay = max(worst_delay, arrival[n])
+            worst_depth = max(worst_depth, int(depth[n]))
         return worst_depth, float(worst_delay)
 
     def cell_counts(self):
@@ -231,3 +227,27 @@ class Netlist:
                         funcs[f"<{key}>"] = parse_function(text)
             out[name] = funcs
         return out
+
+
+def _topological_levels(deps):
+    """(order, level) of a DAG given each node's dependencies; None if there is a cycle."""
+    n = len(deps)
+    users = [[] for _ in range(n)]
+    for i, d in enumerate(deps):
+        for j in d:
+            users[j].append(i)
+    remaining = [len(d) for d in deps]
+    level = [0] * n
+    frontier = [i for i in range(n) if remaining[i] == 0]
+    order = []
+    while frontier:
+        nxt = []
+        for i in frontier:
+            order.append(i)
+            for u in users[i]:
+                level[u] = max(level[u], level[i] + 1)
+                remaining[u] -= 1
+                if remaining[u] == 0:
+                    nxt.append(u)
+        frontier = nxt
+    return (order, level) if len(order) == n else None

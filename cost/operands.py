@@ -77,3 +77,20 @@ def tensor_stream(path, *, fmt):
                             "pass float values or raw codes")
         return flat.astype(fmt.code_dtype)
     raise UserError(f"{path} has dtype {array.dtype}; pass a float or integer array")
+
+
+def unit_inputs(port_names, a, b, *, a_width):
+    """(streams, holds) driving a generated unit (issue 3's port conventions) with operands a, b.
+
+    A combinational unit has ports ``a`` and ``b``. A pipelined unit has a stream interface:
+    the operands are packed into ``i__payload`` (``a`` in the low ``a_width`` bits, ``b`` above),
+    and ``i__valid`` and ``o__ready`` are held at 1 so one operation enters per cycle.
+    """
+    names = set(port_names)
+    if {"a", "b"} <= names:
+        return {"a": a, "b": b}, {}
+    if "i__payload" in names:
+        payload = np.asarray(a).astype(np.uint64) | (np.asarray(b).astype(np.uint64) << np.uint64(a_width))
+        holds = {name: 1 for name in ("i__valid", "o__ready") if name in names}
+        return {"i__payload": payload}, holds
+    raise UserError(f"cannot find operand ports (a, b or i__payload) among {', '.join(sorted(names))}")

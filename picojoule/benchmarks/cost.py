@@ -24,7 +24,7 @@ endmodule
 
 def _bool_simulate(netlist, a, b):
     """Baseline: the same levelized evaluation on numpy bool arrays, one element per operation."""
-    plan = _Plan(netlist)
+    plan = _Plan(netlist, netlist.levels)
     values = np.zeros((netlist.n_nets, len(a)), dtype=bool)
     values[1] = True
     for name, codes in (("a", a), ("b", b)):
