@@ -1,0 +1,144 @@
+"""Verilog export: one ``.v`` per unit plus ``manifest.json``.
+
+Manifest (``manifest.json`` beside the Verilog files)::
+
+    {"units": [{"name", "kind", "top", "verilog", "params", "ports", "latency"}]}
+
+``name`` = ``top`` = ``spec.name`` (the Verilog module name, which encodes the parameters);
+``verilog`` is the file name relative to the manifest; ``params`` is ``spec.params()``;
+``ports`` maps each Verilog port to its width; ``latency`` is in cycles (0: combinational).
+A unit exported with a fault (see `picojoule.hw.faults`) keeps its module name, is written to
+``<name>__<fault>.v`` and its entry carries ``"fault"``.
+
+Combinational units have the ports ``a``, ``b``, ``y``. Pipelined units have ``clk``, ``rst``
+and two `amaranth.lib.stream` interfaces: ``i__valid``, ``i__ready``, ``i__payload``
+(``a`` in the low bits, ``b`` above) and ``o__valid``, ``o__ready``, ``o__payload`` (``y``).
+
+Verilog text is cached by content: in memory, and on disk under ``cache_dir`` keyed by the
+spec, the fault, the Amaranth version and the source of `picojoule.hw` and
+`picojoule.models`, so re-exporting an unchanged unit costs a file copy.
+"""
+
+import functools
+import hashlib
+import json
+import os
+import re
+from importlib import metadata
+from pathlib import Path
+
+from amaranth.back import verilog as amaranth_verilog
+
+from picojoule import atomic
+from picojoule.hw.registry import build
+
+__all__ = ["verilog_source", "ports_of", "manifest_entry", "export_unit", "export_suite",
+           "default_cache_dir"]
+
+_PORT = re.compile(r"^\s*(input|output)\s+(?:\[(\d+):0\]\s+)?([A-Za-z_][A-Za-z0-9_$]*)\s*;",
+                   re.MULTILINE)
+
+
+def default_cache_dir():
+    """``$PICOJOULE_CACHE/verilog`` if set, else ``build/cache/verilog`` under the cwd."""
+    root = os.environ.get("PICOJOULE_CACHE")
+    return Path(root) / "verilog" if root else Path("build") / "cache" / "verilog"
+
+
+@functools.cache
+def _source_digest():
+    import picojoule.hw
+    import picojoule.models
+    digest = hashlib.sha256(metadata.version("amaranth").encode())
+    for package in (picojoule.hw, picojoule.models):
+        for path in sorted(Path(package.__file__).parent.glob("*.py")):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _cache_key(spec, fault):
+    text = json.dumps({"kind": spec.kind, "name": spec.name, "params": spec.params(),
+                       "fault": fault, "source": _source_digest()}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+@functools.lru_cache(maxsize=256)
+def _convert(spec, fault):
+    component = build(spec, fault=fault)
+    return amaranth_verilog.convert(component, name=spec.name, emit_src=False)
+
+
+def verilog_source(spec, *, fault=None, cache_dir=None):
+    """The Verilog text of ``spec`` (module ``spec.name``), parameters baked in.
+
+    ``cache_dir`` (optional) holds converted text keyed by content across processes.
+    """
+    if cache_dir is None:
+        return _convert(spec, fault)
+    path = Path(cache_dir) / f"{_cache_key(spec, fault)}.v"
+    try:
+        return path.read_text()
+    except FileNotFoundError:
+        pass
+    text = _convert(spec, fault)
+    atomic.write_text(path, text)
+    return text
+
+
+def ports_of(text):
+    """Port name -> width, in declaration order, read from a Verilog module's text."""
+    return {name: int(msb) + 1 if msb else 1
+            for _, msb, name in _PORT.findall(text)}
+
+
+def verilog_file_name(spec, *, fault=None):
+    return f"{spec.name}.v" if fault is None else f"{spec.name}__{fault}.v"
+
+
+def manifest_entry(spec, *, text, fault=None):
+    """The manifest record of ``spec`` whose Verilog is ``text``."""
+    entry = {"name": spec.name, "kind": spec.kind, "top": spec.name,
+             "verilog": verilog_file_name(spec, fault=fault), "params": spec.params(),
+             "ports": ports_of(text), "latency": spec.latency}
+    if fault is not None:
+        entry["fault"] = fault
+    return entry
+
+
+def export_unit(spec, directory, *, fault=None, cache_dir=...):
+    """Write ``spec``'s Verilog into ``directory``; return its manifest entry.
+
+    The file is written atomically and only when its content changed. ``cache_dir``
+    defaults to `default_cache_dir`; pass None for the in-memory cache only.
+    """
+    if cache_dir is ...:
+        cache_dir = default_cache_dir()
+    text = verilog_source(spec, fault=fault, cache_dir=cache_dir)
+    entry = manifest_entry(spec, text=text, fault=fault)
+    path = Path(directory) / entry["verilog"]
+    if not path.is_file() or path.read_text() != text:
+        atomic.write_text(path, text)
+    return entry
+
+
+def export_suite(out, *, specs=None, cache_dir=..., progress=None):
+    """Write every spec (default: `standard_suite`) and ``manifest.json`` to ``out`` atomically.
+
+    Returns the manifest dict. ``progress(entry)`` is called after each unit.
+    """
+    from picojoule.models.units import standard_suite
+    specs = standard_suite() if specs is None else list(specs)
+    names = [spec.name for spec in specs]
+    duplicate = next((n for n in names if names.count(n) > 1), None)
+    if duplicate:
+        raise ValueError(f"two units share the module name {duplicate}; make the specs distinct")
+    with atomic.replace_dir(out) as tmp:
+        units = []
+        for spec in specs:
+            units.append(export_unit(spec, tmp, cache_dir=cache_dir))
+            if progress is not None:
+                progress(units[-1])
+        manifest = {"units": units}
+        atomic.write_text(Path(tmp) / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+    return manifest

@@ -1,0 +1,18 @@
+"""The one map from a spec's ``kind`` to its generator; everything else iterates over it."""
+
+from picojoule.hw.intunits import IntAddUnit, IntMulUnit
+from picojoule.hw.lmul import LMulUnit
+
+__all__ = ["GENERATORS", "build"]
+
+GENERATORS = {cls.KIND: cls for cls in (LMulUnit, IntMulUnit, IntAddUnit)}
+
+
+def build(spec, *, fault=None):
+    """The Amaranth component for ``spec`` (a spec from `picojoule.models.units`)."""
+    try:
+        generator = GENERATORS[spec.kind]
+    except KeyError:
+        raise ValueError(f"no generator for unit kind {spec.kind!r}; choose from "
+                         f"{', '.join(GENERATORS)}") from None
+    return generator(spec=spec, fault=fault)

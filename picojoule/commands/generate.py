@@ -1,0 +1,104 @@
+"""`picojoule generate`: one unit from flags, as a Verilog file."""
+
+import json
+from pathlib import Path
+
+HELP = "export one arithmetic unit, described by flags, as a Verilog file"
+
+KINDS = ("fp_mul", "fp_add", "lmul", "int_mul", "int_add")
+
+
+def add_arguments(parser):
+    from picojoule.hw.faults import FAULTS
+    from picojoule.models.units import LMUL_VARIANTS
+    parser.add_argument("--kind", required=True, choices=KINDS, help="unit kind")
+    parser.add_argument("--a", metavar="FMT",
+                        help="format of operand a (float kinds: e4m3, e5m2, bf16, fp16, fp32, "
+                             "eXmY...; integer kinds: int8, uint8, ... or use --width)")
+    parser.add_argument("--b", metavar="FMT", help="format of operand b (default: as --a)")
+    parser.add_argument("--out", metavar="FMT",
+                        help="result format (default: as --a for float kinds; the exact "
+                             "width for integer kinds)")
+    parser.add_argument("--variant", choices=LMUL_VARIANTS, default="int_add",
+                        help="L-Mul variant (lmul only; default int_add)")
+    parser.add_argument("--overflow", choices=("nonsat", "sat"), default="nonsat",
+                        help="overflow mode of float results (default nonsat)")
+    parser.add_argument("--width", type=int, metavar="W",
+                        help="integer operand width 1..32 (int_mul, int_add; with --signed/--unsigned)")
+    signed = parser.add_mutually_exclusive_group()
+    signed.add_argument("--signed", dest="signed", action="store_true", default=True,
+                        help="signed integer operands (default)")
+    signed.add_argument("--unsigned", dest="signed", action="store_false",
+                        help="unsigned integer operands")
+    parser.add_argument("--stages", type=int, metavar="N",
+                        help="register stages: 0 = combinational ports a, b, y (default); "
+                             "N >= 1 = valid/ready stream pipeline of latency N")
+    parser.add_argument("--pipelined", action="store_true",
+                        help="stream interface; needs --stages N >= 1 (default N = 1)")
+    parser.add_argument("--fault", choices=tuple(FAULTS),
+                        help="inject one named bug (test-strength checks only)")
+    parser.add_argument("-o", "--output", required=True, metavar="FILE.v",
+                        help="Verilog file to write")
+    parser.add_argument("--manifest", metavar="FILE.json",
+                        help="also write this unit's manifest entry as {\"units\": [entry]}")
+
+
+def _stages(args):
+    if args.pipelined:
+        stages = 1 if args.stages is None else args.stages
+        if stages < 1:
+            raise ValueError(f"--pipelined needs --stages N with N >= 1, got {stages}")
+        return stages
+    stages = 0 if args.stages is None else args.stages
+    if stages < 0:
+        raise ValueError(f"--stages must be >= 0 (0 = combinational), got {stages}")
+    return stages
+
+
+def spec_from_args(args):
+    """The unit spec the flags describe (ValueError with one line on bad input)."""
+    from picojoule.models import units
+    from picojoule.models.formats import IntFormat
+    stages = _stages(args)
+    if args.kind in ("int_mul", "int_add"):
+        if args.width is not None:
+            if args.a is not None:
+                raise ValueError("give either --width (with --signed/--unsigned) or --a, not both")
+            if not 1 <= args.width <= 32:
+                raise ValueError(f"--width {args.width} out of range; choose 1..32")
+            prefix = "int" if args.signed else "uint"
+            a = IntFormat(f"{prefix}{args.width}", args.width, args.signed)
+        elif args.a is not None:
+            a = args.a
+        else:
+            raise ValueError(f"{args.kind} needs --width W (and --signed/--unsigned) or --a FMT")
+        b = args.b if args.b is not None else a
+        out = units._int_out(args.out) if args.out is not None else None
+        return units.UNIT_KINDS[args.kind](a=a, b=b, out=out, stages=stages)
+    if args.a is None:
+        raise ValueError(f"{args.kind} needs --a FMT (e4m3, e5m2, bf16, fp16, fp32, eXmY...)")
+    if args.width is not None:
+        raise ValueError(f"--width applies to int_mul and int_add, not {args.kind}; use --a FMT")
+    if args.kind == "lmul":
+        for flag in ("b", "out"):
+            value = getattr(args, flag)
+            if value is not None and value != args.a:
+                raise ValueError(f"lmul works on one format; drop --{flag} or make it {args.a}")
+        return units.LMul(fmt=args.a, variant=args.variant, overflow=args.overflow, stages=stages)
+    return units.UNIT_KINDS[args.kind](a=args.a, b=args.b or args.a, out=args.out or args.a,
+                                       overflow=args.overflow, stages=stages)
+
+
+def run(args):
+    from picojoule import atomic
+    from picojoule.hw.export import manifest_entry, verilog_source
+    spec = spec_from_args(args)
+    text = verilog_source(spec, fault=args.fault)
+    atomic.write_text(args.output, text)
+    entry = manifest_entry(spec, text=text, fault=args.fault)
+    entry["verilog"] = Path(args.output).name
+    if args.manifest:
+        atomic.write_text(args.manifest, json.dumps({"units": [entry]}, indent=2) + "\n")
+    ports = ", ".join(f"{name}[{width}]" for name, width in entry["ports"].items())
+    print(f"wrote {args.output}: module {entry['top']}, latency {entry['latency']}, ports {ports}")
+    return 0
