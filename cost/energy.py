@@ -21,14 +21,13 @@ clock ``f``:
 
 import hashlib
 import sys
-import time
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from picojoule.cost import cache
 from picojoule.cost.gatesim import simulate
-from picojoule.cost.synth import synthesize
+from picojoule.cost.synth import slow_step, synthesize
 
 
 @dataclass(frozen=True)
@@ -105,8 +104,9 @@ def _stream_digest(streams, holds):
     return h.hexdigest()
 
 
-def estimate(*, verilog, top, streams, holds=None, liberty=None, voltage=None, clock_ghz=1.0,
-             cache_dir="default", progress=lambda m: print(m, file=sys.stderr, flush=True)):
+def estimate(*, verilog=None, top=None, streams, holds=None, liberty=None, voltage=None,
+             clock_ghz=1.0, cache_dir="default", synth=None,
+             progress=lambda m: print(m, file=sys.stderr, flush=True)):
     """Synthesize ``top`` and estimate its energy per operation on operand ``streams``.
 
     Parameters
@@ -120,13 +120,17 @@ def estimate(*, verilog, top, streams, holds=None, liberty=None, voltage=None, c
     voltage : float, optional
         Supply in volts (default: the library's nominal voltage).
     clock_ghz : float
+    synth : SynthResult, optional
+        An existing synthesis result (then ``verilog``, ``top`` and ``liberty`` are not used).
 
     Returns
     -------
     (SynthResult, EnergyResult)
     """
-    synth = synthesize(verilog=verilog, top=top, liberty=liberty, cache_dir=cache_dir,
-                       progress=progress)
+    if synth is None:
+        synth = synthesize(verilog=verilog, top=top, liberty=liberty, cache_dir=cache_dir,
+                           progress=progress)
+    top = synth.top
     if cache_dir == "default":
         cache_dir = cache.default_dir()
     digest = cache.key("energy", synth.design, synth.library_label, synth.library.cells.keys(),
@@ -135,13 +139,9 @@ def estimate(*, verilog, top, streams, holds=None, liberty=None, voltage=None, c
     if hit is not None:
         return synth, EnergyResult(**hit)
     n = len(next(iter(streams.values())))
-    start = time.perf_counter()
-    if progress and n * len(synth.netlist.instances) > 2e8:
-        progress(f"simulating {top}: {n:,} operations on {len(synth.netlist.instances)} cells ...")
-    sim = simulate(synth.netlist, inputs=streams, holds=holds)
+    with slow_step(progress, f"simulating {top}: {n:,} operations on {len(synth.netlist.instances)} cells ..."):
+        sim = simulate(synth.netlist, inputs=streams, holds=holds)
     result = energy_from_activity(synth.netlist, sim, voltage=voltage, clock_ghz=clock_ghz)
-    if progress and time.perf_counter() - start > 3:
-        progress(f"simulated {top} in {time.perf_counter() - start:.1f} s")
     cache.store(cache_dir, "energy", digest, result.as_dict())
     return synth, result
 

@@ -8,11 +8,13 @@ the Verilog (Yosys 0.23's ``chparam`` is not used). The library is the built-in 
 by the hash of the Verilog text, top, library text and Yosys version.
 """
 
+import contextlib
 import functools
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +31,26 @@ _INSTALL = "install it with `apt-get install yosys` (or run `make setup`)"
 
 def _stderr(message):
     print(message, file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def slow_step(progress, start_message, *, after=2.0):
+    """Report ``start_message`` only if the step is still running after ``after`` seconds,
+    and then its duration when it ends."""
+    if progress is None:
+        yield
+        return
+    timer = threading.Timer(after, progress, args=(start_message,))
+    timer.daemon = True
+    begin = time.perf_counter()
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+    elapsed = time.perf_counter() - begin
+    if elapsed >= after:
+        progress(f"  done in {elapsed:.1f} s")
 
 
 def _yosys():
@@ -130,13 +152,9 @@ def synthesize(*, verilog, top, liberty=None, cache_dir="default", progress=_std
     digest = cache.key("synth", sources, top, lib_text, version)
     design = cache.load(cache_dir, "synth", digest)
     if design is None:
-        start = time.perf_counter()
-        if progress:
-            progress(f"synthesizing {top} onto {label} with yosys ...")
-        design = _run_yosys(exe, sources, top, lib_text)
+        with slow_step(progress, f"synthesizing {top} onto {label} with yosys ..."):
+            design = _run_yosys(exe, sources, top, lib_text)
         cache.store(cache_dir, "synth", digest, design)
-        if progress:
-            progress(f"synthesized {top} in {time.perf_counter() - start:.1f} s")
     netlist = Netlist(design, top=top, library=library)
     depth, delay = netlist.timing()
     result = SynthResult(top=top, library_label=label, cells=netlist.cell_counts(),

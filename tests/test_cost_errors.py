@@ -1,6 +1,5 @@
 """Bad input to the cost flow: one-line errors that name the fix."""
 
-import os
 
 import numpy as np
 import pytest

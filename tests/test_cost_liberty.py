@@ -1,6 +1,5 @@
 """Liberty reading: the group tree, boolean functions, units and the derived cell figures."""
 
-import numpy as np
 import pytest
 
 from picojoule.cost.boolexpr import parse_function, to_verilog, variables

@@ -3,9 +3,12 @@
 import json
 from pathlib import Path
 
+import numpy as np
+
 from picojoule import atomic
 from picojoule.cost.energy import cost_record, estimate
-from picojoule.cost.operands import DISTRIBUTIONS, operand_stream, tensor_stream
+from picojoule.cost.operands import DISTRIBUTIONS, operand_stream, tensor_stream, unit_inputs
+from picojoule.cost.synth import synthesize
 from picojoule.errors import UserError
 from picojoule.models.formats import get_format
 
@@ -26,7 +29,8 @@ def add_arguments(parser):
     parser.add_argument("--format", dest="fmt", metavar="FMT",
                         help="operand format (e.g. e4m3, bf16, int8); default: from a manifest.json "
                              "beside the Verilog, else unsigned integers of the port width")
-    parser.add_argument("--ports", default="a,b", metavar="A,B", help="operand input ports (default: a,b)")
+    parser.add_argument("--ports", metavar="A,B",
+                        help="operand input ports (default: a,b, or i__payload of a stream interface)")
     parser.add_argument("--hold", action="append", default=[], metavar="PORT=VALUE",
                         help="hold an input at a constant (e.g. a valid or ready port); repeatable")
     parser.add_argument("--n", type=int, default=100_000, help="operations to simulate (default: 100000)")
@@ -52,8 +56,23 @@ def _manifest_formats(verilog, top):
     return None
 
 
-def _port_format(width):
+def _int_format(width):
     return get_format(f"uint{width}") if width in (4, 8, 16, 32) else None
+
+
+def _operand_widths(netlist, ports):
+    """Widths of the two operands: named ports, ``a``/``b``, or halves of ``i__payload``."""
+    if ports:
+        for p in ports:
+            if p not in netlist.ports:
+                raise UserError(f"{netlist.top} has no port {p!r}; name the operands with --ports")
+        return [len(netlist.ports[p][1]) for p in ports]
+    if "a" in netlist.ports and "b" in netlist.ports:
+        return [len(netlist.ports["a"][1]), len(netlist.ports["b"][1])]
+    if "i__payload" in netlist.ports and len(netlist.ports["i__payload"][1]) % 2 == 0:
+        half = len(netlist.ports["i__payload"][1]) // 2
+        return [half, half]
+    raise UserError(f"cannot find the operand ports of {netlist.top}; name them with --ports A,B")
 
 
 def run(args):
@@ -61,9 +80,11 @@ def run(args):
         raise UserError(f"--n must be at least 2, got {args.n}")
     if args.tensor_b and not args.tensor:
         raise UserError("--tensor-b needs --tensor for operand a")
-    ports = [p.strip() for p in args.ports.split(",")]
-    if len(ports) != 2:
-        raise UserError(f"--ports takes two names separated by a comma, got {args.ports!r}")
+    ports = None
+    if args.ports:
+        ports = [p.strip() for p in args.ports.split(",")]
+        if len(ports) != 2:
+            raise UserError(f"--ports takes two names separated by a comma, got {args.ports!r}")
     holds = {}
     for item in args.hold:
         name, _, value = item.partition("=")
@@ -71,26 +92,21 @@ def run(args):
             holds[name] = int(value, 0)
         except ValueError:
             raise UserError(f"--hold takes PORT=INTEGER, got {item!r}") from None
+    cache_dir = None if args.no_cache else "default"
+    synth = synthesize(verilog=args.verilog, top=args.top, liberty=args.liberty, cache_dir=cache_dir)
+    netlist = synth.netlist
+    widths = _operand_widths(netlist, ports)
     unit = None
     if args.fmt:
         fmt_a = fmt_b = get_format(args.fmt)
     else:
         found = _manifest_formats(args.verilog[0], args.top)
-        fmt_a, fmt_b, unit = found if found else (None, None, None)
-    cache_dir = None if args.no_cache else "default"
-    if fmt_a is None:
-        # widths from the synthesized netlist; plain unsigned codes then
-        from picojoule.cost.synth import synthesize
-        netlist = synthesize(verilog=args.verilog, top=args.top, liberty=args.liberty,
-                             cache_dir=cache_dir).netlist
-        widths = []
-        for p in ports:
-            if p not in netlist.ports:
-                raise UserError(f"{args.top} has no port {p!r}; name the operands with --ports")
-            widths.append(len(netlist.ports[p][1]))
-        fmt_a, fmt_b = _port_format(widths[0]), _port_format(widths[1])
-        if fmt_a is None or fmt_b is None or (args.dist not in (None, "uniform")) or args.tensor:
+        fmt_a, fmt_b, unit = found if found else (_int_format(widths[0]), _int_format(widths[1]), None)
+        if not found and (fmt_a is None or fmt_b is None or args.dist not in (None, "uniform") or args.tensor):
             raise UserError("cannot infer the operand format from the port widths; pass --format (e.g. e4m3, int8)")
+    if [fmt_a.width, fmt_b.width] != widths:
+        raise UserError(f"operand formats {fmt_a.name}, {fmt_b.name} do not fit ports of {widths[0]} and "
+                        f"{widths[1]} bits; pass a matching --format")
     if args.tensor:
         a = tensor_stream(args.tensor, fmt=fmt_a)
         if args.tensor_b:
@@ -98,18 +114,21 @@ def run(args):
             if len(b) != len(a):
                 raise UserError(f"--tensor-b has {len(b)} elements but --tensor has {len(a)}; pass equal sizes")
         else:
-            import numpy as np
-            b = a[np.random.default_rng(args.seed).permutation(len(a))]
             if fmt_b != fmt_a:
                 raise UserError("operands a and b have different formats; pass --tensor-b as well")
+            b = a[np.random.default_rng(args.seed).permutation(len(a))]
         distribution = f"tensor:{Path(args.tensor).name}"
     else:
         dist = args.dist or "uniform"
         a = operand_stream(fmt=fmt_a, dist=dist, n=args.n, seed=args.seed)
         b = operand_stream(fmt=fmt_b, dist=dist, n=args.n, seed=args.seed + 1)
         distribution = dist
-    synth, energy = estimate(verilog=args.verilog, top=args.top, streams={ports[0]: a, ports[1]: b},
-                             holds=holds, liberty=args.liberty, voltage=args.voltage,
+    if ports:
+        streams = {ports[0]: a, ports[1]: b}
+    else:
+        streams, unit_holds = unit_inputs(netlist.ports, a, b, a_width=fmt_a.width)
+        holds = {**unit_holds, **holds}
+    synth, energy = estimate(synth=synth, streams=streams, holds=holds, voltage=args.voltage,
                              clock_ghz=args.clock_ghz, cache_dir=cache_dir)
     print(f"{args.top} on {synth.library_label}: {fmt_a.name} x {fmt_b.name} operands, {distribution}, "
           f"{energy.n_ops:,} operations, {energy.voltage:.2f} V, {energy.clock_ghz:g} GHz")
