@@ -1,0 +1,44 @@
+"""Cost a generated unit from its manifest entry (issue 3's ``build/verilog/manifest.json``).
+
+The entry's ``kind`` and ``params`` rebuild the unit spec (``picojoule.models.units``), whose
+input formats decide how operand streams are quantized; combinational units are driven on
+ports ``a``/``b``, pipelined ones through their stream interface (see
+:func:`picojoule.cost.operands.unit_inputs`).
+"""
+
+import json
+from pathlib import Path
+
+from picojoule.cost.energy import cost_record, estimate
+from picojoule.cost.operands import operand_stream, unit_inputs
+from picojoule.cost.synth import synthesize
+from picojoule.errors import UserError
+from picojoule.models.units import unit_from_params
+
+
+def read_manifest(path):
+    """(manifest folder, list of unit entries); a missing manifest names ``make verilog``."""
+    path = Path(path)
+    try:
+        units = json.loads(path.read_text())["units"]
+    except (OSError, ValueError, KeyError):
+        raise UserError(f"cannot read the unit manifest {path}; run `make verilog` first") from None
+    return path.parent, units
+
+
+def cost_unit(entry, *, manifest_dir, distribution="uniform", n=100_000, seed=1, liberty=None,
+              voltage=None, clock_ghz=1.0, cache_dir="default", progress=None):
+    """The ``summary.json`` record of one manifest unit on one operand distribution."""
+    spec = unit_from_params(entry["kind"], entry["params"])
+    fmt_a, fmt_b = spec.in_formats
+    synth = synthesize(verilog=Path(manifest_dir) / entry["verilog"], top=entry["top"],
+                       liberty=liberty, cache_dir=cache_dir, progress=progress)
+    a = operand_stream(fmt=fmt_a, dist=distribution, n=n, seed=seed)
+    b = operand_stream(fmt=fmt_b, dist=distribution, n=n, seed=seed + 1)
+    streams, holds = unit_inputs(synth.netlist.ports, a, b, a_width=fmt_a.width)
+    _, energy = estimate(synth=synth, streams=streams, holds=holds, voltage=voltage,
+                         clock_ghz=clock_ghz, cache_dir=cache_dir, progress=progress)
+    record = cost_record(synth, energy, name=entry["name"], kind=entry["kind"],
+                         params=entry["params"], distribution=distribution)
+    record["latency"] = entry.get("latency", spec.latency)
+    return record
