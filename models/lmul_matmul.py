@@ -97,7 +97,7 @@ def _prepare(x, y, fmt, m, variant, overflow):
     if fmt is not None:
         x, y = _as_codes(x, fmt, "x"), _as_codes(y, fmt, "y")
     else:
-        x, y = x.astype(np.float64), y.astype(np.float64)
+        x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     return x, y, fmt, m, overflow
 
 
@@ -113,36 +113,63 @@ def _as_codes(arr, fmt, role):
     return tables.checked_codes(arr, fmt=fmt, role=role).astype(fmt.code_dtype, copy=False)
 
 
-def _operand_fields(v, fmt, m):
-    """(Mx, Ex, biased exponent, normal, special) of an operand, element-wise."""
+_F64_EXPONENT = np.uint64(0x7FF << 52)
+_F64_SIGN_EXPONENT = np.uint64(0xFFF << 52)
+_F64_MANTISSA = np.uint64((1 << 52) - 1)
+
+
+class _Fields:
+    """Per-element operand fields: mantissa index, Ex = sign 2^e (0 unless normal), flags."""
+
+    def __init__(self, mant, scale, exponent, normal, special):
+        self.mant, self.scale, self.exponent = mant, scale, exponent
+        self.normal, self.special = normal, special
+
+
+def _operand_fields(v, fmt, m, need_mant=True):
     if fmt is None:
-        mant, exp, normal = lmul_model.mantissa_fields(v, m=m)
-        special = ~np.isfinite(v)
-        scale = np.where(normal, np.ldexp(np.where(np.signbit(v), -1.0, 1.0), exp), 0.0)
-        return mant, scale, exp, normal, special
-    sign, biased, mant = fmt.fields(v)
-    special = fmt.is_nan(v) | fmt.is_inf(v)
+        bits = np.ascontiguousarray(v).view(np.uint64)
+        exp_field = (bits >> np.uint64(52)) & np.uint64(0x7FF)
+        special = exp_field == 0x7FF
+        zero_exp = exp_field == 0
+        if np.any(zero_exp):
+            special |= zero_exp & ((bits & _F64_MANTISSA) != 0)   # float64 subnormals
+        normal = ~(special | zero_exp)
+        low = bits & np.uint64((1 << (52 - m)) - 1)
+        if np.any(low) and np.any(low[normal]):
+            raise ValueError(f"values have more than m={m} mantissa bits; truncate or round "
+                             f"them to m bits first")
+        mant = None
+        if need_mant:
+            mant = ((bits >> np.uint64(52 - m)) & np.uint64((1 << m) - 1)).astype(np.intp)
+        scale = (bits & _F64_SIGN_EXPONENT).view(np.float64)
+        if not np.all(normal):
+            scale = np.where(normal, scale, 0.0)
+        return _Fields(mant, scale, exp_field.view(np.int64) - 1023, normal, special)
+    c = v.astype(np.int64)
+    sign = c >> (fmt.width - 1)
+    biased = (c >> m) & fmt.exponent_all_ones
+    special = fmt.is_nan(c) | fmt.is_inf(c)
     normal = (biased > 0) & ~special
-    scale = np.where(normal, np.ldexp(np.where(sign == 1, -1.0, 1.0),
-                                      (biased - fmt.bias).astype(np.int32)), 0.0)
-    return mant, scale, biased, normal, special
+    scale_bits = (sign << 63) | ((biased - fmt.bias + 1023) << 52)
+    scale = np.where(normal, scale_bits.view(np.float64), 0.0)
+    return _Fields((c & fmt.mantissa_mask).astype(np.intp), scale, biased - fmt.bias, normal,
+                   special)
 
 
 def _at_risk(fx, fy, fmt):
     """Boolean (M, N): output entries the fast path may get wrong."""
-    _, _, ex, nx, sx = fx
-    _, _, ey, ny, sy = fy
-    risk = np.any(sx, axis=1)[:, None] | np.any(sy, axis=0)[None, :]
+    risk = np.any(fx.special, axis=1)[:, None] | np.any(fy.special, axis=0)[None, :]
     if fmt is None:
         return risk
-    big = np.iinfo(np.int64).max // 4
-    lo_x = np.where(nx, ex, big).min(axis=1)[:, None]
-    hi_x = np.where(nx, ex, -big).max(axis=1)[:, None]
-    lo_y = np.where(ny, ey, big).min(axis=0)[None, :]
-    hi_y = np.where(ny, ey, -big).max(axis=0)[None, :]
-    # Result biased exponent = ex + ey - bias + carry, carry in 0..2 (H < 2^(m+2)).
-    under = lo_x + lo_y - fmt.bias <= 0
-    over = hi_x + hi_y - fmt.bias + 2 >= fmt.max_biased_exponent
+    big = 1 << 40
+    lo_x = np.where(fx.normal, fx.exponent, big).min(axis=1)[:, None]
+    hi_x = np.where(fx.normal, fx.exponent, -big).max(axis=1)[:, None]
+    lo_y = np.where(fy.normal, fy.exponent, big).min(axis=0)[None, :]
+    hi_y = np.where(fy.normal, fy.exponent, -big).max(axis=0)[None, :]
+    # Result biased exponent = xe + ye + bias + carry, carry in 0..2 (H < 2^(m+2)).
+    under = lo_x + lo_y + fmt.bias <= 0
+    over = hi_x + hi_y + fmt.bias + 2 >= fmt.max_biased_exponent
     return risk | under | over
 
 
@@ -187,22 +214,55 @@ def lmul_matmul_elementwise(x, y, *, fmt=None, m=None, variant="int_add",
                              variant, overflow)
 
 
-def _fast_factors(fx, fy, m, variant):
-    """(A, B) with A @ B the fast-path result, or None where no exact split exists."""
-    mx, sx_scale = fx[0], fx[1]
-    my, sy_scale = fy[0], fy[1]
+def _exact_in_float32(fx, fy, m, u_sum, v_max):
+    """True if float32 GEMM of the factors is provably exact (every partial sum representable).
+
+    All terms are integer multiples of 2^q with q = min xe + min ye - 2m; every partial sum of
+    output (i, j) is at most (sum_k |Ex_ik| u_sum / 2^m) (max |Ey| v_max). If that bound is
+    below 2^(24 + q), every partial sum, in any order and with or without FMA, is exact in
+    float32's 24-bit significand, so the float32 result equals the float64 one.
+    """
+    if not (np.any(fx.normal) and np.any(fy.normal)):
+        return False
+    q = int(fx.exponent[fx.normal].min()) + int(fy.exponent[fy.normal].min()) - 2 * m
+    hi_x, hi_y = int(fx.exponent[fx.normal].max()), int(fy.exponent[fy.normal].max())
+    if q < -120 or hi_x + m + 3 > 120 or hi_y + m + 3 > 120:
+        return False                                   # stay clear of float32's range
+    bound = float(np.abs(fx.scale).sum(axis=1).max()) * u_sum / 2.0 ** m * \
+        float(np.abs(fy.scale).max()) * v_max
+    return bound < 2.0 ** (24 + q)
+
+
+def _fast_product(x, y, fx, fy, m, variant):
+    """The fast-path matrix (float64), or None where no exact split exists."""
     if variant == "formula_exact":
-        o = lmul_model.offset_ulps(m, variant=variant)
-        a = np.hstack([sx_scale * (mx + (1 << m) + o), sx_scale])
-        b = np.vstack([sy_scale, sy_scale * my])
+        # product = Ex Ey (1 + xm + ym + c) = (x + c Ex) Ey + Ex (y - Ey)
+        u_sum, v_max = 1 << (m + 2), 1          # |x + c Ex| + |Ex| < 4 |Ex|; |y - Ey| < |Ey|
+        c = lmul_model.offset_value(m, variant=variant)
+        dtype = np.float32 if _exact_in_float32(fx, fy, m, u_sum, v_max) else np.float64
+        # Non-normal entries: zeros give 0 in every factor; NaN/Inf/float64-subnormal rows
+        # and columns are recomputed element-wise by the caller.
+        with np.errstate(invalid="ignore", over="ignore"):
+            a1 = (x + c * fx.scale).astype(dtype, copy=False)
+            b2 = (y - fy.scale).astype(dtype, copy=False)
+            out = np.matmul(a1, fy.scale.astype(dtype, copy=False))
+            out += np.matmul(fx.scale.astype(dtype, copy=False), b2)
+        return out.astype(np.float64, copy=False)
     else:
         split = significand_split(m, variant=variant)
         if split is None:
             return None
         u, v = split
-        a = np.hstack([sx_scale * u[mx, r] for r in range(u.shape[1])])
-        b = np.vstack([sy_scale * v[my, r] for r in range(v.shape[1])])
-    return np.ldexp(a, -m), b
+        u_sum, v_max = int(np.abs(u).sum(axis=1).max()), int(np.abs(v).max())
+        dtype = np.float32 if _exact_in_float32(fx, fy, m, u_sum, v_max) else np.float64
+        r = u.shape[1]
+        # A[i, k r + t] = Ex_ik U[Mx_ik, t] / 2^m and B[k r + t, j] = Ey_kj V[My_kj, t].
+        a = (fx.scale.astype(dtype)[:, :, None] * (u / 2.0 ** m).astype(dtype)[fx.mant])
+        a = a.reshape(fx.scale.shape[0], -1)
+        b = fy.scale.astype(dtype)[:, None, :] * v.T.astype(dtype)[:, fy.mant].transpose(1, 0, 2)
+        b = b.reshape(-1, fy.scale.shape[1])
+    with np.errstate(invalid="ignore", over="ignore"):
+        return (a @ b).astype(np.float64, copy=False)  # entries touching NaN/Inf are redone
 
 
 def lmul_matmul(x, y, *, fmt=None, m=None, variant="int_add", overflow=Overflow.NONSAT):
@@ -224,14 +284,12 @@ def lmul_matmul(x, y, *, fmt=None, m=None, variant="int_add", overflow=Overflow.
     ndarray, float64, shape (M, N)
     """
     x, y, fmt, m, overflow = _prepare(x, y, fmt, m, variant, overflow)
-    fx, fy = _operand_fields(x, fmt, m), _operand_fields(y, fmt, m)
-    factors = _fast_factors(fx, fy, m, variant)
-    if factors is None:
+    need_mant = variant != "formula_exact"
+    fx, fy = _operand_fields(x, fmt, m, need_mant), _operand_fields(y, fmt, m, need_mant)
+    out = _fast_product(x, y, fx, fy, m, variant)
+    if out is None:
         return _elementwise_rows(x, y, np.arange(x.shape[0]), np.arange(y.shape[1]), fmt, m,
                                  variant, overflow)
-    a, b = factors
-    with np.errstate(invalid="ignore", over="ignore"):
-        out = a @ b                     # entries touching NaN/Inf are recomputed below
     risk = _at_risk(fx, fy, fmt)
     for i in np.flatnonzero(np.any(risk, axis=1)):
         cols = np.flatnonzero(risk[i])

@@ -1,0 +1,75 @@
+"""Golden-model speed: 8-bit multiply and L-Mul throughput, L-Mul matmul against BLAS."""
+
+import time
+
+import numpy as np
+
+TITLE = "golden models (issue 2): 8-bit tables and L-Mul matmul"
+
+
+def _best(fn, repeats=3):
+    fn()
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def _fp8_band(fmt, shape, rng, *, lo, hi, zeros=0.1):
+    """Codes of fmt with unbiased exponents in [lo, hi], random mantissas and signs, some zeros."""
+    e = rng.integers(lo, hi + 1, shape) + fmt.bias
+    codes = (rng.integers(0, 2, shape) << (fmt.width - 1)) | (e << fmt.mantissa_bits) | \
+        rng.integers(0, 1 << fmt.mantissa_bits, shape)
+    return np.where(rng.random(shape) < zeros, 0, codes).astype(fmt.code_dtype)
+
+
+def run(report):
+    import ml_dtypes
+
+    from picojoule.models import accuracy, arith, lmul, lmul_matmul
+    from picojoule.models.formats import get_format
+
+    rng = np.random.default_rng(0)
+    e4m3 = get_format("e4m3")
+    n = 1 << 24
+    a = rng.integers(0, 256, n, dtype=np.uint8)
+    b = rng.integers(0, 256, n, dtype=np.uint8)
+    av, bv = a.view(ml_dtypes.float8_e4m3fn), b.view(ml_dtypes.float8_e4m3fn)
+    with np.errstate(all="ignore"):
+        base = n / _best(lambda: av * bv)
+    baseline = ("ml_dtypes e4m3 multiply", base)
+    report("ml_dtypes e4m3 x e4m3 multiply (baseline)", base / 1e6, "M/s")
+    rate = n / _best(lambda: arith.fp_mul(a, b, a_fmt=e4m3, b_fmt=e4m3, out_fmt=e4m3))
+    report("fp_mul e4m3 x e4m3 -> e4m3 (table)", rate / 1e6, "M/s",
+           baseline=("ml_dtypes", base / 1e6), target=">= 300 M/s")
+    for variant in ("int_add", "formula"):
+        rate = n / _best(lambda: lmul.lmul(a, b, fmt=e4m3, variant=variant))
+        report(f"lmul e4m3 {variant} (table)", rate / 1e6, "M/s",
+               baseline=("ml_dtypes", base / 1e6), target=">= 300 M/s")
+    del baseline
+
+    size = 1024
+    x = accuracy.truncate_mantissa(rng.standard_normal((size, size)), m=3)
+    y = accuracy.truncate_mantissa(rng.standard_normal((size, size)), m=3)
+    x32, y32 = x.astype(np.float32), y.astype(np.float32)
+    blas = _best(lambda: x32 @ y32)
+    report("numpy float32 matmul 1024^3 (baseline)", blas * 1e3, "ms")
+    for label, kwargs in (("exact formula, m=3 values", dict(m=3, variant="formula_exact")),
+                          ("int_add, m=3 values", dict(m=3, variant="int_add"))):
+        t = _best(lambda: lmul_matmul.lmul_matmul(x, y, **kwargs))
+        report(f"lmul_matmul 1024^3 {label}", t * 1e3, "ms",
+               baseline=("float32 matmul time", blas * 1e3),
+               target="<= 4x" if "exact" in label else "<= 10x")
+    for name in ("e4m3", "e5m2"):
+        fmt = get_format(name)
+        xc = _fp8_band(fmt, (size, size), rng, lo=-2, hi=2)
+        yc = _fp8_band(fmt, (size, size), rng, lo=-2, hi=2)
+        t = _best(lambda: lmul_matmul.lmul_matmul(xc, yc, fmt=fmt, variant="int_add"))
+        report(f"lmul_matmul 1024^3 {name} int_add codes, exponents -2..2", t * 1e3, "ms",
+               baseline=("float32 matmul time", blas * 1e3), target="<= 10x")
+    # Real data reaches the range limits: how much of it the BLAS path can take.
+    g = e4m3.encode(rng.standard_normal((size, size)) * 16)
+    share = lmul_matmul.fast_path_fraction(g, g.T.copy(), fmt=e4m3, variant="int_add")
+    report("e4m3 N(0,16^2) codes: share of entries on the BLAS path", 100 * share, "%")
