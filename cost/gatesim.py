@@ -223,7 +223,8 @@ def simulate(netlist, *, inputs, holds=None, chunk_ops=None, record_outputs=Fals
 def _simulate_lanes(netlist, inputs, holds, n, record_outputs, lanes, warmup):
     """Cycle-by-cycle simulation, independent stream segments in the lanes (bits) of words."""
     if lanes is None:
-        lanes = min(16384, max(64, -(-n // (256 * 64)) * 64))
+        # about 64 operations per lane: wide words amortize the per-cycle Python overhead
+        lanes = min(16384, max(64, -(-n // (64 * 64)) * 64))
     if lanes % 64 or lanes <= 0:
         raise ValueError("lanes must be a positive multiple of 64")
     if warmup < 1:
@@ -249,14 +250,19 @@ def _simulate_lanes(netlist, inputs, holds, n, record_outputs, lanes, warmup):
     toggles = np.zeros(netlist.n_nets, dtype=np.int64)
     out_ports = [name for name, (d, _) in netlist.ports.items() if d == "output"]
     outputs = {name: np.zeros(n, dtype=np.uint64) for name in out_ports} if record_outputs else None
+    # two buffers, swapped every cycle: every driven net is rewritten each cycle, the
+    # constants and held inputs are written once
+    buffers = [np.zeros((netlist.n_nets, words), dtype=np.uint64) for _ in range(2)]
+    for buf in buffers:
+        buf[1] = _ONES
+        for net, word in hold_rows:
+            buf[net] = word
+    scratch = np.empty_like(buffers[0])
     prev = None
     for c in range(cycles):
         t = start + c
         tc = np.minimum(t, n - 1)
-        values = np.zeros((netlist.n_nets, words), dtype=np.uint64)
-        values[1] = _ONES
-        for net, word in hold_rows:
-            values[net] = word
+        values = buffers[c % 2]
         for name, stream in codes.items():
             nets = netlist.ports[name][1]
             values[nets] = pack_stream(stream[tc], len(nets))
@@ -271,7 +277,9 @@ def _simulate_lanes(netlist, inputs, holds, n, record_outputs, lanes, warmup):
         counted = (t >= first) & (t < stop)
         if prev is not None and counted.any():
             mask = pack_stream(counted.astype(np.uint8), 1)[0]
-            toggles += np.bitwise_count((values ^ prev) & mask).sum(axis=1, dtype=np.int64)
+            np.bitwise_xor(values, prev, out=scratch)
+            scratch &= mask
+            toggles += np.bitwise_count(scratch).sum(axis=1, dtype=np.int64)
         if record_outputs:
             keep = counted | ((j == 0) & (t == 0))
             for name in out_ports:

@@ -206,14 +206,16 @@ def test_stream_pipeline_with_feedback(tmp_path):
     netlist = result.netlist
     assert netlist.feedback
     rng = np.random.default_rng(2)
-    a, b = rng.integers(0, 64, 3000), rng.integers(0, 64, 3000)
+    n = 1000
+    a, b = rng.integers(0, 64, n), rng.integers(0, 64, n)
     streams, holds = unit_inputs(netlist.ports, a, b, a_width=6)
     assert holds == {"i__valid": 1, "o__ready": 1}
-    runs = [simulate(netlist, inputs=streams, holds=holds, record_outputs=True, lanes=lanes, warmup=4)
-            for lanes in (64, 256)]
+    # reference: every lane starts at operation 0 (a serial run); then short warm-ups
+    runs = [simulate(netlist, inputs=streams, holds=holds, record_outputs=True, lanes=lanes, warmup=warmup)
+            for lanes, warmup in ((64, n), (64, 4), (256, 2), (None, 64))]
     for run in runs:
         np.testing.assert_array_equal(run.outputs["o__payload"][1:], (a * b)[:-1] & 0xFFF)
         assert run.outputs["o__valid"][1:].all()
-    np.testing.assert_array_equal(runs[0].toggles, runs[1].toggles)
+        np.testing.assert_array_equal(run.toggles, runs[0].toggles)
     energy = energy_from_activity(netlist, runs[0])
     assert energy.clock_pj > 0 and energy.energy_pj_per_op > energy.clock_pj
