@@ -143,6 +143,9 @@ def run(args):
             ("critical path", f"{synth.delay_ns:.3f} ns")]
     for label, value in rows:
         print(f"  {label:<24} {value}")
+    if synth.delay_ns > 1.0 / energy.clock_ghz:
+        print(f"  note: the critical path ({synth.delay_ns:.3f} ns) is longer than the clock period "
+              f"({1.0 / energy.clock_ghz:.3f} ns); the unit would need more pipeline stages")
     if args.json:
         record = cost_record(synth, energy, name=args.top, kind=unit.get("kind") if unit else "verilog",
                              params=unit.get("params") if unit else {}, distribution=distribution)
