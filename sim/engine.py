@@ -1,0 +1,323 @@
+"""Batch co-verification of one exported unit against its golden model.
+
+`co_verify(design)` builds (or reuses) a simulator image of the unit inside a batch wrapper
+(`picojoule.sim.wrapper`), writes the operand memories, runs the cocotb test
+`picojoule.sim.batch_tb` through cocotb's runner, loads the results and compares them bit for
+bit with ``design.spec.golden(a, b)``. Pipelined units also have their transfer order and
+latency checked: in the warm-up transfers (input valid and output ready held high) every
+result must appear exactly ``latency`` cycles after its input; afterwards, under random valid
+and backpressure, never earlier.
+
+Builds live in ``build/sim/<top>-<hash>/``, the hash covering the simulator, its build flags,
+the wrapper and the unit's Verilog; an unchanged unit reuses its build.
+"""
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from picojoule.atomic import write_text
+from picojoule.sim import simulators, wrapper
+from picojoule.sim.hexio import write_memh
+from picojoule.sim.vectors import vector_set
+
+__all__ = ["Verdict", "SimulationError", "co_verify", "DEFAULT_LANES", "ENGINE_VERSION"]
+
+ENGINE_VERSION = "1"
+DEFAULT_LANES = {"icarus": 1, "verilator": 16}
+DEFAULT_BUILD_ROOT = Path("build/sim")
+EXAMPLES = 5
+
+
+class SimulationError(RuntimeError):
+    """The simulator failed to build or run (not a mismatch: the log tail says why)."""
+
+
+@dataclass
+class Verdict:
+    """The outcome of one co-verification run.
+
+    Attributes
+    ----------
+    name : str
+        The unit's name (its spec's ``name``).
+    vectors : int
+        Operand pairs compared.
+    mismatches : int
+        Results that differ from the golden model (or are X/Z), plus, for pipelined units,
+        results missing or out of time.
+    seconds : float
+        Wall-clock seconds of the whole run (vectors, build or reuse, simulation, comparison).
+    sim_seconds : float
+        Seconds from ``start`` to ``done`` inside the simulator (the batch itself).
+    examples : list of str
+        A few mismatches, decoded.
+    """
+
+    name: str
+    simulator: str
+    vectors: int
+    mismatches: int
+    seconds: float
+    sim_seconds: float
+    build_seconds: float
+    description: str = ""
+    examples: list = field(default_factory=list)
+    latency: int = 0
+    cycles: int = 0
+
+    @property
+    def passed(self):
+        return self.mismatches == 0
+
+    def line(self):
+        """The one-line summary `picojoule sim` prints."""
+        status = "ok" if self.passed else "FAIL"
+        return (f"{self.name:<40} {self.vectors:>9} vectors {self.mismatches:>7} mismatches "
+                f"{self.seconds:7.2f} s  {status}")
+
+
+def _fmt_code(fmt, code):
+    code = int(code)
+    digits = (fmt.width + 3) // 4
+    value = fmt.decode(np.array([code]))[0]
+    shown = f"{value:.9g}" if isinstance(value, (float, np.floating)) else f"{int(value)}"
+    return f"0x{code:0{digits}x} ({shown})"
+
+
+def describe_mismatch(spec, a, b, got, want, unknown=False):
+    """One decoded mismatch, e.g. ``a=0x38 (1) b=0x40 (2): got 0x47 (3.75), expected 0x48 (4)``."""
+    a_fmt, b_fmt = spec.in_formats
+    out = spec.out_format
+    shown_got = "X/Z" if unknown else _fmt_code(out, got)
+    return (f"a={_fmt_code(a_fmt, a)} b={_fmt_code(b_fmt, b)}: got {shown_got}, "
+            f"expected {_fmt_code(out, want)}")
+
+
+def _hash(*parts):
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part if isinstance(part, bytes) else str(part).encode())
+        h.update(b"\0")
+    return h.hexdigest()[:16]
+
+
+@contextlib.contextmanager
+def _locked(path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _log_tail(path, lines=15):
+    try:
+        text = Path(path).read_text(errors="replace").splitlines()
+    except OSError:
+        return "(no log)"
+    return "\n".join(text[-lines:])
+
+
+def _runtime_cache(build_root, simulator):
+    """Where Verilator's runtime objects (the same for every unit) are kept between builds.
+
+    Compiling Verilator's own runtime (verilated*.cpp) takes about 20 s of CPU; it depends only
+    on the Verilator version and the build flags, so one compiled copy serves every unit.
+    """
+    if simulator != "verilator":
+        return None
+    version = simulators.verilator_version()
+    return Path(build_root).resolve() / \
+        f"verilator-runtime-{_hash(version, simulators.BUILD_ARGS[simulator])}"
+
+
+def _store_runtime(build_dir, runtime):
+    if (runtime / "complete").exists():
+        return
+    with _locked(runtime.with_name(runtime.name + ".lock")):
+        if (runtime / "complete").exists():
+            return
+        runtime.mkdir(parents=True, exist_ok=True)
+        for obj in build_dir.glob("verilated*.[od]"):
+            shutil.copyfile(obj, runtime / obj.name)
+        (runtime / "complete").write_text("ok\n")
+
+
+def _build(design, *, simulator, wrapper_text, top, build_root):
+    """Build (or reuse) the simulator image; return (build folder, seconds spent)."""
+    args = simulators.BUILD_ARGS[simulator]
+    source = design.verilog.read_bytes()
+    digest = _hash(ENGINE_VERSION, simulator, args, simulators.TIMESCALE, wrapper_text, source)
+    build_dir = (Path(build_root) / f"{design.top}-{simulator}-{digest}").resolve()
+    stamp = build_dir / "built.ok"
+    start = time.perf_counter()
+    with _locked(build_dir.with_name(build_dir.name + ".lock")):
+        if stamp.exists():
+            return build_dir, 0.0
+        shutil.rmtree(build_dir, ignore_errors=True)
+        build_dir.mkdir(parents=True)
+        (build_dir / "unit.v").write_bytes(source)
+        runtime = _runtime_cache(build_root, simulator)
+        reuse = runtime if runtime is not None and (runtime / "complete").exists() else None
+        (build_dir / "wrapper.v").write_text(wrapper_text)
+        runner = simulators.get_runner(simulator, runtime_objects=reuse)
+        log = build_dir / "build.log"
+        try:
+            with simulators.simulator_env(simulator):
+                runner.build(sources=[build_dir / "unit.v", build_dir / "wrapper.v"],
+                             hdl_toplevel=top, build_dir=build_dir, build_args=args,
+                             timescale=simulators.TIMESCALE, log_file=log, always=True)
+        except (RuntimeError, SystemExit, OSError) as error:
+            raise SimulationError(f"{simulator} could not build {design.top} ({error}):\n"
+                                  f"{_log_tail(log)}") from None
+        if runtime is not None:
+            _store_runtime(build_dir, runtime)
+        stamp.write_text("ok\n")
+    return build_dir, time.perf_counter() - start
+
+
+def _run(*, simulator, build_dir, top, run_dir, job, plusargs):
+    write_text(run_dir / "job.json", json.dumps(job))
+    runner = simulators.get_runner(simulator)
+    log = run_dir / "sim.log"
+    try:
+        with simulators.simulator_env(simulator):
+            runner.test(test_module="picojoule.sim.batch_tb", hdl_toplevel=top, hdl_toplevel_lang="verilog",
+                        build_dir=build_dir, test_dir=run_dir, plusargs=plusargs,
+                        extra_env={"PICOJOULE_SIM_RUN": str(run_dir)}, log_file=log,
+                        timescale=simulators.TIMESCALE)
+    except (RuntimeError, SystemExit, OSError) as error:
+        raise SimulationError(f"{simulator} run of {top} failed ({error}):\n"
+                              f"{_log_tail(log)}") from None
+    results = run_dir / "results.npz"
+    if not results.exists():
+        raise SimulationError(f"{simulator} run of {top} left no results:\n{_log_tail(log)}")
+    with np.load(results) as data:
+        return {k: data[k] for k in data.files}
+
+
+def co_verify(design, *, simulator=simulators.DEFAULT_SIMULATOR, vectors=None, count=None,
+              seed=0, lanes=None, build_root=DEFAULT_BUILD_ROOT, p_valid=160, p_ready=160,
+              warm=64, keep_run=False):
+    """Verify ``design`` (a `picojoule.sim.design.Design`) against its golden model.
+
+    Parameters
+    ----------
+    simulator : {"icarus", "verilator"}
+    vectors : VectorSet, optional
+        Operands to use; by default ``vector_set(design.spec, count=count, seed=seed)``.
+    lanes : int, optional
+        Copies of a combinational unit evaluated per time step (default per simulator,
+        `DEFAULT_LANES`).
+    p_valid, p_ready : int
+        Pipelined units: probability (in 1/256) that the input is valid / the output ready
+        in a cycle, after the first ``warm`` transfers.
+
+    Returns
+    -------
+    Verdict
+    """
+    start = time.perf_counter()
+    simulators.check_simulator(simulator)
+    spec = design.spec
+    design.check_ports()
+    if vectors is None:
+        vectors = vector_set(spec, count=count, seed=seed)
+    a, b = vectors.a, vectors.b
+    n = len(vectors)
+    if n == 0:
+        raise ValueError("no vectors to verify; give a count >= 1")
+    a_fmt, b_fmt = spec.in_formats
+    y_width = spec.out_format.width
+    widths = dict(a_width=a_fmt.width, b_width=b_fmt.width, y_width=y_width)
+    if design.pipelined:
+        lanes = 1
+        depth = 1 << max(10, (n - 1).bit_length())
+        top = wrapper.STREAM_TOP
+        text = wrapper.stream_wrapper(top=design.top, ports=design.ports, depth=depth, **widths)
+    else:
+        lanes = lanes or DEFAULT_LANES[simulator]
+        rows = -(-n // lanes)
+        depth = 1 << max(10, (rows - 1).bit_length())
+        top = wrapper.BATCH_TOP
+        text = wrapper.combinational_wrapper(top=design.top, lanes=lanes, depth=depth, **widths)
+    build_dir, build_seconds = _build(design, simulator=simulator, wrapper_text=text, top=top,
+                                      build_root=build_root)
+    run_dir = Path(tempfile.mkdtemp(dir=build_dir, prefix="run-"))
+    try:
+        write_memh(run_dir / "a.hex", a, width=a_fmt.width, lanes=lanes)
+        rows = write_memh(run_dir / "b.hex", b, width=b_fmt.width, lanes=lanes)
+        # generous simulated-time bound: 1 ns per row (batch) or 10 ns per cycle (stream)
+        if design.pipelined:
+            max_cycles = 16 * n + 64
+            plusargs = [f"+count={n}", f"+warm={warm}", f"+p_valid={p_valid}",
+                        f"+p_ready={p_ready}", f"+seed={(seed * 2654435761 + 1) % (1 << 31) or 1}",
+                        f"+max_cycles={max_cycles}"]
+            limit = 10 * max_cycles + 1000
+        else:
+            plusargs = [f"+rows={rows}"]
+            limit = 2 * rows + 100
+        job = {"mode": "stream" if design.pipelined else "batch", "count": n, "lanes": lanes,
+               "y_width": y_width, "time_limit_ns": limit}
+        results = _run(simulator=simulator, build_dir=build_dir, top=top, run_dir=run_dir,
+                       job=job, plusargs=plusargs)
+    finally:
+        if not keep_run:
+            shutil.rmtree(run_dir, ignore_errors=True)
+    want = np.asarray(spec.golden(a.astype(spec.in_formats[0].code_dtype),
+                                  b.astype(spec.in_formats[1].code_dtype))).astype(np.uint64)
+    verdict = Verdict(name=spec.name, simulator=simulator, vectors=n, mismatches=0,
+                      seconds=0.0, sim_seconds=float(results["sim_seconds"]),
+                      build_seconds=build_seconds, description=vectors.description,
+                      latency=design.latency)
+    if design.pipelined:
+        _check_stream(verdict, spec=spec, a=a, b=b, want=want, results=results,
+                      latency=design.latency, warm=warm)
+    else:
+        got, unknown = results["y"], results["unknown"]
+        bad = np.flatnonzero((got != want) | unknown)
+        verdict.mismatches = int(bad.size)
+        verdict.examples = [describe_mismatch(spec, a[i], b[i], got[i], want[i], unknown[i])
+                            for i in bad[:EXAMPLES]]
+    verdict.seconds = time.perf_counter() - start
+    return verdict
+
+
+def _check_stream(verdict, *, spec, a, b, want, results, latency, warm):
+    n = want.size
+    got_count = int(results["got"])
+    verdict.cycles = int(results["cycles"])
+    problems = []
+    mismatches = n - got_count                          # results that never came out
+    if results["timeout"]:
+        problems.append(f"only {got_count} of {n} results left the pipeline before the cycle "
+                        f"limit (stalled or lost transfers)")
+    if got_count:
+        got, unknown = results["y"][:got_count], results["unknown"][:got_count]
+        bad = np.flatnonzero((got != want[:got_count]) | unknown)
+        mismatches += int(bad.size)
+        problems += [describe_mismatch(spec, a[i], b[i], got[i], want[i], unknown[i])
+                     + f" (transfer {i})" for i in bad[:EXAMPLES]]
+        delay = results["t_out"][:got_count].astype(np.int64) - \
+            results["t_in"][:got_count].astype(np.int64)
+        head = min(warm, got_count)
+        wrong_latency = np.flatnonzero(delay[:head] != latency)
+        too_early = np.flatnonzero(delay < latency)
+        late = np.union1d(wrong_latency, too_early)
+        mismatches += int(late.size)
+        problems += [f"transfer {i}: result {int(delay[i])} cycles after its input, latency is "
+                     f"{latency}" for i in late[:EXAMPLES]]
+    verdict.mismatches = mismatches
+    verdict.examples = problems[:2 * EXAMPLES]
+
