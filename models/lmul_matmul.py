@@ -19,21 +19,30 @@ the variant's significand table (`lmul.significand_table`). Writing H exactly as
 sum_r U[Mx, r] V[My, r] turns the whole matmul into one BLAS matmul of inner size r*K:
 A = [Ex U[Mx, r]]_r (M x rK) times B = [Ey V[My, r]]_r (rK x N), Ex = sx 2^xe and Ex = 0
 for zero and subnormal operands (which flush to zero). ``formula_exact`` is affine in
-(Mx, My), so r = 2 for any m (x Ey + Ex (y + (c - 1) Ey) in the issue's words). The
-truncating/int-add variants have a non-affine table; for m <= 3 it is split exactly into
-r <= 2^m rank-one terms (one per row of H with integer entries, all exact in float64); for
-larger m there is no exact fast path and the element-wise model is used.
+(Mx, My), so r = 2 for any m: (x + c Ex) Ey + Ex (y - Ey), the issue's
+x Ey + Ex y + (c - 1) Ex Ey regrouped into two matmuls. The truncating/int-add/Mitchell
+tables are not affine; for m <= 3 they are split exactly into r = 2^m one-hot terms (one per
+row of H, integer entries, exact in float). Their rank is 2^m (e.g. 8 for int_add, m = 3), and
+the rank of the whole 2^w x 2^w product table equals it, so no exact bilinear split needs
+fewer matmul terms. For larger m there is no cheap exact split and the element-wise model is
+used.
 
 Every term of the fast path is an exact float64 product; only the summation order differs
 from an element-wise loop, so the two agree exactly whenever float64 sums of the products are
 exact (for e4m3 always when K <= 2^20: products are multiples of 2^-15 below 2^18) and to
 float64 rounding otherwise.
 
-Entries that the split cannot represent are recomputed element-wise: rows and columns that
-hold a NaN or Inf, and (``fmt=`` only) output entries whose row and column exponent bounds
-admit a product that underflows (biased exponent <= 0) or overflows. This is exact but slow
-when many entries are at risk (e.g. fp8 data spanning the whole exponent range); data scaled
-away from the range limits takes the BLAS path everywhere. `fast_path_fraction` reports it.
+Products the split cannot represent go element-wise, through a correction path: "edge"
+entries of x and y (NaN and Inf; with ``fmt=`` also normal entries outside an exponent band
+chosen from the data so that no product of two band entries can underflow or overflow) are
+left out of the BLAS matmul, and their products with every entry of the other operand are
+computed by the element-wise model and added (N products per edge entry of x, M per edge
+entry of y). Zeros and subnormals flush to zero, so they contribute nothing to the matmul.
+`fast_path_fraction` reports the share of the M K N products taken by BLAS (for e4m3 codes of
+N(0, 1) data about 84%; for data inside the band 100%).
+
+The BLAS matmul runs in float32 when a bound proves every partial sum exact in float32's
+24-bit significand (`_exact_in_float32`; typical for fp8 data in a band), else in float64.
 """
 
 import functools
@@ -157,20 +166,80 @@ def _operand_fields(v, fmt, m, need_mant=True):
                    special)
 
 
-def _at_risk(fx, fy, fmt):
-    """Boolean (M, N): output entries the fast path may get wrong."""
-    risk = np.any(fx.special, axis=1)[:, None] | np.any(fy.special, axis=0)[None, :]
+def _carry_max(m, variant):
+    """Largest exponent carry of the variant's significand (H < 2^(m + 1 + carry))."""
+    if variant == "formula_exact":
+        top = 3 * (1 << m) - 2 + lmul_model.offset_ulps(m, variant=variant)
+    else:
+        top = int(lmul_model.significand_table(m, variant=variant).max())
+    return top.bit_length() - 1 - m
+
+
+def _bands(fx, fy, fmt, m, variant):
+    """Edge masks (x, y): entries whose products may leave the fast path's exact domain.
+
+    Specials are always edge entries. With a format, the remaining normal entries are split
+    by exponent into a band [lo, hi] per operand, chosen so that no product of two band
+    entries can underflow (xe + ye + bias >= 1) or overflow (xe + ye + bias + carry <
+    max biased exponent), and so that the element-wise work, N per edge entry of x and M
+    per edge entry of y, is smallest.
+    """
+    edge_x, edge_y = fx.special.copy(), fy.special.copy()
     if fmt is None:
-        return risk
-    big = 1 << 40
-    lo_x = np.where(fx.normal, fx.exponent, big).min(axis=1)[:, None]
-    hi_x = np.where(fx.normal, fx.exponent, -big).max(axis=1)[:, None]
-    lo_y = np.where(fy.normal, fy.exponent, big).min(axis=0)[None, :]
-    hi_y = np.where(fy.normal, fy.exponent, -big).max(axis=0)[None, :]
-    # Result biased exponent = xe + ye + bias + carry, carry in 0..2 (H < 2^(m+2)).
-    under = lo_x + lo_y + fmt.bias <= 0
-    over = hi_x + hi_y + fmt.bias + 2 >= fmt.max_biased_exponent
-    return risk | under | over
+        return edge_x, edge_y
+    rows, cols = fx.normal.shape[0], fy.normal.shape[1]
+    e_min, e_max = 1 - fmt.bias, fmt.max_biased_exponent - fmt.bias
+    size = e_max - e_min + 1
+    count_x = np.bincount((fx.exponent[fx.normal] - e_min).ravel(), minlength=size)
+    count_y = np.bincount((fy.exponent[fy.normal] - e_min).ravel(), minlength=size)
+    below_x = np.concatenate([[0], np.cumsum(count_x)])   # below_x[t]: entries with e < e_min + t
+    below_y = np.concatenate([[0], np.cumsum(count_y)])
+
+    def cost_below(t_x, t_y):           # edge entries below lo_x = e_min + t_x, lo_y likewise
+        return cols * below_x[np.clip(t_x, 0, size)] + rows * below_y[np.clip(t_y, 0, size)]
+
+    # lo_x + lo_y = 1 - bias  <=>  t_x + t_y = 1 - bias - 2 e_min
+    t = np.arange(-size, 2 * size + 1)
+    lo_sum = 1 - fmt.bias - 2 * e_min
+    t_lo = int(t[np.argmin(cost_below(t, lo_sum - t))])
+    lo_x, lo_y = e_min + t_lo, e_min + lo_sum - t_lo
+    # hi_x + hi_y = max biased - 1 - bias - carry; edge above hi: total - below(hi + 1)
+    hi_sum = fmt.max_biased_exponent - 1 - fmt.bias - _carry_max(m, variant)
+    total_x, total_y = below_x[-1], below_y[-1]
+
+    def cost_above(h_x, h_y):
+        return cols * (total_x - below_x[np.clip(h_x - e_min + 1, 0, size)]) + \
+            rows * (total_y - below_y[np.clip(h_y - e_min + 1, 0, size)])
+
+    h = np.arange(e_min - size, e_max + size + 1)
+    hi_x = int(h[np.argmin(cost_above(h, hi_sum - h))])
+    hi_y = hi_sum - hi_x
+    edge_x |= fx.normal & ((fx.exponent < lo_x) | (fx.exponent > hi_x))
+    edge_y |= fy.normal & ((fy.exponent < lo_y) | (fy.exponent > hi_y))
+    return edge_x, edge_y
+
+
+def _core(f, edge):
+    """The fields with edge entries removed (they contribute 0 to the fast path)."""
+    scale = np.where(edge, 0.0, f.scale) if np.any(edge) else f.scale
+    return _Fields(f.mant, scale, f.exponent, f.normal & ~edge, np.zeros_like(edge))
+
+
+def _edge_accumulate(out, a, b, edge_a, skip_b, fmt, m, variant, overflow):
+    """out[i, :] += sum over edge entries a[i, k] of product(a[i, k], b[k, :]), except where
+    ``skip_b[k, :]`` (pairs already counted). L-Mul is symmetric in its operands, so the
+    column pass runs as this row pass on the transposed matrices (contiguous rows)."""
+    ei, ek = np.nonzero(edge_a)                                  # sorted by i
+    step = max(1, _CHUNK // max(1, b.shape[1]))
+    for start in range(0, ei.size, step):
+        i, k = ei[start:start + step], ek[start:start + step]
+        prods = _products(a[i, k][:, None], b[k, :], fmt, m, variant, overflow)
+        if skip_b is not None:
+            prods[skip_b[k, :]] = 0.0
+        bounds = np.flatnonzero(np.r_[True, i[1:] != i[:-1], True])
+        with np.errstate(invalid="ignore"):
+            for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+                out[i[lo]] += prods[lo:hi].sum(axis=0)    # (numpy's reduceat is slower)
 
 
 @functools.lru_cache(maxsize=16)
@@ -214,17 +283,18 @@ def lmul_matmul_elementwise(x, y, *, fmt=None, m=None, variant="int_add",
                              variant, overflow)
 
 
-def _exact_in_float32(fx, fy, m, u_sum, v_max):
+def _exact_in_float32(fx, fy, m, u_sum, v_max, *, grain):
     """True if float32 GEMM of the factors is provably exact (every partial sum representable).
 
-    All terms are integer multiples of 2^q with q = min xe + min ye - 2m; every partial sum of
+    All terms are integer multiples of 2^q with q = min xe + min ye - grain (A's entries are
+    multiples of 2^(xe - m), B's of 2^(ye - grain + m)); every partial sum of
     output (i, j) is at most (sum_k |Ex_ik| u_sum / 2^m) (max |Ey| v_max). If that bound is
     below 2^(24 + q), every partial sum, in any order and with or without FMA, is exact in
     float32's 24-bit significand, so the float32 result equals the float64 one.
     """
     if not (np.any(fx.normal) and np.any(fy.normal)):
         return False
-    q = int(fx.exponent[fx.normal].min()) + int(fy.exponent[fy.normal].min()) - 2 * m
+    q = int(fx.exponent[fx.normal].min()) + int(fy.exponent[fy.normal].min()) - grain
     hi_x, hi_y = int(fx.exponent[fx.normal].max()), int(fy.exponent[fy.normal].max())
     if q < -120 or hi_x + m + 3 > 120 or hi_y + m + 3 > 120:
         return False                                   # stay clear of float32's range
@@ -239,14 +309,13 @@ def _fast_product(x, y, fx, fy, m, variant):
         # product = Ex Ey (1 + xm + ym + c) = (x + c Ex) Ey + Ex (y - Ey)
         u_sum, v_max = 1 << (m + 2), 1          # |x + c Ex| + |Ex| < 4 |Ex|; |y - Ey| < |Ey|
         c = lmul_model.offset_value(m, variant=variant)
-        dtype = np.float32 if _exact_in_float32(fx, fy, m, u_sum, v_max) else np.float64
-        # Non-normal entries: zeros give 0 in every factor; NaN/Inf/float64-subnormal rows
-        # and columns are recomputed element-wise by the caller.
-        with np.errstate(invalid="ignore", over="ignore"):
-            a1 = (x + c * fx.scale).astype(dtype, copy=False)
-            b2 = (y - fy.scale).astype(dtype, copy=False)
-            out = np.matmul(a1, fy.scale.astype(dtype, copy=False))
-            out += np.matmul(fx.scale.astype(dtype, copy=False), b2)
+        exact32 = _exact_in_float32(fx, fy, m, u_sum, v_max, grain=2 * m)   # y - Ey: 2^(ye-m)
+        dtype = np.float32 if exact32 else np.float64
+        # Zeros give 0 in every factor; edge entries were zeroed by the caller.
+        a1 = (x + c * fx.scale).astype(dtype, copy=False)
+        b2 = (y - fy.scale).astype(dtype, copy=False)
+        out = np.matmul(a1, fy.scale.astype(dtype, copy=False))
+        out += np.matmul(fx.scale.astype(dtype, copy=False), b2)
         return out.astype(np.float64, copy=False)
     else:
         split = significand_split(m, variant=variant)
@@ -254,15 +323,24 @@ def _fast_product(x, y, fx, fy, m, variant):
             return None
         u, v = split
         u_sum, v_max = int(np.abs(u).sum(axis=1).max()), int(np.abs(v).max())
-        dtype = np.float32 if _exact_in_float32(fx, fy, m, u_sum, v_max) else np.float64
+        exact32 = _exact_in_float32(fx, fy, m, u_sum, v_max, grain=m)        # V is integer
+        dtype = np.float32 if exact32 else np.float64
         r = u.shape[1]
+        (rows, k), cols = fx.scale.shape, fy.scale.shape[1]
         # A[i, k r + t] = Ex_ik U[Mx_ik, t] / 2^m and B[k r + t, j] = Ey_kj V[My_kj, t].
-        a = (fx.scale.astype(dtype)[:, :, None] * (u / 2.0 ** m).astype(dtype)[fx.mant])
-        a = a.reshape(fx.scale.shape[0], -1)
-        b = fy.scale.astype(dtype)[:, None, :] * v.T.astype(dtype)[:, fy.mant].transpose(1, 0, 2)
-        b = b.reshape(-1, fy.scale.shape[1])
-    with np.errstate(invalid="ignore", over="ignore"):
-        return (a @ b).astype(np.float64, copy=False)  # entries touching NaN/Inf are redone
+        x_scale = (fx.scale / 2.0 ** m).astype(dtype)
+        if np.array_equal(u, np.eye(u.shape[0], dtype=u.dtype)):       # one-hot: a scatter
+            a = np.zeros((rows, k, r), dtype)
+            np.put_along_axis(a, fx.mant[:, :, None], x_scale[:, :, None], axis=2)
+        else:
+            a = x_scale[:, :, None] * u.astype(dtype)[fx.mant]
+        a = a.reshape(rows, k * r)
+        b = np.empty((k, r, cols), dtype)
+        y_scale = fy.scale.astype(dtype)
+        for t in range(r):
+            np.multiply(y_scale, v[:, t].astype(dtype)[fy.mant], out=b[:, t, :])
+        b = b.reshape(k * r, cols)
+    return (a @ b).astype(np.float64, copy=False)
 
 
 def lmul_matmul(x, y, *, fmt=None, m=None, variant="int_add", overflow=Overflow.NONSAT):
@@ -284,23 +362,35 @@ def lmul_matmul(x, y, *, fmt=None, m=None, variant="int_add", overflow=Overflow.
     ndarray, float64, shape (M, N)
     """
     x, y, fmt, m, overflow = _prepare(x, y, fmt, m, variant, overflow)
-    need_mant = variant != "formula_exact"
-    fx, fy = _operand_fields(x, fmt, m, need_mant), _operand_fields(y, fmt, m, need_mant)
-    out = _fast_product(x, y, fx, fy, m, variant)
-    if out is None:
+    if variant != "formula_exact" and significand_split(m, variant=variant) is None:
         return _elementwise_rows(x, y, np.arange(x.shape[0]), np.arange(y.shape[1]), fmt, m,
                                  variant, overflow)
-    risk = _at_risk(fx, fy, fmt)
-    for i in np.flatnonzero(np.any(risk, axis=1)):
-        cols = np.flatnonzero(risk[i])
-        out[i, cols] = _elementwise_rows(x, y, np.array([i]), cols, fmt, m, variant, overflow)[0]
+    need_mant = variant != "formula_exact"
+    fx, fy = _operand_fields(x, fmt, m, need_mant), _operand_fields(y, fmt, m, need_mant)
+    edge_x, edge_y = _bands(fx, fy, fmt, m, variant)
+    core_x, core_y = x, y
+    if fmt is None:                           # formula_exact reads the values themselves
+        core_x = np.where(edge_x, 0.0, x) if np.any(edge_x) else x
+        core_y = np.where(edge_y, 0.0, y) if np.any(edge_y) else y
+    out = _fast_product(core_x, core_y, _core(fx, edge_x), _core(fy, edge_y), m, variant)
+    if np.any(edge_x):
+        _edge_accumulate(out, x, y, edge_x, None, fmt, m, variant, overflow)
+    if np.any(edge_y):
+        out_t = np.ascontiguousarray(out.T)
+        _edge_accumulate(out_t, np.ascontiguousarray(y.T), np.ascontiguousarray(x.T),
+                         edge_y.T, np.ascontiguousarray(edge_x.T), fmt, m, variant, overflow)
+        out = np.ascontiguousarray(out_t.T)
     return out
 
 
 def fast_path_fraction(x, y, *, fmt=None, m=None, variant="int_add"):
-    """Share of output entries that `lmul_matmul` takes from BLAS (the rest are element-wise)."""
+    """Share of the M K N products that `lmul_matmul` takes from BLAS (the rest element-wise)."""
     x, y, fmt, m, _ = _prepare(x, y, fmt, m, variant, Overflow.NONSAT)
     if variant != "formula_exact" and significand_split(m, variant=variant) is None:
         return 0.0
     fx, fy = _operand_fields(x, fmt, m), _operand_fields(y, fmt, m)
-    return 1.0 - float(np.mean(_at_risk(fx, fy, fmt)))
+    edge_x, edge_y = _bands(fx, fy, fmt, m, variant)
+    rows, k = x.shape
+    cols = y.shape[1]
+    slow = edge_x.sum() * cols + (edge_y * (rows - edge_x.sum(axis=0))[:, None]).sum()
+    return 1.0 - float(slow) / max(1, rows * k * cols)

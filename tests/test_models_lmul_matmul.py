@@ -119,3 +119,28 @@ def test_bad_input(kwargs, words):
         lmul_matmul.lmul_matmul(x, y, **kwargs)
     for word in words:
         assert word in str(info.value)
+
+
+def test_float32_gemm_path_equals_float64(monkeypatch):
+    fmt = get_format("e4m3")
+    rng = np.random.default_rng(25)
+    x = _codes(fmt, (40, 300), rng, exponents=(-2, 2))
+    y = _codes(fmt, (300, 30), rng, exponents=(-2, 2))
+    fx, fy = lmul_matmul._operand_fields(x, fmt, 3), lmul_matmul._operand_fields(y, fmt, 3)
+    u, v = lmul_matmul.significand_split(3, variant="int_add")
+    assert lmul_matmul._exact_in_float32(fx, fy, 3, 1, int(v.max()), grain=3)
+    fast = lmul_matmul.lmul_matmul(x, y, fmt=fmt)
+    monkeypatch.setattr(lmul_matmul, "_exact_in_float32", lambda *a, **k: False)
+    np.testing.assert_array_equal(lmul_matmul.lmul_matmul(x, y, fmt=fmt), fast)
+    np.testing.assert_array_equal(fast, _elementwise(x, y, fmt, "int_add"))
+
+
+def test_gaussian_fp8_codes_use_the_correction_path():
+    fmt = get_format("e4m3")
+    rng = np.random.default_rng(26)
+    x = fmt.encode(rng.standard_normal((30, 200)))
+    y = fmt.encode(rng.standard_normal((200, 20)) * 8)
+    share = lmul_matmul.fast_path_fraction(x, y, fmt=fmt)
+    assert 0.5 < share < 1.0
+    np.testing.assert_array_equal(lmul_matmul.lmul_matmul(x, y, fmt=fmt),
+                                  _elementwise(x, y, fmt, "int_add"))
