@@ -56,3 +56,38 @@ LUT_CLAIMS = (
                4.0, LUT_SOURCE),
     PaperClaim("w1a8_tops_per_watt", "PE efficiency 63.78 TOPS/W for W1A8", 63.78, LUT_SOURCE),
 )
+
+
+PEERS_SOURCE = "as collected in picojoule's shared ANCHORS (Nangate45; OpenROAD or Yosys flows)"
+
+
+@dataclass(frozen=True)
+class PeerFigure:
+    """A peer project's published area/power/delay of a comparable unit (theirs, not ours)."""
+
+    design: str
+    unit: str          # the picojoule suite unit it is set beside
+    area_um2: float
+    power_mw: float    # at 1 GHz where given; nan where not published
+    delay_ns: float
+    source: str
+
+
+PEERS = (
+    PeerFigure("fp8 e4m3 L-Mul, combinational", "lmul_e4m3_int_add_nonsat_s0", 112.8, 0.111, 0.36,
+               "ninjakaib/hardware-accelerators (PyRTL)"),
+    PeerFigure("fp8 IEEE multiplier, combinational", "fp_mul_e4m3_e4m3_e4m3_nonsat_s0", 236.2,
+               0.409, 1.40, "ninjakaib/hardware-accelerators (PyRTL)"),
+    PeerFigure("bf16 L-Mul", "lmul_bf16_int_add_nonsat_s0", 255.6, 0.253, 0.48,
+               "ninjakaib/hardware-accelerators (PyRTL)"),
+    PeerFigure("bf16 multiplier", "fp_mul_bf16_bf16_bf16_nonsat_s0", 1102.6, 7.05, 1.98,
+               "ninjakaib/hardware-accelerators (PyRTL)"),
+    PeerFigure("fp32 L-Mul", "lmul_fp32_int_add_nonsat_s0", 702.5, 0.532, 0.55,
+               "ninjakaib/hardware-accelerators (PyRTL)"),
+    PeerFigure("fp32 multiplier", "fp_mul_fp32_fp32_fp32_nonsat_s0", 6353.0, 176.0, 3.08,
+               "ninjakaib/hardware-accelerators (PyRTL)"),
+    PeerFigure("bf16 L-Mul (no offset)", "lmul_bf16_mitchell_nonsat_s0", 180.88, float("nan"),
+               float("nan"), "binkybarnes/LMUL-Hardware-Acceleration"),
+    PeerFigure("bf16 multiplier", "fp_mul_bf16_bf16_bf16_nonsat_s0", 545.03, float("nan"),
+               float("nan"), "binkybarnes/LMUL-Hardware-Acceleration"),
+)

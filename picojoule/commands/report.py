@@ -1,0 +1,93 @@
+"""`picojoule report`: the main job; runs the whole flow and writes the report folder.
+
+The folder (default ``reports/``) is replaced as a whole only when every step succeeded, so a
+failed run leaves the previous report intact. It holds ``report.md``, ``report.html`` (self-
+contained), ``summary.json`` (one record per unit and operand distribution), ``accuracy.csv``
+and ``figures/*.png``.
+"""
+
+import json
+from pathlib import Path
+
+from picojoule import atomic, report_plots
+from picojoule.cost.operands import DISTRIBUTIONS
+from picojoule.document import render_html, render_markdown
+from picojoule.models import accuracy
+from picojoule.models.units import standard_suite
+from picojoule.report_data import ReportOptions, collect
+from picojoule.report_document import FIGURES, build
+
+HELP = "generate, verify, synthesize and cost every unit and write the comparison report"
+
+
+def add_arguments(parser):
+    parser.add_argument("--out", default="reports", type=Path,
+                        help="report folder, replaced whole on success (default: reports)")
+    parser.add_argument("--liberty", metavar="PATH",
+                        help="map to this Liberty file (.lib or .lib.gz) instead of the built-in library")
+    parser.add_argument("--unit", action="append", dest="units", metavar="NAME",
+                        help="only this standard-suite unit (repeatable; default: all)")
+    parser.add_argument("--list-units", action="store_true", help="list the standard suite and exit")
+    parser.add_argument("--ops", type=int, default=20_000,
+                        help="operations simulated per unit and distribution (default: 20000)")
+    parser.add_argument("--accuracy-samples", type=int, default=1_000_000,
+                        help="Gaussian pairs in the accuracy study (default: 1000000)")
+    parser.add_argument("--no-verify", dest="verify", action="store_false",
+                        help="skip the cocotb co-verification step")
+    parser.add_argument("--no-lut", dest="lut", action="store_false",
+                        help="skip the LUT tensor core comparison")
+    parser.add_argument("--simulator", choices=("icarus", "verilator"), default="icarus")
+    parser.add_argument("--clock-ghz", type=float, default=1.0)
+    parser.add_argument("--jobs", type=int, default=None, help="parallel workers (default: 2)")
+
+
+def write_report(data, out):
+    """Write every output of ``data`` into ``out`` atomically; returns the path of report.md."""
+    with atomic.replace_dir(out) as tmp:
+        (tmp / "figures").mkdir()
+        figures = {}
+        if data.records:
+            report_plots.area_energy(data.records, tmp / FIGURES["area_energy"])
+            figures["area_energy"] = FIGURES["area_energy"]
+            report_plots.energy_by_distribution(data.records, tmp / FIGURES["distribution"],
+                                                distributions=list(DISTRIBUTIONS))
+            figures["distribution"] = FIGURES["distribution"]
+        if data.errors:
+            report_plots.energy_vs_error(data.errors, tmp / FIGURES["energy_error"])
+            figures["energy_error"] = FIGURES["energy_error"]
+        if data.accuracy:
+            accuracy.plot(data.accuracy, tmp / FIGURES["accuracy"])
+            figures["accuracy"] = FIGURES["accuracy"]
+            atomic.write_text(tmp / "accuracy.csv", accuracy.write_csv(data.accuracy))
+        if data.lut:
+            from picojoule.report_lut import lut_figure
+            if lut_figure(data.lut, tmp / FIGURES["lut"]):
+                figures["lut"] = FIGURES["lut"]
+        doc = build(data, figures=figures)
+        atomic.write_text(tmp / "report.md", render_markdown(doc))
+        atomic.write_text(tmp / "report.html", render_html(doc, root=tmp))
+        atomic.write_text(tmp / "summary.json", json.dumps(data.records, indent=1) + "\n")
+    return Path(out) / "report.md"
+
+
+def run(args):
+    if args.list_units:
+        for spec in standard_suite():
+            print(f"{spec.name:<40} {spec.contract}")
+        return 0
+    if args.ops < 2:
+        raise ValueError(f"--ops must be at least 2, got {args.ops}")
+    if args.clock_ghz <= 0:
+        raise ValueError(f"--clock-ghz must be positive, got {args.clock_ghz}")
+    options = ReportOptions(units=args.units, liberty=args.liberty, n_ops=args.ops,
+                            accuracy_samples=args.accuracy_samples, verify=args.verify,
+                            simulator=args.simulator, clock_ghz=args.clock_ghz, lut=args.lut)
+    if args.jobs is not None:
+        if args.jobs < 1:
+            raise ValueError(f"--jobs must be at least 1, got {args.jobs}")
+        options.jobs = args.jobs
+    data = collect(options, progress=lambda line: print(line, flush=True))
+    path = write_report(data, args.out)
+    print(f"report written to {path} ({path.with_suffix('.html').name}, summary.json) "
+          f"in {data.seconds / 60:.1f} min")
+    return 0

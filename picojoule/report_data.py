@@ -1,0 +1,220 @@
+"""Run the whole flow for the report: export, co-verify, synthesize, cost, accuracy.
+
+Every figure in the report comes from `collect`, which runs picojoule's own code: the
+standard suite is exported to Verilog, co-verified in cocotb against the golden models,
+synthesized with Yosys + ABC to the cell library and costed by gate-level activity
+simulation on each operand distribution. Synthesis and simulation results are cached by
+the hash of their inputs (`picojoule.cost.cache`), so a rerun reuses them.
+"""
+
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from picojoule.cost.operands import DISTRIBUTIONS, operand_stream
+from picojoule.cost.synth import yosys_version
+from picojoule.cost.units import cost_unit
+from picojoule.models.units import standard_suite
+
+#: Horowitz' operation name -> the suite unit it is compared with (uniform random operands).
+CALIBRATION_UNITS = {
+    "int8 add": "int_add_int8_int8_int9_s0",
+    "int32 add": "int_add_int32_int32_int33_s0",
+    "int8 mul": "int_mul_int8_int8_int16_s0",
+    "int32 mul": "int_mul_int32_int32_int64_s0",
+    "fp16 add": "fp_add_fp16_fp16_fp16_nonsat_s0",
+    "fp16 mul": "fp_mul_fp16_fp16_fp16_nonsat_s0",
+    "fp32 add": "fp_add_fp32_fp32_fp32_nonsat_s0",
+    "fp32 mul": "fp_mul_fp32_fp32_fp32_nonsat_s0",
+}
+#: Horowitz' figures are for 0.9 V; the calibration evaluates our netlists at his voltage.
+CALIBRATION_VOLTAGE = 0.9
+
+
+@dataclass
+class ReportOptions:
+    """What `collect` runs.
+
+    Attributes
+    ----------
+    units : list of str or None
+        Unit names from the standard suite to include (None: all).
+    n_ops : int
+        Operations simulated per unit and operand distribution.
+    accuracy_samples : int
+        Gaussian pairs in the accuracy study.
+    verify : bool
+        Co-verify every unit in cocotb before costing it.
+    """
+
+    units: list = None
+    liberty: str = None
+    n_ops: int = 20_000
+    accuracy_samples: int = 1_000_000
+    verify: bool = True
+    simulator: str = "icarus"
+    clock_ghz: float = 1.0
+    jobs: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
+    build_dir: Path = Path("build/report")
+    lut: bool = True
+
+
+@dataclass
+class ReportData:
+    options: ReportOptions
+    specs: list
+    manifest: dict
+    verdicts: list
+    records: list            # summary.json records, one per unit and distribution
+    calibration: list        # dicts: operation, energy_pj, horowitz_pj, ratio, area ...
+    accuracy: list
+    lut: dict
+    tools: dict
+    errors: list = field(default_factory=list)   # energy-vs-error points per multiplier
+    seconds: float = 0.0
+
+
+def select_specs(names):
+    suite = standard_suite()
+    if not names:
+        return suite
+    by_name = {spec.name: spec for spec in suite}
+    unknown = [n for n in names if n not in by_name]
+    if unknown:
+        raise ValueError(f"unknown unit {unknown[0]!r}; choose from the standard suite "
+                         f"(`picojoule report --list-units`)")
+    return [by_name[n] for n in names]
+
+
+def multiplier_errors(specs, records, *, n_ops, distribution="gaussian", seed=1):
+    """Mean/max relative error of each multiplier on the operands it was costed on.
+
+    The operand streams are the cost flow's (`operand_stream` with the same seeds); the
+    reference is the exact product of the decoded operands. Pairs whose exact product is 0 or
+    not finite are left out; a non-finite or NaN result for a finite product counts as 100%.
+    """
+    energy = {(r["name"], r["distribution"]): r["energy_pj_per_op"] for r in records}
+    points = []
+    for spec in specs:
+        if spec.kind not in ("fp_mul", "lmul") or spec.stages or (spec.name, distribution) not in energy:
+            continue
+        fmt_a, fmt_b = spec.in_formats
+        a = operand_stream(fmt=fmt_a, dist=distribution, n=n_ops, seed=seed)
+        b = operand_stream(fmt=fmt_b, dist=distribution, n=n_ops, seed=seed + 1)
+        exact = fmt_a.decode(a) * fmt_b.decode(b)
+        got = spec.out_format.decode(spec.golden(a, b))
+        keep = np.isfinite(exact) & (exact != 0)
+        with np.errstate(invalid="ignore", over="ignore"):
+            err = np.abs(got[keep] - exact[keep]) / np.abs(exact[keep])
+        err = np.where(np.isfinite(err), err, 1.0)
+        variant = getattr(spec, "variant", "rne")
+        points.append({"name": spec.name, "kind": spec.kind, "format": fmt_a.name,
+                       "variant": variant, "overflow": spec.overflow.value,
+                       "label": f"{fmt_a.name} {'RNE' if spec.kind == 'fp_mul' else variant}"
+                                + (" sat" if spec.overflow.value == "sat" else ""),
+                       "energy_pj_per_op": energy[(spec.name, distribution)],
+                       "mean_rel_error": float(err.mean()), "max_rel_error": float(err.max()),
+                       "pairs": int(keep.sum())})
+    return points
+
+
+def _verify(entry_and_dir):
+    from picojoule.sim.design import load_manifest
+    from picojoule.sim.engine import co_verify
+    manifest_path, name, simulator = entry_and_dir
+    design = next(d for d in load_manifest(manifest_path) if d.top == name)
+    verdict = co_verify(design, simulator=simulator)
+    return {"name": verdict.name, "vectors": verdict.vectors, "mismatches": verdict.mismatches,
+            "seconds": verdict.seconds, "simulator": verdict.simulator,
+            "examples": verdict.examples[:3]}
+
+
+def _cost(job):
+    entry, manifest_dir, distribution, n_ops, liberty, voltage, clock_ghz = job
+    return cost_unit(entry, manifest_dir=manifest_dir, distribution=distribution, n=n_ops,
+                     liberty=liberty, voltage=voltage, clock_ghz=clock_ghz, progress=None)
+
+
+def _map(jobs, function, items):
+    if jobs <= 1 or len(items) <= 1:
+        return [function(item) for item in items]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(function, items))
+
+
+def collect(options, *, progress=print):
+    """Run the flow; returns `ReportData`. ``progress(str)`` gets one line per step."""
+    from picojoule.hw.export import export_suite
+    from picojoule.models import accuracy
+
+    start = time.perf_counter()
+    specs = select_specs(options.units)
+    verilog_dir = Path(options.build_dir) / "verilog"
+    progress(f"[1/5] exporting {len(specs)} units to {verilog_dir}")
+    manifest = export_suite(verilog_dir, specs=specs)
+    entries = manifest["units"]
+
+    verdicts = []
+    if options.verify:
+        progress(f"[2/5] co-verifying {len(entries)} units in cocotb ({options.simulator})")
+        step = time.perf_counter()
+        verdicts = _map(options.jobs, _verify, [(verilog_dir / "manifest.json", e["top"],
+                                                options.simulator) for e in entries])
+        failed = [v["name"] for v in verdicts if v["mismatches"]]
+        progress(f"      {sum(v['vectors'] for v in verdicts):,} vectors, "
+                 f"{len(failed)} units with mismatches, {time.perf_counter() - step:.0f} s")
+        if failed:
+            raise RuntimeError(f"co-verification failed for {', '.join(failed)}; run "
+                               f"`picojoule sim --unit {failed[0]}` for details")
+    else:
+        progress("[2/5] co-verification skipped (--no-verify)")
+
+    progress(f"[3/5] synthesizing and costing {len(entries)} units x {len(DISTRIBUTIONS)} "
+             f"operand distributions ({options.n_ops:,} operations each)")
+    step = time.perf_counter()
+    jobs = [(e, verilog_dir, dist, options.n_ops, options.liberty, None, options.clock_ghz)
+            for e in entries for dist in DISTRIBUTIONS]
+    records = _map(options.jobs, _cost, jobs)
+    by_unit = {spec.name: spec for spec in specs}
+    for record in records:
+        record["contract"] = by_unit[record["name"]].contract
+    progress(f"      done in {time.perf_counter() - step:.0f} s")
+
+    calibration = []
+    names = {e["name"]: e for e in entries}
+    cal_jobs = [(names[unit], verilog_dir, "uniform", options.n_ops, options.liberty,
+                 CALIBRATION_VOLTAGE, options.clock_ghz)
+                for unit in CALIBRATION_UNITS.values() if unit in names]
+    if cal_jobs:
+        progress(f"[4/5] calibration against Horowitz at {CALIBRATION_VOLTAGE} V")
+        cal_records = {r["name"]: r for r in _map(options.jobs, _cost, cal_jobs)}
+        from picojoule.references import HOROWITZ_45NM
+        for operation, unit in CALIBRATION_UNITS.items():
+            if unit in cal_records:
+                r = cal_records[unit]
+                his_pj, his_area = HOROWITZ_45NM[operation]
+                calibration.append({"operation": operation, "unit": unit,
+                                    "energy_pj": r["energy_pj_per_op"], "horowitz_pj": his_pj,
+                                    "ratio": r["energy_pj_per_op"] / his_pj,
+                                    "area_um2": r["area_um2"], "horowitz_area_um2": his_area,
+                                    "area_ratio": r["area_um2"] / his_area,
+                                    "voltage": r["voltage"]})
+
+    progress(f"[5/5] accuracy study ({options.accuracy_samples:,} Gaussian pairs)")
+    acc = accuracy.accuracy_records(samples=options.accuracy_samples)
+    lut = {}
+    if options.lut:
+        from picojoule.report_lut import lut_comparison
+        lut = lut_comparison(options=options, progress=progress)
+
+    tools = {"yosys": yosys_version(), "library": records[0]["library"] if records else None,
+             "voltage": records[0]["voltage"] if records else None,
+             "clock_ghz": options.clock_ghz, "n_ops": options.n_ops}
+    errors = multiplier_errors(specs, records, n_ops=options.n_ops)
+    return ReportData(options=options, specs=specs, manifest=manifest, verdicts=verdicts,
+                      records=records, calibration=calibration, accuracy=acc, lut=lut,
+                      tools=tools, errors=errors, seconds=time.perf_counter() - start)
