@@ -1,0 +1,73 @@
+"""`picojoule report` on a small subset: every output, the records' fields, atomicity."""
+
+import json
+
+import pytest
+
+from picojoule import report_data
+from picojoule.cli import main
+from picojoule.commands.report import write_report
+from picojoule.report_data import ReportOptions, collect
+
+UNITS = ["int_add_int8_int8_int9_s0", "lmul_e4m3_int_add_nonsat_s0"]
+FIELDS = {"name", "kind", "params", "library", "cells", "area_um2", "energy_pj_per_op",
+          "power_mw", "distribution", "delay_ns"}
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    build = tmp_path_factory.mktemp("build")
+    options = ReportOptions(units=UNITS, n_ops=2000, accuracy_samples=2000, lut=False,
+                            build_dir=build, jobs=1)
+    return collect(options, progress=lambda line: None)
+
+
+def test_report_writes_every_output(data, tmp_path):
+    out = tmp_path / "reports"
+    write_report(data, out)
+    names = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert {"report.md", "report.html", "summary.json", "accuracy.csv",
+            "figures/area_energy.png", "figures/energy_vs_error.png"} <= set(names)
+    records = json.loads((out / "summary.json").read_text())
+    assert {r["name"] for r in records} == set(UNITS)
+    assert {r["distribution"] for r in records} == {"uniform", "gaussian", "laplace"}
+    for r in records:
+        assert FIELDS <= set(r)
+        assert r["library"] == "default"
+        assert r["cells"] > 0 and r["area_um2"] > 0 and r["energy_pj_per_op"] > 0
+    html = (out / "report.html").read_text()
+    assert "data:image/png;base64," in html and "src='figures" not in html
+    md = (out / "report.md").read_text()
+    assert "lmul_e4m3_int_add_nonsat_s0" in md and "(his)" in md
+
+
+def test_report_verifies_units(data):
+    assert [v["name"] for v in data.verdicts] == UNITS
+    assert all(v["mismatches"] == 0 and v["vectors"] == 65536 for v in data.verdicts)
+
+
+def test_failed_step_leaves_previous_report(data, tmp_path, monkeypatch):
+    out = tmp_path / "reports"
+    write_report(data, out)
+    before = (out / "report.md").read_text()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("plot failed")
+
+    monkeypatch.setattr("picojoule.report_plots.area_energy", broken)
+    with pytest.raises(RuntimeError):
+        write_report(data, out)
+    assert (out / "report.md").read_text() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"]
+
+
+def test_unknown_unit_is_one_line_error(capsys):
+    assert main(["report", "--unit", "no_such_unit", "--out", "unused"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "unknown unit 'no_such_unit'" in err[0]
+
+
+def test_multiplier_errors_match_golden(data):
+    (point,) = data.errors
+    assert point["name"] == "lmul_e4m3_int_add_nonsat_s0"
+    assert 0 < point["mean_rel_error"] < 0.2 and point["max_rel_error"] <= 1.0
