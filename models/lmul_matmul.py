@@ -294,9 +294,15 @@ def _exact_in_float32(fx, fy, m, u_sum, v_max, *, grain):
     """
     if not (np.any(fx.normal) and np.any(fy.normal)):
         return False
-    q = int(fx.exponent[fx.normal].min()) + int(fy.exponent[fy.normal].min()) - grain
-    hi_x, hi_y = int(fx.exponent[fx.normal].max()), int(fy.exponent[fy.normal].max())
-    if q < -120 or hi_x + m + 3 > 120 or hi_y + m + 3 > 120:
+    big = 1 << 40
+    lo_x = int(np.min(fx.exponent, where=fx.normal, initial=big))
+    lo_y = int(np.min(fy.exponent, where=fy.normal, initial=big))
+    q = lo_x + lo_y - grain
+    if q < -120:
+        return False
+    hi_x = int(np.max(fx.exponent, where=fx.normal, initial=-big))
+    hi_y = int(np.max(fy.exponent, where=fy.normal, initial=-big))
+    if hi_x + m + 3 > 120 or hi_y + m + 3 > 120:
         return False                                   # stay clear of float32's range
     bound = float(np.abs(fx.scale).sum(axis=1).max()) * u_sum / 2.0 ** m * \
         float(np.abs(fy.scale).max()) * v_max
