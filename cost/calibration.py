@@ -11,14 +11,10 @@ from dataclasses import dataclass
 
 from picojoule.cost.energy import estimate
 from picojoule.cost.operands import operand_stream
+from picojoule.references import HOROWITZ_45NM
 
+#: Horowitz' supply for the figures in :data:`picojoule.references.HOROWITZ_45NM`.
 HOROWITZ_VOLTAGE = 0.9
-#: operation -> (energy pJ, area um^2), Horowitz ISSCC 2014, 45 nm, 0.9 V.
-HOROWITZ_45NM = {
-    "int8 add": (0.03, 36), "int32 add": (0.1, 137), "int8 mul": (0.2, 282),
-    "int32 mul": (3.1, 3495), "fp16 add": (0.4, 1360), "fp16 mul": (1.1, 1640),
-    "fp32 add": (0.9, 4184), "fp32 mul": (3.7, 7700),
-}
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,12 @@ import json
 
 import pytest
 
-from picojoule.cost.calibration import HOROWITZ_45NM, calibrate, markdown_table
+from picojoule.cost.calibration import calibrate, markdown_table
 from picojoule.cost.units import cost_unit, read_manifest
 from picojoule.errors import UserError
 from picojoule.models.formats import get_format
 from picojoule.models.units import IntAdd, IntMul
+from picojoule.references import HOROWITZ_45NM
 
 RTL = """
 module int8_add(input [7:0] a, input [7:0] b, output [8:0] y); assign y = a + b; endmodule
