@@ -253,3 +253,23 @@ def test_bad_input(call, words):
         call()
     for word in words:
         assert word in str(info.value)
+
+
+@pytest.mark.parametrize("fa, fb, fo, overflow", [
+    ("fp32", "fp32", "bf16", "nonsat"), ("bf16", "fp16", "e4m3", "sat"),
+    ("fp32", "e5m2", "e2m3", "sat"), ("fp16", "fp16", "e5m2fnuz", "nonsat"),
+])
+def test_mixed_multiply_against_fractions(fa, fb, fo, overflow):
+    fa, fb, fo = get_format(fa), get_format(fb), get_format(fo)
+    rng = np.random.default_rng(9)
+    n = 3000
+    x = np.ldexp(rng.standard_normal(n), rng.integers(-fo.bias - 4, fo.bias // 2 + 3, n))
+    y = np.ldexp(rng.standard_normal(n), rng.integers(-fo.bias // 2 - 6, fo.bias // 2 + 2, n))
+    a, b = fa.encode(x, overflow="sat"), fb.encode(y, overflow="sat")
+    got = arith.fp_mul(a, b, a_fmt=fa, b_fmt=fb, out_fmt=fo, overflow=overflow)
+    ref = []
+    for xv, yv in zip(fa.decode(a), fb.decode(b)):
+        q = Fraction(float(xv)) * Fraction(float(yv))
+        negative = math.copysign(1, xv) * math.copysign(1, yv) < 0
+        ref.append(_round_exact(abs(q), negative=negative, fmt=fo, overflow=overflow))
+    np.testing.assert_array_equal(got, np.array(ref))
