@@ -19,7 +19,7 @@ the variant's significand table (`lmul.significand_table`). Writing H exactly as
 sum_r U[Mx, r] V[My, r] turns the whole matmul into one BLAS matmul of inner size r*K:
 A = [Ex U[Mx, r]]_r (M x rK) times B = [Ey V[My, r]]_r (rK x N), Ex = sx 2^xe and Ex = 0
 for zero and subnormal operands (which flush to zero). ``formula_exact`` is affine in
-(Mx, My), so r = 2 for any m: (x + c Ex) Ey + Ex (y - Ey), the issue's
+(Mx, My), so r = 2 for any m: x Ey + Ex (y - (1 - c) Ey), the issue's
 x Ey + Ex y + (c - 1) Ex Ey regrouped into two matmuls. The truncating/int-add/Mitchell
 tables are not affine; for m <= 3 they are split exactly into r = 2^m one-hot terms (one per
 row of H, integer entries, exact in float). Their rank is 2^m (e.g. 8 for int_add, m = 3), and
@@ -312,14 +312,14 @@ def _exact_in_float32(fx, fy, m, u_sum, v_max, *, grain):
 def _fast_product(x, y, fx, fy, m, variant):
     """The fast-path matrix (float64), or None where no exact split exists."""
     if variant == "formula_exact":
-        # product = Ex Ey (1 + xm + ym + c) = (x + c Ex) Ey + Ex (y - Ey)
-        u_sum, v_max = 1 << (m + 2), 1          # |x + c Ex| + |Ex| < 4 |Ex|; |y - Ey| < |Ey|
+        # product = Ex Ey (1 + xm + ym + c) = x Ey + Ex (y - (1 - c) Ey), Ey (ym + c) exact
+        u_sum, v_max = 1 << (m + 2), 2          # |x| + |Ex| < 3 |Ex|; |Ey (ym + c)| < 2 |Ey|
         c = lmul_model.offset_value(m, variant=variant)
         exact32 = _exact_in_float32(fx, fy, m, u_sum, v_max, grain=2 * m)   # y - Ey: 2^(ye-m)
         dtype = np.float32 if exact32 else np.float64
         # Zeros give 0 in every factor; edge entries were zeroed by the caller.
-        a1 = (x + c * fx.scale).astype(dtype, copy=False)
-        b2 = (y - fy.scale).astype(dtype, copy=False)
+        a1 = x.astype(dtype, copy=False)
+        b2 = (y - (1.0 - c) * fy.scale).astype(dtype, copy=False)
         out = np.matmul(a1, fy.scale.astype(dtype, copy=False))
         out += np.matmul(fx.scale.astype(dtype, copy=False), b2)
         return out.astype(np.float64, copy=False)
