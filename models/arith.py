@@ -8,6 +8,7 @@ and overflow rules of `picojoule.models.formats` (``encode``): NaN in -> canonic
 Inf x 0 and Inf + -Inf -> NaN; Inf otherwise -> Inf (where ``out_fmt`` has no Inf: NaN when
 non-saturating, max finite when saturating); a finite result above the largest finite value
 follows ``overflow``. An exact zero sum is +0 except (-0) + (-0) = -0 (``fnuz``: +0).
+A NaN result in an output format without NaN (OCP MX "finite" formats) raises ValueError.
 
 How it stays exact: a product of two formats with M <= 23 has at most 48 significant bits and
 an exponent inside float64's range, so the float64 product is exact and one ``encode`` rounds
@@ -47,10 +48,38 @@ def _float_operands(a, b, a_fmt, b_fmt, out_fmt):
     return a, b, a_fmt, b_fmt, out_fmt
 
 
+def _result_dtype(out_fmt):
+    """Codes of ``out_fmt``, one bit wider when the format has no NaN (room for `_no_nan`)."""
+    return out_fmt.code_dtype if out_fmt.has_nan else _wider(out_fmt.width + 1)
+
+
+def _wider(width):
+    return np.uint8 if width <= 8 else np.uint16 if width <= 16 else np.uint32
+
+
+def _encode_result(values, out_fmt, overflow):
+    """``out_fmt.encode``; a NaN result in a format without NaN becomes the marker
+    ``1 << out_fmt.width`` (outside the format), reported by `_check_no_nan`."""
+    if out_fmt.has_nan:
+        return out_fmt.encode(values, overflow=overflow)
+    nan = np.isnan(values)
+    codes = out_fmt.encode(np.where(nan, 0.0, values), overflow=overflow)
+    return np.where(nan, 1 << out_fmt.width, codes).astype(_result_dtype(out_fmt))
+
+
+def _check_no_nan(codes, out_fmt):
+    if out_fmt.has_nan:
+        return codes
+    if np.any(codes == 1 << out_fmt.width):
+        raise ValueError(f"a result is NaN (from a NaN or Inf operand) but {out_fmt.name} has no "
+                         f"NaN; choose an output format with NaN or keep NaN/Inf out of the inputs")
+    return codes.astype(out_fmt.code_dtype)
+
+
 def _fp_mul_direct(a, b, *, a_fmt, b_fmt, out_fmt, overflow):
     with np.errstate(invalid="ignore"):                        # Inf x 0 -> NaN
         product = a_fmt.decode(a) * b_fmt.decode(b)           # exact in float64
-    return out_fmt.encode(product, overflow=overflow)
+    return _encode_result(product, out_fmt, overflow)
 
 
 def _fp_add_direct(a, b, *, a_fmt, b_fmt, out_fmt, overflow):
@@ -66,7 +95,7 @@ def _fp_add_direct(a, b, *, a_fmt, b_fmt, out_fmt, overflow):
         nudge = inexact & even
         toward = np.where(error > 0, np.inf, -np.inf)
         total = np.where(nudge, np.nextafter(total, toward), total)   # round to odd
-    return out_fmt.encode(total, overflow=overflow)
+    return _encode_result(total, out_fmt, overflow)
 
 
 def _fp_op(direct, a, b, *, a_fmt, b_fmt, out_fmt, overflow):
@@ -75,9 +104,9 @@ def _fp_op(direct, a, b, *, a_fmt, b_fmt, out_fmt, overflow):
     options = (("a_fmt", a_fmt), ("b_fmt", b_fmt), ("out_fmt", out_fmt), ("overflow", overflow))
     if a_fmt.width + b_fmt.width <= tables.MAX_TABLE_BITS:
         table = tables.pair_table(direct, a_fmt=a_fmt, b_fmt=b_fmt,
-                                  out_dtype=out_fmt.code_dtype, options=options)
-        return tables.lookup(table, a, b, b_width=b_fmt.width)
-    return np.asarray(direct(a, b, **dict(options)))
+                                  out_dtype=_result_dtype(out_fmt), options=options)
+        return _check_no_nan(tables.lookup(table, a, b, b_width=b_fmt.width), out_fmt)
+    return _check_no_nan(np.asarray(direct(a, b, **dict(options))), out_fmt)
 
 
 def fp_mul(a, b, *, a_fmt, b_fmt, out_fmt, overflow=Overflow.NONSAT):

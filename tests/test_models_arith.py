@@ -273,3 +273,25 @@ def test_mixed_multiply_against_fractions(fa, fb, fo, overflow):
         negative = math.copysign(1, xv) * math.copysign(1, yv) < 0
         ref.append(_round_exact(abs(q), negative=negative, fmt=fo, overflow=overflow))
     np.testing.assert_array_equal(got, np.array(ref))
+
+
+@pytest.mark.parametrize("fa, fb, fo", [("e1m1finite", "e3m3fnb2", "e5m0fn"), ("e4m1", "e2m3", "e3m2"),
+                                        ("e3m2", "e5m0fn", "e4m3fnuz"), ("e2m1", "e2m1", "e4m1")])
+def test_odd_formats_exhaustive_against_fractions(fa, fb, fo):
+    """Tiny and unusual formats (M = 0, E = 1, explicit bias, every special convention)."""
+    fa, fb, fo = get_format(fa), get_format(fb), get_format(fo)
+    a = np.repeat(fa.all_codes(), 1 << fb.width)
+    b = np.tile(fb.all_codes(), 1 << fa.width)
+    xs, ys = fa.decode(a), fb.decode(b)
+    ok = np.isfinite(xs) & np.isfinite(ys)
+    if not fo.has_nan and not ok.all():
+        with pytest.raises(ValueError, match=f"{fo.name} has no NaN"):
+            arith.fp_mul(a, b, a_fmt=fa, b_fmt=fb, out_fmt=fo)
+    for overflow in ("nonsat", "sat"):
+        got = arith.fp_mul(a[ok], b[ok], a_fmt=fa, b_fmt=fb, out_fmt=fo, overflow=overflow)
+        ref = [_round_exact(abs(Fraction(float(x)) * Fraction(float(y))), fmt=fo,
+                            negative=math.copysign(1, x) * math.copysign(1, y) < 0,
+                            overflow=overflow) for x, y in zip(xs[ok], ys[ok])]
+        np.testing.assert_array_equal(got, np.array(ref))
+        assert got.dtype == fo.code_dtype
+        _check_add(a[ok], b[ok], fa, fb, fo, overflow)
