@@ -15,7 +15,8 @@ from picojoule.models import arith
 from picojoule.models.formats import Overflow, get_format
 
 ML = {"e4m3": ml_dtypes.float8_e4m3fn, "e5m2": ml_dtypes.float8_e5m2}
-PAIRS = (np.repeat(np.arange(256, dtype=np.uint8), 256), np.tile(np.arange(256, dtype=np.uint8), 256))
+PAIRS = (np.repeat(np.arange(256, dtype=np.uint8), 256),
+         np.tile(np.arange(256, dtype=np.uint8), 256))
 
 
 def _ml_product(a, b, fa, fb, fo, overflow):
@@ -275,8 +276,9 @@ def test_mixed_multiply_against_fractions(fa, fb, fo, overflow):
     np.testing.assert_array_equal(got, np.array(ref))
 
 
-@pytest.mark.parametrize("fa, fb, fo", [("e1m1finite", "e3m3fnb2", "e5m0fn"), ("e4m1", "e2m3", "e3m2"),
-                                        ("e3m2", "e5m0fn", "e4m3fnuz"), ("e2m1", "e2m1", "e4m1")])
+@pytest.mark.parametrize("fa, fb, fo", [
+    ("e1m1finite", "e3m3fnb2", "e5m0fn"), ("e4m1", "e2m3", "e3m2"),
+    ("e3m2", "e5m0fn", "e4m3fnuz"), ("e2m1", "e2m1", "e4m1")])
 def test_odd_formats_exhaustive_against_fractions(fa, fb, fo):
     """Tiny and unusual formats (M = 0, E = 1, explicit bias, every special convention)."""
     fa, fb, fo = get_format(fa), get_format(fb), get_format(fo)

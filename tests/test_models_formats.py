@@ -4,7 +4,8 @@ import ml_dtypes
 import numpy as np
 import pytest
 
-from picojoule.models.formats import PRESETS, FloatFormat, IntFormat, Overflow, get_format, minifloat
+from picojoule.models.formats import (PRESETS, FloatFormat, IntFormat, Overflow, get_format,
+                                      minifloat)
 
 ML_DTYPES = {
     "e4m3": ml_dtypes.float8_e4m3fn, "e5m2": ml_dtypes.float8_e5m2,

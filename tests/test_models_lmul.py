@@ -147,10 +147,13 @@ def test_int_add_differs_from_formula_when_the_mantissas_carry():
 def test_special_values_e4m3_e5m2():
     e4m3, e5m2 = get_format("e4m3"), get_format("e5m2")
     one, sub = 0x38, 0x01
-    assert lmul.lmul(np.array([sub, 0x80 | sub]), np.array([one, one]), fmt=e4m3).tolist() == [0, 0x80]
-    assert lmul.lmul(np.array([0x7F, 0x7E]), np.array([0, 0x7E]), fmt=e4m3).tolist() == [0x7F, 0x7F]
-    assert lmul.lmul(np.array([0x7E]), np.array([0xFE]), fmt=e4m3, overflow="sat").tolist() == [0xFE]
-    assert lmul.lmul(np.array([0x7E]), np.array([0xFE]), fmt=e4m3).tolist() == [0xFF]
+    def e4(a, b, **kw):
+        return lmul.lmul(np.array(a), np.array(b), fmt=e4m3, **kw).tolist()
+    assert e4([sub, 0x80 | sub], [one, one]) == [0, 0x80]       # subnormal -> signed zero
+    assert e4([0x7F, 0x7E], [0, 0x7E]) == [0x7F, 0x7F]          # NaN; overflow -> NaN
+    assert e4([0x7E], [0xFE], overflow="sat") == [0xFE]
+    assert e4([0x7E], [0xFE]) == [0xFF]
+    assert e4([0x7E], [0x38]) == [0x7F]         # 448 x 1 + offset lands on S.1111.111: NaN
     inf, ninf = 0x7C, 0xFC
     got = lmul.lmul(np.array([inf, inf, ninf, inf, 0x7D]), np.array([0x3C, 0x00, 0x01, inf, 0x3C]),
                     fmt=e5m2)
