@@ -104,14 +104,14 @@ def _stream_digest(streams, holds):
     return h.hexdigest()
 
 
-def estimate(*, verilog=None, top=None, streams, holds=None, liberty=None, voltage=None,
+def estimate(*, verilog=None, top=None, streams, holds=None, liberty=None, dont_use=(), voltage=None,
              clock_ghz=1.0, cache_dir="default", synth=None,
              progress=lambda m: print(m, file=sys.stderr, flush=True)):
     """Synthesize ``top`` and estimate its energy per operation on operand ``streams``.
 
     Parameters
     ----------
-    verilog, top, liberty
+    verilog, top, liberty, dont_use
         As :func:`picojoule.cost.synth.synthesize`.
     streams : dict
         Input port name -> codes (one per operation); the port widths are the netlist's.
@@ -128,8 +128,8 @@ def estimate(*, verilog=None, top=None, streams, holds=None, liberty=None, volta
     (SynthResult, EnergyResult)
     """
     if synth is None:
-        synth = synthesize(verilog=verilog, top=top, liberty=liberty, cache_dir=cache_dir,
-                           progress=progress)
+        synth = synthesize(verilog=verilog, top=top, liberty=liberty, dont_use=dont_use,
+                           cache_dir=cache_dir, progress=progress)
     top = synth.top
     if cache_dir == "default":
         cache_dir = cache.default_dir()

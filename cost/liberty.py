@@ -33,6 +33,7 @@ class Group:
     attrs: dict = field(default_factory=dict)
     complex: list = field(default_factory=list)
     groups: list = field(default_factory=list)
+    span: tuple = None      # (start, end) character offsets of the group in the parsed text
 
     def children(self, kind):
         return [g for g in self.groups if g.kind == kind]
@@ -54,11 +55,11 @@ def _tokens(text):
     for m in _TOKEN.finditer(text):
         string, punct, word, other = m.groups()
         if string is not None:
-            yield "s", string
+            yield "s", string, m.start()
         elif punct is not None:
-            yield punct, punct
+            yield punct, punct, m.start()
         elif word is not None:
-            yield "w", word
+            yield "w", word, m.start()
         elif other is not None:
             raise ValueError(f"unexpected character {other!r}")
 
@@ -77,11 +78,12 @@ def parse_liberty(text):
     stack = [root]
     i = 0
     while i < n:
-        kind, value = tokens[i]
+        kind, value, _ = tokens[i]
         if kind == "}":
             if len(stack) == 1:
                 raise ValueError("unbalanced '}'")
-            stack.pop()
+            done = stack.pop()
+            done.span = (done.span[0], tokens[i][2] + 1)
             i += 1
             continue
         if kind == ";":
@@ -117,7 +119,7 @@ def parse_liberty(text):
                 raise ValueError(f"unterminated argument list of {name!r}")
             j += 1
             if j < n and tokens[j][0] == "{":
-                group = Group(name, args)
+                group = Group(name, args, span=(tokens[i][2], None))
                 stack[-1].groups.append(group)
                 stack.append(group)
                 j += 1
@@ -132,6 +134,17 @@ def parse_liberty(text):
     if len(libraries) != 1:
         raise ValueError("expected exactly one 'library (...) { ... }' group")
     return libraries[0]
+
+
+def without_groups(text, groups):
+    """``text`` with the source of each parsed group in ``groups`` cut out (e.g. unwanted cells)."""
+    spans = sorted(g.span for g in groups)
+    parts, at = [], 0
+    for start, end in spans:
+        parts.append(text[at:start])
+        at = end
+    parts.append(text[at:])
+    return "".join(parts)
 
 
 def read_liberty_text(path):

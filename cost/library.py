@@ -20,13 +20,15 @@ from the built-in Nangate45 table (:func:`default_library`, figures in
 * Transistor estimate: 4 transistors per NAND2 equivalent (area / area of the smallest NAND2).
 """
 
-from dataclasses import dataclass, field
+import dataclasses
 import re
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from picojoule.cost.boolexpr import parse_function, variables
-from picojoule.cost.liberty import parse_liberty, read_liberty_text
+from picojoule.cost.dont_use import DEFAULT_DONT_USE, excluded_groups, matches
+from picojoule.cost.liberty import parse_liberty, read_liberty_text, without_groups
 from picojoule.errors import UserError
 
 
@@ -280,14 +282,24 @@ def _fit(values, c1, c4, scale):
     return (round(v1 - slope * c1, 6), round(slope, 6))
 
 
-def library_from_liberty(path, *, cells=None):
-    """Read a Liberty file (.lib or .lib.gz) into a :class:`CellLibrary`.
+def read_library(path, *, cells=None, dont_use=DEFAULT_DONT_USE):
+    """Read a Liberty file (.lib or .lib.gz) for synthesis and costing.
 
     Parameters
     ----------
     path : path-like
     cells : iterable of str, optional
-        Keep only these cell names (used to build the compact default table).
+        Keep only these cell names (used to build the compact default table); then no cell
+        is excluded.
+    dont_use : tuple of str
+        Cell-name patterns to exclude besides the cells marked ``dont_use : true`` (see
+        :mod:`picojoule.cost.dont_use`).
+
+    Returns
+    -------
+    (CellLibrary, str, tuple of str)
+        The library without the excluded cells, the Liberty text without them (what Yosys and
+        ABC read), and the excluded cell names.
 
     Raises
     ------
@@ -297,16 +309,40 @@ def library_from_liberty(path, *, cells=None):
     text = read_liberty_text(path)
     try:
         lib = parse_liberty(text)
-        result = _library(lib, source=str(path), keep=set(cells) if cells else None)
+        dropped = [] if cells else excluded_groups(lib.children("cell"), dont_use)
+        names = {g.args[0] for g in dropped}
+        result = _library(lib, source=str(path), keep=set(cells) if cells else None, drop=names)
     except ValueError as error:
         raise UserError(f"Liberty file {path} does not parse: {error}; pass a valid Liberty file") from None
-    for what, tt, n in (("an inverter", 0b01, 1), ("a 2-input NAND", 0b0111, 2)):
-        if not result.find(tt, n):
-            raise UserError(f"Liberty file {path} lacks {what} cell; pass a complete standard-cell library")
-    return result
+    _check_basic_cells(result, f"Liberty file {path}", len(names))
+    return result, without_groups(text, dropped), tuple(sorted(names))
 
 
-def _library(lib, *, source, keep):
+def library_from_liberty(path, *, cells=None, dont_use=DEFAULT_DONT_USE):
+    """The :class:`CellLibrary` of a Liberty file (see :func:`read_library`)."""
+    return read_library(path, cells=cells, dont_use=dont_use)[0]
+
+
+def _check_basic_cells(library, what, n_excluded):
+    for name, tt, n in (("an inverter", 0b01, 1), ("a 2-input NAND", 0b0111, 2)):
+        if not library.find(tt, n):
+            hint = (f" after excluding {n_excluded} dont_use cells; relax --dont-use" if n_excluded
+                    else "; pass a complete standard-cell library")
+            raise UserError(f"{what} lacks {name} cell{hint}")
+
+
+def without_cells(library, patterns):
+    """(library without the cells whose names match ``patterns``, excluded names)."""
+    names = tuple(sorted(n for n in library.cells if matches(n, patterns)))
+    if not names:
+        return library, ()
+    kept = {n: c for n, c in library.cells.items() if n not in names}
+    result = dataclasses.replace(library, cells=kept)
+    _check_basic_cells(result, f"library {library.name}", len(names))
+    return result, names
+
+
+def _library(lib, *, source, keep, drop=frozenset()):
     time_ns = _unit(lib.attrs.get("time_unit", '"1ns"').strip('"'), 1e-9)
     cap = lib.complex_attr("capacitive_load_unit") or ["1", "pf"]
     cap_unit = cap[1].strip('"').lower()
@@ -321,7 +357,7 @@ def _library(lib, *, source, keep):
     tables = _Tables(lib, time_ns, cap_ff)
     tables.leak_nw = leak
     energy_fj = cap_ff * volt * volt
-    groups = {g.args[0]: g for g in lib.children("cell") if g.args}
+    groups = {g.args[0]: g for g in lib.children("cell") if g.args and g.args[0] not in drop}
     if keep:
         missing = keep - set(groups)
         if missing:

@@ -4,7 +4,8 @@ Flow: ``read_verilog -sv``; ``synth -flatten -top TOP``; ``dfflibmap -liberty``;
 ``abc -liberty``; ``opt_clean -purge``; ``write_json``. Parameters must already be baked into
 the Verilog (Yosys 0.23's ``chparam`` is not used). The library is the built-in default
 (:mod:`picojoule.cost.nangate45`, written out as Liberty text for Yosys) or a user Liberty file
-(.lib or .lib.gz, decompressed to a temporary file). Results are cached under ``build/cache``
+(.lib or .lib.gz, decompressed to a temporary file); cells excluded by
+:mod:`picojoule.cost.dont_use` are cut out of the text Yosys reads. Results are cached under ``build/cache``
 by the hash of the Verilog text, top, library text and Yosys version.
 """
 
@@ -21,8 +22,8 @@ from pathlib import Path
 
 from picojoule.cost import cache
 from picojoule.cost.libgen import liberty_text
-from picojoule.cost.liberty import read_liberty_text
-from picojoule.cost.library import default_library, library_from_liberty
+from picojoule.cost.dont_use import patterns_with_defaults
+from picojoule.cost.library import default_library, read_library, without_cells
 from picojoule.cost.netlist import Netlist
 from picojoule.errors import UserError
 
@@ -87,6 +88,7 @@ class SynthResult:
     yosys_version: str
     design: dict = field(repr=False)
     library: object = field(repr=False)
+    excluded_cells: tuple = ()
 
     @functools.cached_property
     def netlist(self):
@@ -97,29 +99,31 @@ class SynthResult:
         return {"top": self.top, "library": self.library_label, "cells": self.cells,
                 "n_cells": sum(self.cells.values()), "area_um2": round(self.area_um2, 3),
                 "transistors": self.transistors, "logic_depth": self.logic_depth,
-                "delay_ns": round(self.delay_ns, 4), "yosys": self.yosys_version}
+                "delay_ns": round(self.delay_ns, 4), "yosys": self.yosys_version,
+                "excluded_cells": len(self.excluded_cells)}
 
 
-def _library_for(liberty):
-    """(label, library text for Yosys, CellLibrary) for the default (None) or a Liberty path."""
+def _library_for(liberty, patterns):
+    """(label, library text for Yosys, CellLibrary, excluded cells) for the default (None) or
+    a Liberty path, without the cells ``patterns`` (and Liberty ``dont_use``) exclude."""
     if liberty is None:
-        library = default_library()
-        return "default", liberty_text(library), library
+        library, excluded = without_cells(default_library(), patterns)
+        return "default", liberty_text(library), library, excluded
     path = Path(liberty).resolve()
     try:
         stamp = path.stat().st_mtime_ns
     except OSError:
         raise UserError(f"cannot read Liberty file {liberty}; pass an existing .lib or .lib.gz") from None
-    return _liberty_file(str(path), stamp)
+    return _liberty_file(str(path), stamp, patterns)
 
 
 @functools.lru_cache(maxsize=8)
-def _liberty_file(path, stamp):
-    library = library_from_liberty(path)
-    return Path(path).name, read_liberty_text(path), library
+def _liberty_file(path, stamp, patterns):
+    library, text, excluded = read_library(path, dont_use=patterns)
+    return Path(path).name, text, library, excluded
 
 
-def synthesize(*, verilog, top, liberty=None, cache_dir="default", progress=_stderr):
+def synthesize(*, verilog, top, liberty=None, dont_use=(), cache_dir="default", progress=_stderr):
     """Synthesize ``top`` from ``verilog`` onto the default library or a Liberty file.
 
     Parameters
@@ -128,6 +132,9 @@ def synthesize(*, verilog, top, liberty=None, cache_dir="default", progress=_std
     top : str
     liberty : path-like, optional
         A Liberty file (.lib or .lib.gz); None selects the built-in default library.
+    dont_use : iterable of str
+        Cell-name patterns (globs) ABC and ``dfflibmap`` must not use, in addition to the cells
+        marked ``dont_use : true`` and :data:`picojoule.cost.dont_use.DEFAULT_DONT_USE`.
     cache_dir : path-like or None
         ``"default"`` = ``build/cache`` (or ``$PICOJOULE_CACHE``); None disables caching.
     progress : callable or None
@@ -146,7 +153,7 @@ def synthesize(*, verilog, top, liberty=None, cache_dir="default", progress=_std
             sources.append((p.name, p.read_text()))
         except OSError as error:
             raise UserError(f"cannot read Verilog file {p}: {error.strerror}") from None
-    label, lib_text, library = _library_for(liberty)
+    label, lib_text, library, excluded = _library_for(liberty, patterns_with_defaults(dont_use))
     if cache_dir == "default":
         cache_dir = cache.default_dir()
     digest = cache.key("synth", sources, top, lib_text, version)
@@ -160,7 +167,7 @@ def synthesize(*, verilog, top, liberty=None, cache_dir="default", progress=_std
     result = SynthResult(top=top, library_label=label, cells=netlist.cell_counts(),
                          area_um2=netlist.area_um2(), transistors=netlist.transistors(),
                          logic_depth=depth, delay_ns=delay, yosys_version=version,
-                         design=design, library=library)
+                         design=design, library=library, excluded_cells=excluded)
     result.__dict__["netlist"] = netlist
     return result
 

@@ -27,12 +27,12 @@ def read_manifest(path):
 
 
 def cost_unit(entry, *, manifest_dir, distribution="uniform", n=100_000, seed=1, liberty=None,
-              voltage=None, clock_ghz=1.0, cache_dir="default", progress=None):
+              dont_use=(), voltage=None, clock_ghz=1.0, cache_dir="default", progress=None):
     """The ``summary.json`` record of one manifest unit on one operand distribution."""
     spec = unit_from_params(entry["kind"], entry["params"])
     fmt_a, fmt_b = spec.in_formats
     synth = synthesize(verilog=Path(manifest_dir) / entry["verilog"], top=entry["top"],
-                       liberty=liberty, cache_dir=cache_dir, progress=progress)
+                       liberty=liberty, dont_use=dont_use, cache_dir=cache_dir, progress=progress)
     a = operand_stream(fmt=fmt_a, dist=distribution, n=n, seed=seed)
     b = operand_stream(fmt=fmt_b, dist=distribution, n=n, seed=seed + 1)
     streams, holds = unit_inputs(synth.netlist.ports, a, b, a_width=fmt_a.width)

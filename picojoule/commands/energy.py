@@ -21,6 +21,10 @@ def add_arguments(parser):
     parser.add_argument("--top", required=True, help="top module name")
     parser.add_argument("--liberty", metavar="PATH",
                         help="Liberty file (.lib or .lib.gz); default: the built-in Nangate45 table")
+    parser.add_argument("--dont-use", action="append", default=[], metavar="PATTERN",
+                        help="keep cells whose name matches PATTERN (glob, e.g. '*xor3*') out of "
+                             "synthesis; repeatable; added to the Liberty dont_use cells and the "
+                             "default exclusions (lpflow, probe, diode, tap, fill, decap)")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--dist", choices=DISTRIBUTIONS, default=None,
                         help="operand distribution (default: uniform)")
@@ -93,7 +97,8 @@ def run(args):
         except ValueError:
             raise UserError(f"--hold takes PORT=INTEGER, got {item!r}") from None
     cache_dir = None if args.no_cache else "default"
-    synth = synthesize(verilog=args.verilog, top=args.top, liberty=args.liberty, cache_dir=cache_dir)
+    synth = synthesize(verilog=args.verilog, top=args.top, liberty=args.liberty, dont_use=args.dont_use,
+                       cache_dir=cache_dir)
     netlist = synth.netlist
     widths = _operand_widths(netlist, ports)
     unit = None

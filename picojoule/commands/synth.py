@@ -14,6 +14,10 @@ def add_arguments(parser):
     parser.add_argument("--top", required=True, help="top module name")
     parser.add_argument("--liberty", metavar="PATH",
                         help="Liberty file (.lib or .lib.gz); default: the built-in Nangate45 table")
+    parser.add_argument("--dont-use", action="append", default=[], metavar="PATTERN",
+                        help="keep cells whose name matches PATTERN (glob, e.g. '*xor3*') out of "
+                             "synthesis; repeatable; added to the Liberty dont_use cells and the "
+                             "default exclusions (lpflow, probe, diode, tap, fill, decap)")
     parser.add_argument("--json", metavar="OUT", help="write the figures as JSON to OUT")
     parser.add_argument("--netlist", metavar="OUT", help="write the mapped netlist (Yosys JSON) to OUT")
     parser.add_argument("--no-cache", action="store_true", help="do not read or write build/cache")
@@ -26,6 +30,7 @@ def format_summary(summary):
              f"  transistors    ~{summary['transistors']} (4 per NAND2-equivalent area)",
              f"  logic depth    {summary['logic_depth']} cells",
              f"  critical path  {summary['delay_ns']:.3f} ns",
+             f"  excluded       {summary['excluded_cells']} library cells (dont_use)",
              "  cell            count"]
     for cell, count in sorted(summary["cells"].items(), key=lambda kv: (-kv[1], kv[0])):
         lines.append(f"    {cell:<36} {count}")
@@ -33,7 +38,7 @@ def format_summary(summary):
 
 
 def run(args):
-    result = synthesize(verilog=args.verilog, top=args.top, liberty=args.liberty,
+    result = synthesize(verilog=args.verilog, top=args.top, liberty=args.liberty, dont_use=args.dont_use,
                         cache_dir=None if args.no_cache else "default")
     summary = result.summary()
     print(format_summary(summary))
