@@ -153,9 +153,10 @@ class LMul(_Unit):
 
     Variants: ``int_add`` (one integer addition of the packed exponent|mantissa fields with
     the offset 2^(m - l(m)) ULPs; the paper's code), ``formula`` (the paper's written formula,
-    truncated), ``mitchell`` (``int_add`` without the offset). Zero or subnormal operand ->
-    signed zero; NaN -> NaN; Inf x nonzero -> Inf, Inf x 0 -> NaN; biased result exponent
-    <= 0 -> signed zero; overflow per ``overflow``. See `picojoule.models.lmul`.
+    truncated), ``mitchell`` (``int_add`` without the offset). Special values, a later rule
+    winning: biased result exponent <= 0 -> signed zero, overflow per ``overflow``; a zero
+    or subnormal operand -> signed zero; an Inf operand -> NaN if the other is zero, else
+    signed Inf; a NaN operand -> NaN. No rounding. See `picojoule.models.lmul`.
     """
 
     fmt: FloatFormat
