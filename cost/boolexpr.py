@@ -151,3 +151,30 @@ def count_literals(tree):
     if kind == "not":
         return count_literals(tree[1])
     return sum(count_literals(child) for child in tree[1])
+
+
+def support_given(tree, fixed):
+    """The variables ``tree`` still depends on when those in ``fixed`` (name -> 0/1) are held.
+
+    Returns ``(support, value)``: the free variables whose value can change the result, and
+    the result (0 or 1) when it is constant (``support`` empty), else None. More than six free
+    variables are all reported as support (no truth table is built).
+    """
+    free = [v for v in variables(tree) if v not in fixed]
+    if len(free) > 6:
+        return frozenset(free), None
+    patterns = np.arange(64, dtype=np.uint64)
+    env = {}
+    for k, name in enumerate(free):
+        bits = (patterns >> np.uint64(k)) & np.uint64(1)
+        env[name] = np.array([int(np.sum(bits << patterns))], dtype=np.uint64)
+    for name, value in fixed.items():
+        env[name] = np.array([0xFFFFFFFFFFFFFFFF if value else 0], dtype=np.uint64)
+    rows = 1 << len(free)
+    table = int(evaluate(tree, env, np.zeros(1, np.uint64))[0]) & ((1 << rows) - 1)
+    support = frozenset(name for k, name in enumerate(free)
+                        if any((table >> p & 1) != (table >> (p | 1 << k) & 1)
+                               for p in range(rows) if not p >> k & 1))
+    if support:
+        return support, None
+    return support, table & 1

@@ -14,8 +14,11 @@ bit-parallel. Clock nets are ideal and not simulated; the energy model charges t
 cycle.
 
 Netlists with sequential feedback (registers that hold their value, e.g. valid/ready
-pipelines) cannot be shifted in time; they are simulated cycle by cycle with independent
-segments of the stream in the 64 bit lanes of each word instead (see :func:`simulate`).
+pipelines) are first checked with the held inputs known: when those make every register enable
+constant (``ready`` held high), the feedback is gone and the pipeline takes the same
+feed-forward path, exactly. Feedback that remains (backpressure streamed, accumulators) cannot
+be shifted in time; such netlists are simulated cycle by cycle with independent segments of the
+stream in the bit lanes of the words instead (see :func:`simulate`).
 """
 
 from dataclasses import dataclass
@@ -37,6 +40,7 @@ class SimResult:
     toggles: np.ndarray
     n_ops: int
     outputs: dict = None
+    engine: str = "feed_forward"     # or "lanes" (cycle by cycle, see :func:`simulate`)
 
 
 def pack_stream(codes, width):
@@ -141,7 +145,7 @@ def _hold_rows(netlist, holds):
 
 
 def simulate(netlist, *, inputs, holds=None, chunk_ops=None, record_outputs=False, lanes=None,
-             warmup=64):
+             warmup=64, engine="auto"):
     """Simulate operand streams through ``netlist`` and count toggles on every net.
 
     Parameters
@@ -161,6 +165,12 @@ def simulate(netlist, *, inputs, holds=None, chunk_ops=None, record_outputs=Fals
         word; each segment starts ``warmup`` operations early from the zero state, so its state
         is the serial run's whenever the circuit remembers fewer than ``warmup`` operations.
         Every transition 1..N-1 is counted exactly once.
+    engine : {"auto", "lanes"}
+        ``"auto"`` first checks whether the sequential feedback survives the held and unused
+        inputs (:meth:`Netlist.levels_given`): a valid/ready pipeline whose ``ready`` is held
+        has constant register enables, its registers are plain delays, and it takes the
+        bit-parallel feed-forward path (exact, no warm-up). ``"lanes"`` forces the
+        cycle-by-cycle lane engine (for tests and comparison).
 
     Returns
     -------
@@ -168,9 +178,14 @@ def simulate(netlist, *, inputs, holds=None, chunk_ops=None, record_outputs=Fals
     """
     holds = dict(holds or {})
     n = _check(netlist, inputs, holds)
-    if netlist.feedback:
+    if engine not in ("auto", "lanes"):
+        raise ValueError(f"engine must be 'auto' or 'lanes', got {engine!r}")
+    levels = netlist.levels
+    if netlist.feedback and engine == "auto":
+        levels = netlist.levels_given(_constant_nets(netlist, inputs, holds))
+    if levels is None or (netlist.feedback and engine == "lanes"):
         return _simulate_lanes(netlist, inputs, holds, n, record_outputs, lanes, warmup)
-    plan = _Plan(netlist, netlist.levels)
+    plan = _Plan(netlist, levels)
     if chunk_ops is None:
         words = max(16, min(4096, (2 << 20) // max(netlist.n_nets, 1)))
         chunk_ops = words * 64
@@ -217,7 +232,19 @@ def simulate(netlist, *, inputs, holds=None, chunk_ops=None, record_outputs=Fals
     toggles[:2] = 0
     if record_outputs:
         outputs = {k: np.concatenate(v) for k, v in outputs.items()}
-    return SimResult(toggles=toggles, n_ops=n, outputs=outputs)
+    return SimResult(toggles=toggles, n_ops=n, outputs=outputs, engine="feed_forward")
+
+
+def _constant_nets(netlist, inputs, holds):
+    """net -> 0/1 for the whole run: constants, held inputs, inputs neither streamed nor held."""
+    known = {0: 0, 1: 1}
+    for name, (direction, nets) in netlist.ports.items():
+        if direction != "input" or name in inputs:
+            continue
+        value = int(holds.get(name, 0))
+        for b, net in enumerate(nets):
+            known[net] = (value >> b) & 1
+    return known
 
 
 def _simulate_lanes(netlist, inputs, holds, n, record_outputs, lanes, warmup):
@@ -288,4 +315,4 @@ def _simulate_lanes(netlist, inputs, holds, n, record_outputs, lanes, warmup):
         prev = values
     toggles[:2] = 0
     toggles[list(netlist.clock_nets)] = 0
-    return SimResult(toggles=toggles, n_ops=n, outputs=outputs)
+    return SimResult(toggles=toggles, n_ops=n, outputs=outputs, engine="lanes")

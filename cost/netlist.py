@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from picojoule.cost.boolexpr import parse_function
+from picojoule.cost.boolexpr import parse_function, support_given
 from picojoule.errors import UserError
 
 
@@ -121,6 +121,70 @@ class Netlist:
         full = _topological_levels(deps)
         self.feedback = full is None
         self.levels = None if self.feedback else self._group(full[0], full[1], skip=set())
+
+    def levels_given(self, constants):
+        """Levels with flip-flops as nodes while ``constants`` hold; None if feedback remains.
+
+        ``constants`` maps nets to 0/1 for the whole run (held and unused inputs). Constants
+        are propagated through the combinational cells, and a cell input that cannot change
+        the cell's outputs (or a flip-flop's next state) while they hold is not a dependency.
+        A register whose enable multiplexer is held on its data input (a valid/ready stage
+        whose downstream is always ready) is then a plain delay register, and the netlist a
+        feed-forward pipeline that :attr:`levels` semantics apply to. Flip-flops with an
+        internal enable (next state reading its own state) keep the netlist sequential.
+        """
+        if not self.feedback:
+            return self.levels
+        key = frozenset(constants.items())
+        memo = self.__dict__.setdefault("_levels_given_memo", {})
+        if key not in memo:
+            memo[key] = self._levels_given(dict(constants))
+        return memo[key]
+
+    def _levels_given(self, known):
+        funcs = self.compiled_functions()
+        support_memo = {}
+        deps = [set() for _ in self.instances]
+
+        def relevant(i, keys):
+            inst = self.instances[i]
+            cell = self.library.cells[inst.cell]
+            pins = [p for p in cell.inputs if p != cell.clock_pin]
+            fixed = {p: known.get(inst.pins.get(p, 0), None) for p in pins}
+            fixed = {p: v for p, v in fixed.items() if v is not None}
+            # the simulator still reads the held pins: cells deriving their constants go first
+            needed, values = {p for p in fixed if inst.pins.get(p, 0) in self.driver}, {}
+            for key in keys:
+                memo_key = (inst.cell, key, tuple(sorted(fixed.items())))
+                if memo_key not in support_memo:
+                    support_memo[memo_key] = support_given(funcs[inst.cell][key], fixed)
+                support, value = support_memo[memo_key]
+                needed |= support
+                values[key] = value
+            return needed, values
+
+        for i in self.comb_order:                       # flip-flops first: they are sources
+            cell = self.library.cells[self.instances[i].cell]
+            if cell.flop:
+                continue
+            needed, values = relevant(i, list(cell.outputs))
+            for pin, value in values.items():
+                net = self.instances[i].pins.get(pin)
+                if value is not None and net is not None:
+                    known[net] = value
+            deps[i] = {self.driver[self.instances[i].pins[p]][0] for p in needed
+                       if p in self.instances[i].pins and self.instances[i].pins[p] in self.driver}
+        for i in self.flops:
+            inst = self.instances[i]
+            cell = self.library.cells[inst.cell]
+            keys = [k for k in ("<next>", "<clear>", "<preset>") if k in funcs[inst.cell]]
+            needed, _ = relevant(i, keys)
+            if needed & {cell.flop.state, cell.flop.state_n}:
+                return None                             # the cell keeps its own state
+            deps[i] = {self.driver[inst.pins[p]][0] for p in needed
+                       if p in inst.pins and inst.pins[p] in self.driver}
+        full = _topological_levels(deps)
+        return None if full is None else self._group(full[0], full[1], skip=set())
 
     def _group(self, order, level, *, skip):
         levels = defaultdict(lambda: defaultdict(list))

@@ -210,12 +210,35 @@ def test_stream_pipeline_with_feedback(tmp_path):
     a, b = rng.integers(0, 64, n), rng.integers(0, 64, n)
     streams, holds = unit_inputs(netlist.ports, a, b, a_width=6)
     assert holds == {"i__valid": 1, "o__ready": 1}
-    # reference: every lane starts at operation 0 (a serial run); then short warm-ups
-    runs = [simulate(netlist, inputs=streams, holds=holds, record_outputs=True, lanes=lanes, warmup=warmup)
+    # reference: every lane starts at operation 0 (a serial run); then short warm-ups; then the
+    # default, which sees that the held ready makes the register enables constant (feed-forward)
+    runs = [simulate(netlist, inputs=streams, holds=holds, record_outputs=True, lanes=lanes, warmup=warmup,
+                     engine="lanes")
             for lanes, warmup in ((64, n), (64, 4), (256, 2), (None, 64))]
+    runs.append(simulate(netlist, inputs=streams, holds=holds, record_outputs=True))
+    assert [run.engine for run in runs] == ["lanes"] * 4 + ["feed_forward"]
     for run in runs:
         np.testing.assert_array_equal(run.outputs["o__payload"][1:], (a * b)[:-1] & 0xFFF)
         assert run.outputs["o__valid"][1:].all()
         np.testing.assert_array_equal(run.toggles, runs[0].toggles)
     energy = energy_from_activity(netlist, runs[0])
     assert energy.clock_pj > 0 and energy.energy_pj_per_op > energy.clock_pj
+
+
+def test_backpressure_keeps_the_lane_engine(tmp_path):
+    """A streamed ``ready`` makes the enables data-dependent: the lane engine, equal to a serial run."""
+    src = tmp_path / "smul.v"
+    src.write_text(STREAM_UNIT)
+    netlist = synthesize(verilog=src, top="smul", cache_dir=tmp_path, progress=None).netlist
+    rng = np.random.default_rng(4)
+    n = 600
+    payload, ready = rng.integers(0, 1 << 12, n), rng.integers(0, 2, n)
+    inputs = {"i__payload": payload, "o__ready": ready}
+    auto = simulate(netlist, inputs=inputs, holds={"i__valid": 1}, record_outputs=True, lanes=128)
+    serial = simulate(netlist, inputs=inputs, holds={"i__valid": 1}, record_outputs=True, lanes=64, warmup=n)
+    assert auto.engine == serial.engine == "lanes"
+    np.testing.assert_array_equal(auto.toggles, serial.toggles)
+    stalled = (serial.outputs["o__valid"][:-1] == 1) & (ready[:-1] == 0)
+    assert stalled.any()
+    held = serial.outputs["o__payload"]
+    np.testing.assert_array_equal(held[1:][stalled], held[:-1][stalled])   # a stall holds the register

@@ -39,6 +39,21 @@ module unit(input clk, input rst, input [4:0] a, input [4:0] b, output [9:0] p, 
 endmodule
 """
 
+STREAM = """
+module unit(input clk, input rst, input en, input [4:0] a, input [4:0] b, output [9:0] p,
+            output reg [9:0] q, output [4:0] s);
+  reg [9:0] r;
+  reg v;
+  wire ready = en | ~v;                  // registers with an enable: sequential feedback, but
+  assign p = a * b;                      // the bench holds en = 1, so the enables are constant
+  assign s = a ^ b;
+  always @(posedge clk) begin
+    if (rst) v <= 0;
+    else if (ready) begin v <= 1; r <= a * b; q <= r + {5'b0, b}; end
+  end
+endmodule
+"""
+
 TESTBENCH = """
 `timescale 1ns/1ns
 module tb;
@@ -49,7 +64,7 @@ module tb;
   reg [4:0] mem_a [0:{n1}];
   reg [4:0] mem_b [0:{n1}];
   integer t;
-  unit dut(.clk(clk), .rst(rst), .a(a), .b(b), .p(p), .q(q), .s(s));
+  unit dut(.clk(clk), .rst(rst), .a(a), .b(b), .p(p), .q(q), .s(s){extra});
   initial begin
     $readmemh("a.hex", mem_a);
     $readmemh("b.hex", mem_b);
@@ -89,7 +104,8 @@ def _vcd_values(path, n_ops):
 
 
 @pytest.mark.parametrize("library, design", [("default", "pipeline"), ("sky130hd", "pipeline"),
-                                             ("default", "feedback")])
+                                             ("default", "feedback"), ("default", "stream"),
+                                             ("sky130hd", "stream")])
 def test_toggle_counts_match_icarus_vcd(tmp_path, library, design):
     if shutil.which("iverilog") is None:
         pytest.skip("iverilog not installed")
@@ -99,7 +115,7 @@ def test_toggle_counts_match_icarus_vcd(tmp_path, library, design):
         if not liberty.exists():
             pytest.skip("sky130hd Liberty not present")
     src = tmp_path / "unit.v"
-    src.write_text(DESIGN if design == "pipeline" else FEEDBACK)
+    src.write_text({"pipeline": DESIGN, "feedback": FEEDBACK, "stream": STREAM}[design])
     result = synthesize(verilog=src, top="unit", liberty=liberty, cache_dir=tmp_path / "cache", progress=None)
     netlist = result.netlist
     assert netlist.clock_nets, "the design should map onto flip-flops"
@@ -107,13 +123,18 @@ def test_toggle_counts_match_icarus_vcd(tmp_path, library, design):
     rng = np.random.default_rng(11)
     a, b = rng.integers(0, 32, n), rng.integers(0, 32, n)
     a[100:110] = 0                                    # some runs without change
-    assert netlist.feedback == (design == "feedback")
-    # feedback: 64 lanes that all start at operation 0 (warm-up >= N) equal the serial run
-    sim = simulate(netlist, inputs={"a": a, "b": b}, chunk_ops=128, record_outputs=True, lanes=64, warmup=n)
+    assert netlist.feedback == (design != "pipeline")
+    # feedback: 64 lanes that all start at operation 0 (warm-up >= N) equal the serial run;
+    # stream: the held enable makes the registers plain delays (the feed-forward path)
+    holds = {"en": 1} if design == "stream" else {}
+    sim = simulate(netlist, inputs={"a": a, "b": b}, holds=holds, chunk_ops=128, record_outputs=True,
+                   lanes=64, warmup=n)
+    assert sim.engine == ("lanes" if design == "feedback" else "feed_forward")
 
     (tmp_path / "cells.v").write_text(cell_models(result.library, set(result.cells)))
     (tmp_path / "netlist.v").write_text(netlist_verilog(netlist))
-    (tmp_path / "tb.v").write_text(TESTBENCH.replace("{n1}", str(n - 1)))
+    extra = ", .en(1'b1)" if design == "stream" else ""
+    (tmp_path / "tb.v").write_text(TESTBENCH.replace("{n1}", str(n - 1)).replace("{extra}", extra))
     (tmp_path / "a.hex").write_text("\n".join(f"{x:x}" for x in a) + "\n")
     (tmp_path / "b.hex").write_text("\n".join(f"{x:x}" for x in b) + "\n")
     subprocess.run(["iverilog", "-o", "sim.vvp", "tb.v", "netlist.v", "cells.v"], cwd=tmp_path, check=True)
@@ -135,3 +156,5 @@ def test_toggle_counts_match_icarus_vcd(tmp_path, library, design):
     np.testing.assert_array_equal(sim.outputs["p"], a * b)
     if design == "pipeline":
         np.testing.assert_array_equal(sim.outputs["q"][2:], (a * b + b)[:-2] & 0x3FF)
+    if design == "stream":
+        np.testing.assert_array_equal(sim.outputs["q"][2:], (a[:-2] * b[:-2] + b[1:-1]) & 0x3FF)
