@@ -14,7 +14,7 @@ from pathlib import Path
 from picojoule.errors import UserError
 from picojoule.models.units import unit_from_params
 
-__all__ = ["Design", "load_manifest"]
+__all__ = ["Design", "load_manifest", "design_from_entry", "export_designs"]
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,14 @@ class Design:
                                  f"manifest says {self.ports.get(port)}")
 
 
+def design_from_entry(entry, *, root):
+    """The `Design` of one manifest entry whose Verilog file sits in ``root``."""
+    spec = unit_from_params(entry["kind"], entry["params"])
+    return Design(spec=spec, top=entry["top"], verilog=(Path(root) / entry["verilog"]).resolve(),
+                  ports={k: int(v) for k, v in entry["ports"].items()},
+                  latency=int(entry["latency"]))
+
+
 def load_manifest(path):
     """The `Design` of every unit listed in a ``manifest.json`` (in file order)."""
     path = Path(path)
@@ -78,11 +86,16 @@ def load_manifest(path):
     except (ValueError, KeyError) as error:
         raise UserError(f"{path} is not a picojoule manifest ({error}); rerun make verilog") \
             from None
-    designs = []
-    for entry in entries:
-        spec = unit_from_params(entry["kind"], entry["params"])
-        designs.append(Design(spec=spec, top=entry["top"],
-                              verilog=(path.parent / entry["verilog"]).resolve(),
-                              ports={k: int(v) for k, v in entry["ports"].items()},
-                              latency=int(entry["latency"])))
-    return designs
+    return [design_from_entry(entry, root=path.parent) for entry in entries]
+
+
+def export_designs(specs, directory, *, fault=None):
+    """Export each spec's Verilog (optionally with an injected ``fault``) into ``directory``.
+
+    Uses the Verilog export of `picojoule.hw.export`; returns the `Design` of each spec.
+    """
+    from picojoule.hw.export import export_unit
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    return [design_from_entry(export_unit(spec, directory, fault=fault), root=directory)
+            for spec in specs]

@@ -29,7 +29,7 @@ from picojoule.sim import simulators, wrapper
 from picojoule.sim.hexio import write_memh
 from picojoule.sim.vectors import vector_set
 
-__all__ = ["Verdict", "SimulationError", "co_verify", "DEFAULT_LANES", "ENGINE_VERSION"]
+__all__ = ["Verdict", "SimulationError", "co_verify", "co_verify_per_vector", "DEFAULT_LANES", "ENGINE_VERSION"]
 
 ENGINE_VERSION = "1"
 DEFAULT_LANES = {"icarus": 1, "verilator": 16}
@@ -158,7 +158,8 @@ def _build(design, *, simulator, wrapper_text, top, build_root):
     """Build (or reuse) the simulator image; return (build folder, seconds spent)."""
     args = simulators.BUILD_ARGS[simulator]
     source = design.verilog.read_bytes()
-    digest = _hash(ENGINE_VERSION, simulator, args, simulators.TIMESCALE, wrapper_text, source)
+    digest = _hash(ENGINE_VERSION, simulator, args, simulators.TIMESCALE, top, wrapper_text,
+                   source)
     build_dir = (Path(build_root) / f"{design.top}-{simulator}-{digest}").resolve()
     stamp = build_dir / "built.ok"
     start = time.perf_counter()
@@ -168,6 +169,10 @@ def _build(design, *, simulator, wrapper_text, top, build_root):
         shutil.rmtree(build_dir, ignore_errors=True)
         build_dir.mkdir(parents=True)
         (build_dir / "unit.v").write_bytes(source)
+        sources = [build_dir / "unit.v"]
+        if wrapper_text is not None:
+            (build_dir / "wrapper.v").write_text(wrapper_text)
+            sources.append(build_dir / "wrapper.v")
         runtime = _runtime_cache(build_root, simulator)
         reuse = runtime if runtime is not None and (runtime / "complete").exists() else None
         (build_dir / "wrapper.v").write_text(wrapper_text)
@@ -175,7 +180,7 @@ def _build(design, *, simulator, wrapper_text, top, build_root):
         log = build_dir / "build.log"
         try:
             with simulators.simulator_env(simulator):
-                runner.build(sources=[build_dir / "unit.v", build_dir / "wrapper.v"],
+                runner.build(sources=sources,
                              hdl_toplevel=top, build_dir=build_dir, build_args=args,
                              timescale=simulators.TIMESCALE, log_file=log, always=True)
         except (RuntimeError, SystemExit, OSError) as error:
@@ -187,15 +192,17 @@ def _build(design, *, simulator, wrapper_text, top, build_root):
     return build_dir, time.perf_counter() - start
 
 
-def _run(*, simulator, build_dir, top, run_dir, job, plusargs):
+def _run(*, simulator, build_dir, top, run_dir, job, plusargs, module="picojoule.sim.batch_tb",
+         testcase=None):
     write_text(run_dir / "job.json", json.dumps(job))
     runner = simulators.get_runner(simulator)
     log = run_dir / "sim.log"
     try:
         with simulators.simulator_env(simulator):
-            runner.test(test_module="picojoule.sim.batch_tb", hdl_toplevel=top, hdl_toplevel_lang="verilog",
+            runner.test(test_module=module, hdl_toplevel=top, hdl_toplevel_lang="verilog",
                         build_dir=build_dir, test_dir=run_dir, plusargs=plusargs,
                         extra_env={"PICOJOULE_SIM_RUN": str(run_dir)}, log_file=log,
+                        testcase=testcase,
                         timescale=simulators.TIMESCALE)
     except (RuntimeError, SystemExit, OSError) as error:
         raise SimulationError(f"{simulator} run of {top} failed ({error}):\n"
@@ -275,9 +282,16 @@ def co_verify(design, *, simulator=simulators.DEFAULT_SIMULATOR, vectors=None, c
     finally:
         if not keep_run:
             shutil.rmtree(run_dir, ignore_errors=True)
-    want = np.asarray(spec.golden(a.astype(spec.in_formats[0].code_dtype),
-                                  b.astype(spec.in_formats[1].code_dtype))).astype(np.uint64)
-    verdict = Verdict(name=spec.name, simulator=simulator, vectors=n, mismatches=0,
+    return _judge(design, a=a, b=b, results=results, vectors=vectors, simulator=simulator,
+                  build_seconds=build_seconds, warm=warm, start=start)
+
+
+def _judge(design, *, a, b, results, vectors, simulator, build_seconds, warm, start):
+    spec = design.spec
+    a_fmt, b_fmt = spec.in_formats
+    want = np.asarray(spec.golden(a.astype(a_fmt.code_dtype),
+                                  b.astype(b_fmt.code_dtype))).astype(np.uint64)
+    verdict = Verdict(name=spec.name, simulator=simulator, vectors=len(vectors), mismatches=0,
                       seconds=0.0, sim_seconds=float(results["sim_seconds"]),
                       build_seconds=build_seconds, description=vectors.description,
                       latency=design.latency)
@@ -321,3 +335,35 @@ def _check_stream(verdict, *, spec, a, b, want, results, latency, warm):
     verdict.mismatches = mismatches
     verdict.examples = problems[:2 * EXAMPLES]
 
+
+
+def co_verify_per_vector(design, *, vectors, simulator=simulators.DEFAULT_SIMULATOR, seed=0,
+                         build_root=DEFAULT_BUILD_ROOT, p_valid=160, p_ready=160, warm=64):
+    """Verify ``design`` with the Python-driven testbenches of `picojoule.sim.driver_tb`.
+
+    One cocotb await per vector (combinational) or per clock cycle (pipelined, random valid
+    and backpressure from Python). Slow; the baseline for the batch wrappers, and an
+    independent check of the stream protocol. Same `Verdict` as `co_verify`.
+    """
+    start = time.perf_counter()
+    simulators.check_simulator(simulator)
+    spec = design.spec
+    design.check_ports()
+    a, b = vectors.a, vectors.b
+    build_dir, build_seconds = _build(design, simulator=simulator, wrapper_text=None,
+                                      top=design.top, build_root=build_root)
+    run_dir = Path(tempfile.mkdtemp(dir=build_dir, prefix="run-"))
+    try:
+        np.save(run_dir / "a.npy", a)
+        np.save(run_dir / "b.npy", b)
+        job = {"seed": seed, "warm": warm, "p_valid": p_valid / 256, "p_ready": p_ready / 256,
+               "max_cycles": 16 * len(vectors) + 64, "a_width": spec.in_formats[0].width,
+               "split": "i__payload__a" in design.ports}
+        test = "drive_stream" if design.pipelined else "drive_each_vector"
+        results = _run(simulator=simulator, build_dir=build_dir, top=design.top,
+                       run_dir=run_dir, job=job, plusargs=[], module="picojoule.sim.driver_tb",
+                       testcase=test)
+    finally:
+        shutil.rmtree(run_dir, ignore_errors=True)
+    return _judge(design, a=a, b=b, results=results, vectors=vectors, simulator=simulator,
+                  build_seconds=build_seconds, warm=warm, start=start)
