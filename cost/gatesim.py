@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from picojoule.cost.boolexpr import evaluate
+from picojoule.cost.kernels import compile_kernel
 from picojoule.errors import UserError
 
 _ONES = np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -41,6 +42,8 @@ class SimResult:
     n_ops: int
     outputs: dict = None
     engine: str = "feed_forward"     # or "lanes" (cycle by cycle, see :func:`simulate`)
+    warmup: int = None               # lanes: the warm-up of the run that passed the checks
+    repaired_lanes: int = 0          # lanes: lanes re-simulated from their left neighbour's state
 
 
 def pack_stream(codes, width):
@@ -79,11 +82,15 @@ class _Plan:
         funcs = netlist.compiled_functions()
         self.steps = [self._step(netlist, funcs, cell_name, members)
                       for level in levels for cell_name, members in level.items()]
+        self.kernels = [None if step[0].flop else self._kernels(step) for step in self.steps]
         self.flop_index = {}
+        self.flop_rows = {}              # id(step's flop instance array) -> rows of flop_carry
         for step in self.steps:
             if step[4] is not None:
                 for i in step[4]:
                     self.flop_index[int(i)] = len(self.flop_index)
+                self.flop_rows[id(step[4])] = np.array([self.flop_index[int(i)] for i in step[4]],
+                                                       dtype=np.intp)
 
     @staticmethod
     def _step(netlist, funcs, cell_name, members):
@@ -100,6 +107,27 @@ class _Plan:
                            np.array(keep, dtype=np.intp))
         flop_rows = np.array(members, dtype=np.intp) if cell.flop else None
         return (cell, funcs[cell_name], ins, outs, flop_rows)
+
+
+    @staticmethod
+    def _kernels(step):
+        """[(kernel, out_rows, pin_rows...)] per output pin of a combinational step."""
+        cell, funcs, ins, outs, _ = step
+        pins = tuple(ins)
+        calls = []
+        for pin, target in outs.items():
+            kernel = compile_kernel(funcs[pin], pins)
+            if isinstance(target, tuple):
+                rows, keep = target
+                calls.append((kernel, rows) + tuple(ins[p][keep] for p in pins))
+            else:
+                calls.append((kernel, target) + tuple(ins[p] for p in pins))
+        return calls
+
+
+def _run_kernels(values, calls):
+    for kernel, *args in calls:
+        kernel(values, *args)
 
 
 def _write_outputs(values, funcs, env, like, outs):
@@ -145,7 +173,7 @@ def _hold_rows(netlist, holds):
 
 
 def simulate(netlist, *, inputs, holds=None, chunk_ops=None, record_outputs=False, lanes=None,
-             warmup=64, engine="auto"):
+             warmup=16, engine="auto"):
     """Simulate operand streams through ``netlist`` and count toggles on every net.
 
     Parameters
@@ -162,9 +190,10 @@ def simulate(netlist, *, inputs, holds=None, chunk_ops=None, record_outputs=Fals
     lanes, warmup : int, optional
         Netlists with sequential feedback (e.g. valid/ready pipelines) are simulated cycle by
         cycle with ``lanes`` independent segments of the stream side by side in the bits of a
-        word; each segment starts ``warmup`` operations early from the zero state, so its state
-        is the serial run's whenever the circuit remembers fewer than ``warmup`` operations.
-        Every transition 1..N-1 is counted exactly once.
+        word; each segment starts ``warmup`` operations early from the zero state. Every lane's
+        state where its segment begins is checked against the previous lane's, and the run is
+        repeated with a longer warm-up if one differs, so the result is always the serial
+        run's. Every transition 1..N-1 is counted exactly once.
     engine : {"auto", "lanes"}
         ``"auto"`` first checks whether the sequential feedback survives the held and unused
         inputs (:meth:`Netlist.levels_given`): a valid/ready pipeline whose ``ready`` is held
@@ -193,6 +222,7 @@ def simulate(netlist, *, inputs, holds=None, chunk_ops=None, record_outputs=Fals
         raise ValueError("chunk_ops must be a multiple of 64")
     toggles = np.zeros(netlist.n_nets, dtype=np.int64)
     carry = None
+    scratch = np.empty(netlist.n_nets * (-(-min(n, chunk_ops) // 64)), dtype=np.uint64)
     flop_carry = np.zeros(len(plan.flop_index), dtype=np.uint64)
     outputs = {name: [] for name, (d, _) in netlist.ports.items() if d == "output"} if record_outputs else None
     hold_rows = _hold_rows(netlist, holds)
@@ -207,25 +237,18 @@ def simulate(netlist, *, inputs, holds=None, chunk_ops=None, record_outputs=Fals
         for name, codes in inputs.items():
             nets = netlist.ports[name][1]
             values[nets] = pack_stream(np.asarray(codes)[start:stop], len(nets))
-        for cell, funcs, ins, outs, flop_rows in plan.steps:
-            env = {p: values[idx] for p, idx in ins.items()}
-            if cell.flop is not None:
-                nxt = _next_state(funcs, env)
-                rows = np.array([plan.flop_index[int(i)] for i in flop_rows], dtype=np.intp)
-                state = _shift_in_time(nxt, flop_carry[rows])
-                flop_carry[rows] = (nxt[:, -1] >> np.uint64((count - 1) % 64)) & _ONE
-                env = {cell.flop.state: state, cell.flop.state_n: ~state}
-                like = state
-            else:
-                like = next(iter(env.values())) if env else values[:1]
-            _write_outputs(values, funcs, env, like, outs)
-        # toggles between consecutive operations, the first operation of the run excluded
-        first = values[:, 0] & _ONE if carry is None else carry
-        changed = values ^ _shift_in_time(values, first)
-        if count % 64:
-            changed[:, -1] &= (_ONE << np.uint64(count % 64)) - _ONE
-        toggles += np.bitwise_count(changed).sum(axis=1, dtype=np.int64)
-        carry = (values[:, -1] >> np.uint64((count - 1) % 64)) & _ONE
+        for (cell, funcs, ins, outs, flop_rows), calls in zip(plan.steps, plan.kernels):
+            if calls is not None:
+                _run_kernels(values, calls)
+                continue
+            # a flip-flop: its state is its next-state stream delayed by one operation
+            nxt = _next_state(funcs, {p: values[idx] for p, idx in ins.items()})
+            rows = plan.flop_rows[id(flop_rows)]
+            state = _shift_in_time(nxt, flop_carry[rows])
+            flop_carry[rows] = (nxt[:, -1] >> np.uint64((count - 1) % 64)) & _ONE
+            _write_outputs(values, funcs, {cell.flop.state: state, cell.flop.state_n: ~state},
+                           state, outs)
+        carry = _count_toggles(values, count, carry, toggles, scratch)
         if record_outputs:
             for name in outputs:
                 outputs[name].append(unpack_stream(values[netlist.ports[name][1]], count))
@@ -233,6 +256,32 @@ def simulate(netlist, *, inputs, holds=None, chunk_ops=None, record_outputs=Fals
     if record_outputs:
         outputs = {k: np.concatenate(v) for k, v in outputs.items()}
     return SimResult(toggles=toggles, n_ops=n, outputs=outputs, engine="feed_forward")
+
+
+def _count_toggles(values, count, carry, toggles, scratch):
+    """Add each row's toggles over the chunk's ``count`` operations to ``toggles``.
+
+    Inside a word, operation t differs from t-1 where ``x ^ (x << 1)`` has a 1 at bit t
+    (bit 0 of that is bit 0 of x itself, and is subtracted); across words, bit 0 of a word
+    is compared with bit 63 of the one before, and with ``carry`` (the previous chunk's last
+    value, None at the start of the run) for the first word. Returns the chunk's last value.
+    """
+    rows, words = values.shape
+    buf = scratch[:rows * words].reshape(rows, words)
+    np.left_shift(values, _ONE, out=buf)
+    np.bitwise_xor(buf, values, out=buf)
+    tail = count % 64
+    if tail:
+        buf[:, -1] &= (_ONE << np.uint64(tail)) - _ONE
+    toggles += np.bitwise_count(buf).sum(axis=1, dtype=np.int64)
+    as_bytes = values.view(np.uint8).reshape(rows, words, 8)
+    low = as_bytes[:, :, 0] & 1                         # bit 0 of each word (little-endian)
+    high = as_bytes[:, :, 7] >> 7                       # bit 63 of each word
+    toggles -= low.sum(axis=1, dtype=np.int64)
+    toggles += np.count_nonzero(low[:, 1:] != high[:, :-1], axis=1)
+    if carry is not None:
+        toggles += low[:, 0] != carry
+    return (values[:, -1] >> np.uint64((count - 1) % 64)) & _ONE
 
 
 def _constant_nets(netlist, inputs, holds):
@@ -248,7 +297,17 @@ def _constant_nets(netlist, inputs, holds):
 
 
 def _simulate_lanes(netlist, inputs, holds, n, record_outputs, lanes, warmup):
-    """Cycle-by-cycle simulation, independent stream segments in the lanes (bits) of words."""
+    """Cycle-by-cycle simulation, independent stream segments in the lanes (bits) of words.
+
+    Lane j simulates segment j of the stream after a warm-up of ``warmup`` operations from the
+    zero state. Exactness is checked, not assumed: lane 0 starts at the true zero state, and
+    when every lane's flip-flop states at the operation before its segment equal its left
+    neighbour's states there, every lane equals the serial run (induction over the lanes).
+    Each lane that differs is re-simulated from its neighbour's states and its previous
+    contribution subtracted, in rounds until all agree; if more than a few rounds are needed,
+    the whole run is repeated with a four times longer warm-up (at worst every lane starts at
+    operation 0: the serial run itself).
+    """
     if lanes is None:
         # about 64 operations per lane: wide words amortize the per-cycle Python overhead
         lanes = min(16384, max(64, -(-n // (64 * 64)) * 64))
@@ -256,63 +315,136 @@ def _simulate_lanes(netlist, inputs, holds, n, record_outputs, lanes, warmup):
         raise ValueError("lanes must be a positive multiple of 64")
     if warmup < 1:
         raise ValueError("warmup must be at least 1")
+    sim = _LaneSim(netlist, inputs, holds, n)
+    out_ports = [name for name, (d, _) in netlist.ports.items() if d == "output"]
     seg = -(-n // lanes)                                      # operations per lane
     j = np.arange(lanes)
-    start = np.maximum(0, j * seg - warmup)
     first = np.maximum(1, j * seg)                            # first transition counted (t-1 -> t)
     stop = np.minimum((j + 1) * seg, n)
-    cycles = int((stop - start).max())
-    plan = _Plan(netlist, netlist.comb_levels)
-    funcs = netlist.compiled_functions()
-    flop_groups = []
-    by_cell = {}
-    for i in netlist.flops:
-        by_cell.setdefault(netlist.instances[i].cell, []).append(i)
-    for cell_name, members in by_cell.items():
-        flop_groups.append(_Plan._step(netlist, funcs, cell_name, members))
-    words = lanes // 64
-    states = [np.zeros((len(g[4]), words), dtype=np.uint64) for g in flop_groups]
-    hold_rows = _hold_rows(netlist, holds)
-    codes = {name: np.asarray(v) for name, v in inputs.items()}
-    toggles = np.zeros(netlist.n_nets, dtype=np.int64)
-    out_ports = [name for name, (d, _) in netlist.ports.items() if d == "output"]
-    outputs = {name: np.zeros(n, dtype=np.uint64) for name in out_ports} if record_outputs else None
-    # two buffers, swapped every cycle: every driven net is rewritten each cycle, the
-    # constants and held inputs are written once
-    buffers = [np.zeros((netlist.n_nets, words), dtype=np.uint64) for _ in range(2)]
-    for buf in buffers:
-        buf[1] = _ONES
-        for net, word in hold_rows:
-            buf[net] = word
-    scratch = np.empty_like(buffers[0])
-    prev = None
-    for c in range(cycles):
-        t = start + c
-        tc = np.minimum(t, n - 1)
-        values = buffers[c % 2]
-        for name, stream in codes.items():
-            nets = netlist.ports[name][1]
-            values[nets] = pack_stream(stream[tc], len(nets))
-        for (cell, f, ins, outs, _), state in zip(flop_groups, states):
-            env = {cell.flop.state: state, cell.flop.state_n: ~state}
-            _write_outputs(values, f, env, state, outs)
-        for cell, f, ins, outs, _ in plan.steps:
-            env = {p: values[idx] for p, idx in ins.items()}
-            _write_outputs(values, f, env, next(iter(env.values())) if env else values[:1], outs)
-        for k, (cell, f, ins, outs, _) in enumerate(flop_groups):
-            states[k] = _next_state(f, {p: values[idx] for p, idx in ins.items()})
-        counted = (t >= first) & (t < stop)
-        if prev is not None and counted.any():
-            mask = pack_stream(counted.astype(np.uint8), 1)[0]
-            np.bitwise_xor(values, prev, out=scratch)
-            scratch &= mask
-            toggles += np.bitwise_count(scratch).sum(axis=1, dtype=np.int64)
-        if record_outputs:
-            keep = counted | ((j == 0) & (t == 0))
-            for name in out_ports:
-                got = unpack_stream(values[netlist.ports[name][1]], lanes)
-                outputs[name][t[keep]] = got[keep]
-        prev = values
-    toggles[:2] = 0
-    toggles[list(netlist.clock_nets)] = 0
-    return SimResult(toggles=toggles, n_ops=n, outputs=outputs, engine="lanes")
+    edge = np.where((j + 1) * seg < n, (j + 1) * seg - 1, -1)  # the operation before lane j+1's segment
+    while True:
+        outputs = {name: np.zeros(n, dtype=np.uint64) for name in out_ports} if record_outputs else None
+        start = np.maximum(0, j * seg - warmup)
+        checked = (j >= 1) & (start > 0) & (j * seg < n)
+        before = np.where(checked, j * seg - 1, -1)
+        toggles, (recv, end) = sim.run(start=start, first=first, stop=stop, snaps=(before, edge),
+                                       outputs=outputs)
+        rerun = np.zeros(lanes, dtype=bool)
+        for _ in range(8):
+            # a lane is consistent when it started from its left neighbour's (current) end state
+            match = ~checked
+            match[1:] |= np.all(recv[:, 1:] == end[:, :-1], axis=0)
+            if match.all():
+                return SimResult(toggles=toggles, n_ops=n, outputs=outputs, engine="lanes", warmup=warmup,
+                                 repaired_lanes=int(np.count_nonzero(rerun)))
+            # re-run each inconsistent lane from its neighbour's end state, minus what it counted
+            fix = j[~match]
+            pad = -(-len(fix) // 64) * 64 - len(fix)
+            kw = dict(start=_padded(fix * seg - 1, pad, 0), first=_padded(first[fix], pad, 0),
+                      stop=_padded(stop[fix], pad, 0))
+            again, _ = sim.run(init=np.pad(recv[:, fix], ((0, 0), (0, pad))), **kw)
+            right, (fixed_end,) = sim.run(init=np.pad(end[:, fix - 1], ((0, 0), (0, pad))),
+                                          snaps=(_padded(edge[fix], pad, -1),), outputs=outputs, **kw)
+            toggles += right - again
+            recv[:, fix] = end[:, fix - 1]
+            has_edge = edge[fix] >= 0
+            end[:, fix[has_edge]] = fixed_end[:, :len(fix)][:, has_edge]
+            rerun[fix] = True
+        warmup *= 4
+
+
+def _padded(values, pad, fill):
+    return np.concatenate([values, np.full(pad, fill, dtype=values.dtype)])
+
+
+class _LaneSim:
+    """The netlist's combinational cone and flip-flops, evaluated once per cycle over all lanes."""
+
+    def __init__(self, netlist, inputs, holds, n):
+        self.netlist = netlist
+        self.n = n
+        self.plan = _Plan(netlist, netlist.comb_levels)
+        funcs = netlist.compiled_functions()
+        by_cell = {}
+        for i in netlist.flops:
+            by_cell.setdefault(netlist.instances[i].cell, []).append(i)
+        self.flop_groups = [_Plan._step(netlist, funcs, cell_name, members)
+                            for cell_name, members in by_cell.items()]
+        self.hold_rows = _hold_rows(netlist, holds)
+        self.codes = {name: np.asarray(v) for name, v in inputs.items()}
+        self.out_ports = [name for name, (d, _) in netlist.ports.items() if d == "output"]
+
+    def _states(self, init, words):
+        if init is None:
+            return [np.zeros((len(g[4]), words), dtype=np.uint64) for g in self.flop_groups]
+        packed = np.ascontiguousarray(np.packbits(init.astype(np.uint8), axis=1, bitorder="little"))
+        packed = packed.view(np.uint64)
+        bounds = np.cumsum([0] + [len(g[4]) for g in self.flop_groups])
+        return [packed[a:b].copy() for a, b in zip(bounds[:-1], bounds[1:])]
+
+    def run(self, *, start, first, stop, init=None, snaps=(), outputs=None):
+        """Lane k runs operations ``start[k]`` .. ``stop[k] - 1`` from state ``init[:, k]``
+        (zero if None), counting transitions t-1 -> t for ``first[k] <= t < stop[k]``.
+
+        ``snaps``: arrays of one operation per lane (-1: none) at which the lane's flip-flop
+        states are recorded; returns (toggles, [flip-flops x lanes bits per snap array]).
+        Output ports' values at counted operations (and operation 0) go into ``outputs``.
+        """
+        netlist, n = self.netlist, self.n
+        lanes = len(start)
+        words = lanes // 64
+        cycles = int(max(0, (stop - start).max()))
+        states = self._states(init, words)
+        snap_cycles = [np.where(s >= 0, s - start, -1) for s in snaps]
+        taken = [np.zeros((len(netlist.flops), lanes), dtype=np.uint64) for _ in snaps]
+        toggles = np.zeros(netlist.n_nets, dtype=np.int64)
+        # two buffers, swapped every cycle: every driven net is rewritten each cycle, the
+        # constants and held inputs are written once
+        buffers = [np.zeros((netlist.n_nets, words), dtype=np.uint64) for _ in range(2)]
+        for buf in buffers:
+            buf[1] = _ONES
+            for net, word in self.hold_rows:
+                buf[net] = word
+        scratch = np.empty_like(buffers[0])
+        prev = None
+        for c in range(cycles):
+            t = start + c
+            tc = np.minimum(t, n - 1)
+            values = buffers[c % 2]
+            for when, store in zip(snap_cycles, taken):
+                sel = np.flatnonzero(when == c)
+                if len(sel):
+                    store[:, sel] = _lane_bits(states, sel)
+            for name, stream in self.codes.items():
+                nets = netlist.ports[name][1]
+                values[nets] = pack_stream(stream[tc], len(nets))
+            for (cell, f, ins, outs, _), state in zip(self.flop_groups, states):
+                _write_outputs(values, f, {cell.flop.state: state, cell.flop.state_n: ~state}, state, outs)
+            for calls in self.plan.kernels:
+                _run_kernels(values, calls)
+            for k, (cell, f, ins, outs, _) in enumerate(self.flop_groups):
+                states[k] = _next_state(f, {p: values[idx] for p, idx in ins.items()})
+            counted = (t >= first) & (t < stop)
+            if prev is not None and counted.any():
+                mask = pack_stream(counted.astype(np.uint8), 1)[0]
+                np.bitwise_xor(values, prev, out=scratch)
+                scratch &= mask
+                toggles += np.bitwise_count(scratch).sum(axis=1, dtype=np.int64)
+            if outputs is not None:
+                keep = counted | ((t == 0) & (stop > 0))
+                if keep.any():
+                    for name in self.out_ports:
+                        got = unpack_stream(values[netlist.ports[name][1]], lanes)
+                        outputs[name][t[keep]] = got[keep]
+            prev = values
+        toggles[:2] = 0
+        toggles[list(netlist.clock_nets)] = 0
+        return toggles, taken
+
+
+def _lane_bits(states, lanes):
+    """(flip-flops, len(lanes)) state bits of the given lanes."""
+    word, bit = lanes >> 6, (lanes & 63).astype(np.uint64)
+    if not states:
+        return np.zeros((0, len(lanes)), dtype=np.uint64)
+    return np.concatenate([(s[:, word] >> bit) & _ONE for s in states])

@@ -242,3 +242,32 @@ def test_backpressure_keeps_the_lane_engine(tmp_path):
     assert stalled.any()
     held = serial.outputs["o__payload"]
     np.testing.assert_array_equal(held[1:][stalled], held[:-1][stalled])   # a stall holds the register
+
+
+LONG_MEMORY = """
+module keep(input clk, input [3:0] a, input [3:0] b, output [3:0] y);
+  reg [3:0] held;
+  assign y = held ^ b;
+  always @(posedge clk) if (a == 4'd0) held <= b;    // loads rarely: a long memory
+endmodule
+"""
+
+
+def test_lane_engine_repairs_a_short_warmup(tmp_path):
+    src = tmp_path / "keep.v"
+    src.write_text(LONG_MEMORY)
+    netlist = synthesize(verilog=src, top="keep", cache_dir=tmp_path, progress=None).netlist
+    rng = np.random.default_rng(6)
+    n = 3000
+    a, b = rng.integers(0, 16, n), rng.integers(0, 16, n)
+    serial = simulate(netlist, inputs={"a": a, "b": b}, record_outputs=True, lanes=64, warmup=n)
+    for warmup in (1, 4):
+        short = simulate(netlist, inputs={"a": a, "b": b}, record_outputs=True, lanes=256, warmup=warmup)
+        assert short.engine == "lanes"
+        assert short.repaired_lanes > 0 or short.warmup > warmup   # the check caught the short warm-up
+        np.testing.assert_array_equal(short.toggles, serial.toggles)
+        np.testing.assert_array_equal(short.outputs["y"], serial.outputs["y"])
+    held = np.zeros(n, dtype=np.int64)                            # the register, serially
+    for t in range(1, n):
+        held[t] = b[t - 1] if a[t - 1] == 0 else held[t - 1]
+    np.testing.assert_array_equal(serial.outputs["y"], held ^ b)

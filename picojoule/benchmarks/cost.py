@@ -96,3 +96,17 @@ def run(report):
         report(f"bench_stream_mul16 (valid/ready held, {len(netlist.flops)} flip-flops): gate evaluations/s, "
                f"{n:,} operations", folded, "evals/s",
                baseline=("cycle-by-cycle lane engine", lanes), target=">= 1e9")
+        # random backpressure: the enables follow the data, so the feedback stays: lane engine
+        ready = np.random.default_rng(2).integers(0, 2, n, dtype=np.uint64)
+        inputs = {"i__payload": payload, "o__ready": ready}
+        start = time.perf_counter()
+        lane_run = simulate(netlist, inputs=inputs, holds={"i__valid": 1})
+        lanes = len(netlist.instances) * n / (time.perf_counter() - start)
+        m = 512
+        start = time.perf_counter()
+        simulate(netlist, inputs={k: v[:m] for k, v in inputs.items()}, holds={"i__valid": 1},
+                 lanes=64, warmup=m)
+        serial = len(netlist.instances) * m / (time.perf_counter() - start)
+        report(f"bench_stream_mul16, random backpressure (lane engine, warm-up {lane_run.warmup} checked): "
+               f"gate evaluations/s, {n:,} operations", lanes, "evals/s",
+               baseline=("one serial run (64 lanes, one used)", serial), target=">= 1e9")
