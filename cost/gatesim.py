@@ -327,7 +327,7 @@ def _simulate_lanes(netlist, inputs, holds, n, record_outputs, lanes, warmup):
         start = np.maximum(0, j * seg - warmup)
         checked = (j >= 1) & (start > 0) & (j * seg < n)
         before = np.where(checked, j * seg - 1, -1)
-        toggles, (recv, end) = sim.run(start=start, first=first, stop=stop, snaps=(before, edge),
+        toggles, ((recv, _), (end, _)) = sim.run(start=start, first=first, stop=stop, snaps=(before, edge),
                                        outputs=outputs)
         rerun = np.zeros(lanes, dtype=bool)
         for _ in range(8):
@@ -337,18 +337,23 @@ def _simulate_lanes(netlist, inputs, holds, n, record_outputs, lanes, warmup):
             if match.all():
                 return SimResult(toggles=toggles, n_ops=n, outputs=outputs, engine="lanes", warmup=warmup,
                                  repaired_lanes=int(np.count_nonzero(rerun)))
-            # re-run each inconsistent lane from its neighbour's end state, minus what it counted
+            # re-run each inconsistent lane from its neighbour's end state beside a re-run of
+            # what it counted (subtracted), until the two agree
             fix = j[~match]
-            pad = -(-len(fix) // 64) * 64 - len(fix)
-            kw = dict(start=_padded(fix * seg - 1, pad, 0), first=_padded(first[fix], pad, 0),
-                      stop=_padded(stop[fix], pad, 0))
-            again, _ = sim.run(init=np.pad(recv[:, fix], ((0, 0), (0, pad))), **kw)
-            right, (fixed_end,) = sim.run(init=np.pad(end[:, fix - 1], ((0, 0), (0, pad))),
-                                          snaps=(_padded(edge[fix], pad, -1),), outputs=outputs, **kw)
-            toggles += right - again
+            half = -(-len(fix) // 64) * 64
+            pad = half - len(fix)
+            both = lambda values, fill: np.tile(_padded(values, pad, fill), 2)
+            init = np.concatenate([np.pad(recv[:, fix], ((0, 0), (0, pad))),
+                                   np.pad(end[:, fix - 1], ((0, 0), (0, pad)))], axis=1)
+            edges = np.concatenate([np.full(half, -1), _padded(edge[fix], pad, -1)])
+            mine = np.concatenate([np.zeros(half, dtype=bool), np.arange(half) < len(fix)])
+            delta, ((bits, recorded),) = sim.run(
+                start=both(fix * seg - 1, 0), first=both(first[fix], 0), stop=both(stop[fix], 0),
+                init=init, snaps=(edges,), outputs=outputs, out_lanes=mine, minus=half, converge=True)
+            toggles += delta
             recv[:, fix] = end[:, fix - 1]
-            has_edge = edge[fix] >= 0
-            end[:, fix[has_edge]] = fixed_end[:, :len(fix)][:, has_edge]
+            got = recorded[half:half + len(fix)]
+            end[:, fix[got]] = bits[:, half:half + len(fix)][:, got]
             rerun[fix] = True
         warmup *= 4
 
@@ -382,21 +387,27 @@ class _LaneSim:
         bounds = np.cumsum([0] + [len(g[4]) for g in self.flop_groups])
         return [packed[a:b].copy() for a, b in zip(bounds[:-1], bounds[1:])]
 
-    def run(self, *, start, first, stop, init=None, snaps=(), outputs=None):
+    def run(self, *, start, first, stop, init=None, snaps=(), outputs=None, out_lanes=None,
+            minus=0, converge=False):
         """Lane k runs operations ``start[k]`` .. ``stop[k] - 1`` from state ``init[:, k]``
         (zero if None), counting transitions t-1 -> t for ``first[k] <= t < stop[k]``.
 
         ``snaps``: arrays of one operation per lane (-1: none) at which the lane's flip-flop
-        states are recorded; returns (toggles, [flip-flops x lanes bits per snap array]).
-        Output ports' values at counted operations (and operation 0) go into ``outputs``.
+        states are recorded. Output ports' values at counted operations (and operation 0) go
+        into ``outputs`` (only for ``out_lanes`` if given). The first ``minus`` lanes (a
+        multiple of 64) count negatively; with ``converge``, lane k < minus and lane
+        k + minus are a pair, and the run stops once every pair's states agree (the rest of
+        their runs would cancel). Returns (toggles, [(bits, recorded) per snap array]):
+        bits is flip-flops x lanes, recorded says which lanes reached their snap operation.
         """
         netlist, n = self.netlist, self.n
         lanes = len(start)
-        words = lanes // 64
+        words, half = lanes // 64, minus // 64
         cycles = int(max(0, (stop - start).max()))
         states = self._states(init, words)
         snap_cycles = [np.where(s >= 0, s - start, -1) for s in snaps]
-        taken = [np.zeros((len(netlist.flops), lanes), dtype=np.uint64) for _ in snaps]
+        taken = [(np.zeros((len(netlist.flops), lanes), dtype=np.uint64), np.zeros(lanes, dtype=bool))
+                 for _ in snaps]
         toggles = np.zeros(netlist.n_nets, dtype=np.int64)
         # two buffers, swapped every cycle: every driven net is rewritten each cycle, the
         # constants and held inputs are written once
@@ -408,13 +419,16 @@ class _LaneSim:
         scratch = np.empty_like(buffers[0])
         prev = None
         for c in range(cycles):
+            # pairs that start this cycle in the same states count the same from the next one on
+            agree = converge and all(np.array_equal(st[:, :half], st[:, half:]) for st in states)
             t = start + c
             tc = np.minimum(t, n - 1)
             values = buffers[c % 2]
-            for when, store in zip(snap_cycles, taken):
+            for when, (bits, recorded) in zip(snap_cycles, taken):
                 sel = np.flatnonzero(when == c)
                 if len(sel):
-                    store[:, sel] = _lane_bits(states, sel)
+                    bits[:, sel] = _lane_bits(states, sel)
+                    recorded[sel] = True
             for name, stream in self.codes.items():
                 nets = netlist.ports[name][1]
                 values[nets] = pack_stream(stream[tc], len(nets))
@@ -429,13 +443,22 @@ class _LaneSim:
                 mask = pack_stream(counted.astype(np.uint8), 1)[0]
                 np.bitwise_xor(values, prev, out=scratch)
                 scratch &= mask
-                toggles += np.bitwise_count(scratch).sum(axis=1, dtype=np.int64)
+                if half:
+                    ones = np.bitwise_count(scratch)
+                    toggles += ones[:, half:].sum(axis=1, dtype=np.int64)
+                    toggles -= ones[:, :half].sum(axis=1, dtype=np.int64)
+                else:
+                    toggles += np.bitwise_count(scratch).sum(axis=1, dtype=np.int64)
             if outputs is not None:
                 keep = counted | ((t == 0) & (stop > 0))
+                if out_lanes is not None:
+                    keep &= out_lanes
                 if keep.any():
                     for name in self.out_ports:
                         got = unpack_stream(values[netlist.ports[name][1]], lanes)
                         outputs[name][t[keep]] = got[keep]
+            if agree:
+                break
             prev = values
         toggles[:2] = 0
         toggles[list(netlist.clock_nets)] = 0
