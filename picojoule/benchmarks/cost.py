@@ -107,6 +107,7 @@ def run(report):
         simulate(netlist, inputs={k: v[:m] for k, v in inputs.items()}, holds={"i__valid": 1},
                  lanes=64, warmup=m)
         serial = len(netlist.instances) * m / (time.perf_counter() - start)
-        report(f"bench_stream_mul16, random backpressure (lane engine, warm-up {lane_run.warmup} checked): "
+        report(f"bench_stream_mul16, random backpressure (lane engine, warm-up {lane_run.warmup}, "
+               f"{lane_run.repaired_lanes} lanes repaired): "
                f"gate evaluations/s, {n:,} operations", lanes, "evals/s",
                baseline=("one serial run (64 lanes, one used)", serial), target=">= 1e9")
