@@ -273,11 +273,11 @@ def _count_toggles(values, count, carry, toggles, scratch):
     tail = count % 64
     if tail:
         buf[:, -1] &= (_ONE << np.uint64(tail)) - _ONE
-    toggles += np.bitwise_count(buf).sum(axis=1, dtype=np.int64)
+    toggles += np.bitwise_count(buf).sum(axis=1, dtype=np.uint32)     # < 2^32 per chunk row
     as_bytes = values.view(np.uint8).reshape(rows, words, 8)
     low = as_bytes[:, :, 0] & 1                         # bit 0 of each word (little-endian)
     high = as_bytes[:, :, 7] >> 7                       # bit 63 of each word
-    toggles -= low.sum(axis=1, dtype=np.int64)
+    toggles -= low.sum(axis=1, dtype=np.uint32)
     toggles += np.count_nonzero(low[:, 1:] != high[:, :-1], axis=1)
     if carry is not None:
         toggles += low[:, 0] != carry
