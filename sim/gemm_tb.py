@@ -1,0 +1,44 @@
+"""cocotb test of one GEMM on `gemm_top` (see `picojoule.sim.gemm`); run through the runner.
+
+The job file named by ``$PICOJOULE_GEMM_JOB`` gives the output paths, the drive mode and a cycle
+budget. The memories were preloaded by the top (plusargs) and the clock runs in HDL (10 ns
+period); the test resets,
+pulses ``start`` and waits for ``done``: with one await (``once``: the whole loop runs in HDL) or
+one await per clock edge (``step``). It records the cycle count the core measured; the output
+memory is dumped by the top when ``done`` rises.
+"""
+
+import json
+import os
+from pathlib import Path
+
+import cocotb
+from cocotb.triggers import ClockCycles, RisingEdge, with_timeout
+
+PERIOD_NS = 10                                   # the top's clock period
+
+
+@cocotb.test()
+async def gemm(dut):
+    job = json.loads(Path(os.environ["PICOJOULE_GEMM_JOB"]).read_text())
+    dut.start.value = 0
+    dut.rst.value = 1
+    await ClockCycles(dut.clk, 2)
+    dut.rst.value = 0
+    await RisingEdge(dut.clk)
+    dut.start.value = 1
+    await RisingEdge(dut.clk)
+    dut.start.value = 0
+    budget = job["timeout_cycles"]
+    if job["drive"] == "once":
+        await with_timeout(RisingEdge(dut.done), budget * PERIOD_NS, "ns")
+    else:
+        for _ in range(budget):
+            await RisingEdge(dut.clk)
+            if dut.done.value == 1:
+                break
+        assert dut.done.value == 1, f"GEMM not done within {budget} cycles"
+    cycles = int(dut.cycles.value)
+    await ClockCycles(dut.clk, 2)                # the top dumps the output memory
+    assert Path(job["out_mem"]).exists(), "output memory was not dumped"
+    Path(job["result"]).write_text(json.dumps({"cycles": cycles}))
