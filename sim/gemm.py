@@ -29,7 +29,7 @@ from picojoule.models.lut_gemm import (LutGemmSpec, _check_shapes, check_weight_
 from picojoule.models.mac_gemm import MacArraySpec, mac_gemm, same_peak
 
 __all__ = ["CORES", "GemmPlan", "plan_gemm", "golden", "run_gemm", "pack_words", "unpack_words",
-           "core_verilog"]
+           "core_verilog", "tile_spec", "random_operands"]
 
 CORES = ("lut", "mac-int", "mac-fp8", "mac-lmul")
 ENV_JOB = "PICOJOULE_GEMM_JOB"
@@ -50,6 +50,24 @@ def tile_spec(core, *, wbits=2, act="int8", m=2, n=64, k=4, acc_width=32):
         return same_peak(LutGemmSpec(m=m, n=n, k=k, wbits=wbits, act=act, acc_width=acc_width),
                          mul="int")
     return same_peak(lut, mul=mul)
+
+
+def random_operands(spec, *, m, n, k, seed=0):
+    """Random A (M x K) and W (K x N) for a tile spec, as the GEMM command writes them.
+
+    Integer activations are uniform over the whole format (extremes included); e4m3 activations
+    are codes of standard-normal values (RNE, saturating, never NaN). W codes are uniform over
+    ``[0, 2^W - 1]``.
+    """
+    rng = np.random.default_rng(seed)
+    act = spec.act
+    if spec.is_float:
+        a = act.encode(rng.standard_normal((m, k)), overflow="sat")
+    else:
+        a = rng.integers(act.min_value, act.max_value + 1, (m, k)).astype(
+            np.int8 if act.width == 8 else np.int16)
+    w = rng.integers(0, 1 << spec.wbits, (k, n)).astype(np.uint8)
+    return a, w
 
 
 def golden(core_spec, a, w):
@@ -330,7 +348,7 @@ def run_gemm(*, core="lut", a, w, spec=None, wbits=2, act="int8", simulator="ica
         raise ValueError(f"unknown drive {drive!r}; choose once or step")
     start = time.perf_counter()
     expected = golden(spec, a, w)
-    build_root = Path(build_root) if build_root else Path("build") / "gemm"
+    build_root = (Path(build_root) if build_root else Path("build") / "gemm").resolve()
     runner, build_dir = _compile(plan, simulator, build_root)
     compiled = time.perf_counter()
     from picojoule.sim.simulators import simulator_env
@@ -356,8 +374,10 @@ def run_gemm(*, core="lut", a, w, spec=None, wbits=2, act="int8", simulator="ica
         if not (tmp / "result.json").exists():
             log = (tmp / "sim.log").read_text(errors="replace") if (tmp / "sim.log").exists() \
                 else ""
-            raise UserError(f"the GEMM simulation did not finish ({simulator}); "
-                            f"last log line: {log.strip().splitlines()[-1] if log.strip() else '-'}")
+            failure = [line.strip() for line in log.splitlines()
+                       if "Error" in line or "error" in line or "FAIL" in line]
+            raise UserError(f"the GEMM simulation did not finish ({simulator}): "
+                            f"{failure[0] if failure else 'no result; see the cocotb log'}")
         result = json.loads((tmp / "result.json").read_text())
         c = unpack_output(plan, Path(job["out_mem"]).read_text())
     if not np.array_equal(c, expected):
