@@ -1,0 +1,194 @@
+"""Tensor-core tiles for the cost flow: Verilog export and realistic per-cycle operand streams.
+
+`cost_tiles` lists the LUT tiles at W1/W2/W4 x A8/A16 and, for each W, the MAC baselines of the
+same peak MACs per cycle (`picojoule.models.mac_gemm.same_peak`): ``mac-int`` at A8 and A16,
+``mac-fp8`` and ``mac-lmul`` on e4m3. The default cost tile is M2 N8 K4 (the paper's M2 N64 K4
+narrowed to N8 so that each tile synthesizes with Yosys + ABC in seconds; per-MAC figures do not
+depend on N to first order, since the tables are shared by N columns: a larger N makes the LUT
+tile's table precompute relatively cheaper, i.e. N8 is conservative for the LUT core).
+
+One *operation* of the cost flow is one clock cycle of the tile; the tile performs
+``macs_per_cycle`` multiply-accumulates per cycle (M N K / W for the LUT tile, M N K for a MAC
+array), so ``energy per MAC = energy per operation / macs_per_cycle``.
+
+`export_tile` writes ``<name>.v`` with a top module whose inputs are each at most 64 bits wide
+(activations split per row: ``act_r0``, ``act_r1``, ...), as the bit-parallel gate simulator
+takes them; `tile_streams` gives per-cycle values for those inputs: Gaussian activations
+quantized like `picojoule.cost.operands` (integers: N(0, 1) scaled by max/4, rounded, clipped;
+e4m3: RNE, saturating), uniform random weight codes, and the control a GEMM's inner loop drives
+(`picojoule.hw.gemm_core`): a new activation group every W cycles (LUT) or every cycle (MAC),
+bit-planes in turn, and a new output every ``depth`` reductions.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from amaranth.hdl import Cat, Module
+from amaranth.lib import wiring
+from amaranth.lib.wiring import In, Out
+
+from picojoule import atomic
+from picojoule.hw.gemm_core import accumulator_signature, accumulator_values
+from picojoule.models.formats import IntFormat, Overflow
+from picojoule.models.lut_gemm import LutGemmSpec, encode_weight_indices
+from picojoule.models.mac_gemm import MacArraySpec, same_peak
+
+__all__ = ["CostTile", "TileEntry", "cost_tiles", "export_tile", "tile_streams", "COST_TILE"]
+
+COST_TILE = {"m": 2, "n": 8, "k": 4}
+
+
+@dataclass(frozen=True)
+class TileEntry:
+    """One tile to cost: ``core`` (lut, mac-int, mac-fp8, mac-lmul) and its spec."""
+
+    core: str
+    spec: object
+
+    @property
+    def name(self):
+        return f"tile_{self.spec.name}"
+
+    @property
+    def kind(self):
+        return "lut_tile" if self.core == "lut" else "mac_array"
+
+    @property
+    def macs_per_cycle(self):
+        return self.spec.peak_macs_per_cycle
+
+    def params(self):
+        return {"core": self.core, **self.spec.params(),
+                "macs_per_cycle": self.macs_per_cycle}
+
+
+def cost_tiles(*, wbits=(1, 2, 4), acts=("int8", "int16"), m=2, n=8, k=4,
+               float_baselines=True):
+    """The tiles of the LUT-vs-MAC cost comparison (see the module docstring)."""
+    entries = []
+    for w in wbits:
+        for act in acts:
+            lut = LutGemmSpec(m=m, n=n, k=k, wbits=w, act=act)
+            entries.append(TileEntry("lut", lut))
+            entries.append(TileEntry("mac-int", same_peak(lut, mul="int")))
+        if float_baselines:
+            lut8 = LutGemmSpec(m=m, n=n, k=k, wbits=w, act="int8")
+            for mul in ("fp8", "lmul"):
+                entries.append(TileEntry(f"mac-{mul}", same_peak(lut8, mul=mul)))
+    return entries
+
+
+class CostTile(wiring.Component):
+    """A LUT tile or MAC array with inputs split to <= 64 bits (``act_r{row}``)."""
+
+    def __init__(self, *, spec):
+        self._spec = spec
+        if isinstance(spec, LutGemmSpec):
+            from picojoule.hw.lut_tile import LutTile
+            self._tile = LutTile(spec=spec)
+        else:
+            from picojoule.hw.mac_array import MacArray
+            self._tile = MacArray(spec=spec)
+        tile = self._tile
+        row_bits = spec.k * spec.act.width
+        if row_bits > 64 or len(tile.word.as_value()) > 64:
+            raise ValueError(f"cost tile {spec.name}: a row of activations or a weight word is "
+                             f"wider than 64 bits; choose a smaller k or n")
+        ports = {f"act_r{r}": In(row_bits) for r in range(spec.m)}
+        ports.update(word=In(len(tile.word.as_value())), load=In(1), plane=In(len(tile.plane)),
+                     acc_en=In(1), first=In(1), zp_en=In(1),
+                     acc=Out(accumulator_signature(rows=spec.m, cols=spec.n,
+                                                   shape=tile.acc_shape)))
+        if isinstance(spec, LutGemmSpec):
+            ports["zsum"] = Out(tile.zsum.shape())
+        super().__init__(ports)
+
+    def elaborate(self, platform):
+        m = Module()
+        m.submodules.tile = tile = self._tile
+        spec = self._spec
+        m.d.comb += [tile.act.as_value().eq(Cat(*(getattr(self, f"act_r{r}")
+                                                  for r in range(spec.m)))),
+                     tile.word.as_value().eq(self.word), tile.load.eq(self.load),
+                     tile.plane.eq(self.plane), tile.acc_en.eq(self.acc_en),
+                     tile.first.eq(self.first), tile.zp_en.eq(self.zp_en)]
+        for outer, inner in zip(accumulator_values(self.acc, rows=spec.m, cols=spec.n),
+                                accumulator_values(tile.acc, rows=spec.m, cols=spec.n)):
+            m.d.comb += outer.eq(inner)
+        if isinstance(spec, LutGemmSpec):
+            m.d.comb += self.zsum.eq(tile.zsum)
+        return m
+
+
+def export_tile(entry, out_dir):
+    """Write ``<out_dir>/<name>.v``; return its manifest record.
+
+    Record: ``name``, ``kind`` (lut_tile / mac_array), ``top``, ``verilog`` (file name),
+    ``params`` (with ``macs_per_cycle``), ``ports`` (name -> width), ``latency`` (1: the
+    accumulators register every step), ``clock`` (``clk``; ``rst`` is held 0).
+    """
+    from amaranth.back import verilog
+
+    from picojoule.hw.export import ports_of
+    text = verilog.convert(CostTile(spec=entry.spec), name=entry.name, emit_src=False)
+    path = Path(out_dir) / f"{entry.name}.v"
+    atomic.write_text(path, text)
+    return {"name": entry.name, "kind": entry.kind, "top": entry.name, "verilog": path.name,
+            "params": entry.params(), "ports": ports_of(text), "latency": 1, "clock": "clk"}
+
+
+def _activations(fmt, shape, rng):
+    values = rng.standard_normal(shape)
+    if isinstance(fmt, IntFormat):
+        ints = np.clip(np.rint(values * fmt.max_value / 4), fmt.min_value, fmt.max_value)
+        return fmt.encode(ints.astype(np.int64)).astype(np.int64)
+    return fmt.encode(values, overflow=Overflow.SAT).astype(np.int64)
+
+
+def _pack(fields, width):
+    """Rows of lane values -> one integer per row (lane 0 in the LSBs); <= 64 bits."""
+    out = np.zeros(fields.shape[0], dtype=np.uint64)
+    for lane in range(fields.shape[1]):
+        out |= fields[:, lane].astype(np.uint64) << np.uint64(lane * width)
+    return out
+
+
+def tile_streams(entry, *, cycles=4096, seed=0, depth=128):
+    """Per-cycle input values of the `CostTile` of ``entry``, and the held inputs.
+
+    Returns ``(streams, holds)``: ``streams`` maps each input port to ``cycles`` unsigned
+    values; ``holds`` is ``{"rst": 0}``. ``depth`` is the reduction length K of one output.
+    """
+    spec = entry.spec
+    rng = np.random.default_rng(seed)
+    is_lut = isinstance(spec, LutGemmSpec)
+    planes = spec.wbits if is_lut else 1
+    groups = -(-cycles // planes) + 1
+    per_output = max(1, depth // spec.k)
+    acts = _activations(spec.act, (groups, spec.m, spec.k), rng)        # codes
+    codes = rng.integers(0, 1 << spec.wbits, (groups * spec.k, spec.n))
+    t = np.arange(cycles)
+    g, b = t // planes, t % planes
+    streams = {}
+    # group g + 1's activations are presented during group g and loaded in its last plane
+    # cycle, so the tables (or operand registers) hold group g while it is used
+    load = (b == planes - 1)
+    loaded = np.minimum(g + 1, groups - 1)
+    for r in range(spec.m):
+        streams[f"act_r{r}"] = _pack(acts[loaded, r, :], spec.act.width)
+    if is_lut:
+        words = encode_weight_indices(codes, k=spec.k, wbits=spec.wbits)   # (W, groups, N)
+        per_cycle = words[b, g]                                             # (cycles, N)
+        streams["word"] = _pack(per_cycle, spec.k)
+        streams["plane"] = b.astype(np.uint64)
+        streams["zp_en"] = (b == 0).astype(np.uint64)
+    else:
+        lanes = codes.reshape(groups, spec.k, spec.n).transpose(0, 2, 1).reshape(groups, -1)
+        streams["word"] = _pack(lanes[g], spec.wbits)
+        streams["plane"] = np.zeros(cycles, dtype=np.uint64)
+        streams["zp_en"] = np.zeros(cycles, dtype=np.uint64)
+    streams["load"] = load.astype(np.uint64)
+    streams["acc_en"] = np.ones(cycles, dtype=np.uint64)
+    streams["first"] = ((g % per_output == 0) & (b == 0)).astype(np.uint64)
+    return streams, {"rst": 0}
