@@ -134,8 +134,10 @@ def export_tile(entry, out_dir):
     text = verilog.convert(CostTile(spec=entry.spec), name=entry.name, emit_src=False)
     path = Path(out_dir) / f"{entry.name}.v"
     atomic.write_text(path, text)
+    start = text.index(f"module {entry.name}(")
+    top_text = text[start:text.index("endmodule", start)]
     return {"name": entry.name, "kind": entry.kind, "top": entry.name, "verilog": path.name,
-            "params": entry.params(), "ports": ports_of(text), "latency": 1, "clock": "clk"}
+            "params": entry.params(), "ports": ports_of(top_text), "latency": 1, "clock": "clk"}
 
 
 def _activations(fmt, shape, rng):
