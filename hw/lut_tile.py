@@ -102,7 +102,8 @@ class LutTile(wiring.Component):
             raise ValueError("LutTile needs a LutGemmSpec")
         if spec.is_float:
             raise ValueError(f"the LUT tile generator supports integer activations (int8, int16); "
-                             f"{spec.act.name} tables are modelled in picojoule.models.lut_gemm only")
+                             f"{spec.act.name} tables are modelled in picojoule.models.lut_gemm "
+                             f"only")
         self._spec = spec
         acc = signed(spec.acc_width)
         super().__init__({

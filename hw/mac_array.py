@@ -32,7 +32,7 @@ class MacArray(wiring.Component):
     Members
     -------
     act : In, M x K activation codes; load : In(1), register them
-    word : In, N columns of K weight codes (``wbits`` each)
+    word : In, N columns of K weights (``spec.weight_port_width`` bits each)
     plane, zp_en : In, unused (port compatibility with the LUT tile)
     acc_en, first : In(1), accumulate / restart the accumulators with this step's sum
     acc : Out, M x N accumulators ``acc.m{r}n{c}`` (signed integers, or ``acc_format`` codes)
@@ -46,7 +46,8 @@ class MacArray(wiring.Component):
         super().__init__({
             "act": In(data.ArrayLayout(data.ArrayLayout(spec.act.width, spec.k), spec.m)),
             "load": In(1),
-            "word": In(data.ArrayLayout(data.ArrayLayout(spec.wbits, spec.k), spec.n)),
+            "word": In(data.ArrayLayout(data.ArrayLayout(spec.weight_port_width, spec.k),
+                                        spec.n)),
             "plane": In(1),
             "acc_en": In(1),
             "first": In(1),

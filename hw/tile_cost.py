@@ -1,8 +1,10 @@
 """Tensor-core tiles for the cost flow: Verilog export and realistic per-cycle operand streams.
 
 `cost_tiles` lists the LUT tiles at W1/W2/W4 x A8/A16 and, for each W, the MAC baselines of the
-same peak MACs per cycle (`picojoule.models.mac_gemm.same_peak`): ``mac-int`` at A8 and A16,
-``mac-fp8`` and ``mac-lmul`` on e4m3. The default cost tile is M2 N8 K4 (the paper's M2 N64 K4
+same peak MACs per cycle (`picojoule.models.mac_gemm.same_peak`): ``mac-int`` (W-bit codes into
+int multipliers, which synthesis narrows to int8 x uintW) and ``mac-int8`` (a general MAC
+array fed weights dequantized to the activation width) at A8 and A16, ``mac-fp8`` and
+``mac-lmul`` on e4m3. The default cost tile is M2 N8 K4 (the paper's M2 N64 K4
 narrowed to N8 so that each tile synthesizes with Yosys + ABC in seconds; per-MAC figures do not
 depend on N to first order, since the tables are shared by N columns: a larger N makes the LUT
 tile's table precompute relatively cheaper, i.e. N8 is conservative for the LUT core).
@@ -12,8 +14,8 @@ One *operation* of the cost flow is one clock cycle of the tile; the tile perfor
 array), so ``energy per MAC = energy per operation / macs_per_cycle``.
 
 `export_tile` writes ``<name>.v`` with a top module whose inputs are each at most 64 bits wide
-(activations split per row: ``act_r0``, ``act_r1``, ...), as the bit-parallel gate simulator
-takes them; `tile_streams` gives per-cycle values for those inputs: Gaussian activations
+(activations split per row: ``act_r0``, ``act_r1``, ...; weights in whole lanes: ``word_p0``,
+...), as the bit-parallel gate simulator takes them; `tile_streams` gives per-cycle values for those inputs: Gaussian activations
 quantized like `picojoule.cost.operands` (integers: N(0, 1) scaled by max/4, rounded, clipped;
 e4m3: RNE, saturating), uniform random weight codes, and the control a GEMM's inner loop drives
 (`picojoule.hw.gemm_core`): a new activation group every W cycles (LUT) or every cycle (MAC),
@@ -72,6 +74,7 @@ def cost_tiles(*, wbits=(1, 2, 4), acts=("int8", "int16"), m=2, n=8, k=4,
             lut = LutGemmSpec(m=m, n=n, k=k, wbits=w, act=act)
             entries.append(TileEntry("lut", lut))
             entries.append(TileEntry("mac-int", same_peak(lut, mul="int")))
+            entries.append(TileEntry("mac-int8", same_peak(lut, mul="int", weight_port="act")))
         if float_baselines:
             lut8 = LutGemmSpec(m=m, n=n, k=k, wbits=w, act="int8")
             for mul in ("fp8", "lmul"):
@@ -79,8 +82,18 @@ def cost_tiles(*, wbits=(1, 2, 4), acts=("int8", "int16"), m=2, n=8, k=4,
     return entries
 
 
+def word_chunks(spec):
+    """(lanes, lane width) of each ``word_p{i}`` port: whole weight lanes, <= 64 bits each."""
+    if isinstance(spec, LutGemmSpec):
+        lanes, width = spec.n, spec.k
+    else:
+        lanes, width = spec.n * spec.k, spec.weight_port_width
+    per_port = max(1, 64 // width)
+    return [(min(per_port, lanes - start), width) for start in range(0, lanes, per_port)]
+
+
 class CostTile(wiring.Component):
-    """A LUT tile or MAC array with inputs split to <= 64 bits (``act_r{row}``)."""
+    """A LUT tile or MAC array with inputs split to <= 64 bits (``act_r{row}``, ``word_p{i}``)."""
 
     def __init__(self, *, spec):
         self._spec = spec
@@ -92,11 +105,14 @@ class CostTile(wiring.Component):
             self._tile = MacArray(spec=spec)
         tile = self._tile
         row_bits = spec.k * spec.act.width
-        if row_bits > 64 or len(tile.word.as_value()) > 64:
-            raise ValueError(f"cost tile {spec.name}: a row of activations or a weight word is "
-                             f"wider than 64 bits; choose a smaller k or n")
+        if row_bits > 64:
+            raise ValueError(f"cost tile {spec.name}: a row of activations is wider than 64 "
+                             f"bits; choose a smaller k")
         ports = {f"act_r{r}": In(row_bits) for r in range(spec.m)}
-        ports.update(word=In(len(tile.word.as_value())), load=In(1), plane=In(len(tile.plane)),
+        self._chunks = word_chunks(spec)
+        ports.update({f"word_p{i}": In(lanes * width)
+                      for i, (lanes, width) in enumerate(self._chunks)})
+        ports.update(load=In(1), plane=In(len(tile.plane)),
                      acc_en=In(1), first=In(1), zp_en=In(1),
                      acc=Out(accumulator_signature(rows=spec.m, cols=spec.n,
                                                    shape=tile.acc_shape)))
@@ -110,7 +126,9 @@ class CostTile(wiring.Component):
         spec = self._spec
         m.d.comb += [tile.act.as_value().eq(Cat(*(getattr(self, f"act_r{r}")
                                                   for r in range(spec.m)))),
-                     tile.word.as_value().eq(self.word), tile.load.eq(self.load),
+                     tile.word.as_value().eq(Cat(*(getattr(self, f"word_p{i}")
+                                                   for i in range(len(self._chunks))))),
+                     tile.load.eq(self.load),
                      tile.plane.eq(self.plane), tile.acc_en.eq(self.acc_en),
                      tile.first.eq(self.first), tile.zp_en.eq(self.zp_en)]
         for outer, inner in zip(accumulator_values(self.acc, rows=spec.m, cols=spec.n),
@@ -182,14 +200,17 @@ def tile_streams(entry, *, cycles=4096, seed=0, depth=128):
     if is_lut:
         words = encode_weight_indices(codes, k=spec.k, wbits=spec.wbits)   # (W, groups, N)
         per_cycle = words[b, g]                                             # (cycles, N)
-        streams["word"] = _pack(per_cycle, spec.k)
+        lanes = per_cycle
         streams["plane"] = b.astype(np.uint64)
         streams["zp_en"] = (b == 0).astype(np.uint64)
     else:
-        lanes = codes.reshape(groups, spec.k, spec.n).transpose(0, 2, 1).reshape(groups, -1)
-        streams["word"] = _pack(lanes[g], spec.wbits)
+        lanes = codes.reshape(groups, spec.k, spec.n).transpose(0, 2, 1).reshape(groups, -1)[g]
         streams["plane"] = np.zeros(cycles, dtype=np.uint64)
         streams["zp_en"] = np.zeros(cycles, dtype=np.uint64)
+    start = 0
+    for i, (count, width) in enumerate(word_chunks(spec)):
+        streams[f"word_p{i}"] = _pack(lanes[:, start:start + count], width)
+        start += count
     streams["load"] = load.astype(np.uint64)
     streams["acc_en"] = np.ones(cycles, dtype=np.uint64)
     streams["first"] = ((g % per_output == 0) & (b == 0)).astype(np.uint64)

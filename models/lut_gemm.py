@@ -29,8 +29,8 @@ direct integer GEMM ``A @ W`` exactly. The hardware accumulator of ``acc_width``
 Float activations (fp16, bf16, e4m3, any ``FloatFormat``): three formats and a fixed order.
 
 1. Table (``table_format``, default the activation format): ``T_half[j]`` is the left fold
-   ``t = -a_0 or +a_0``; ``t = round(t -+ a_j)`` for ``j = 1..k-1``, each addition rounded to nearest
-   even in ``table_format`` (negation is exact).
+   ``t = -a_0 or +a_0``; ``t = round(t -+ a_j)`` for ``j = 1..k-1``, each addition rounded to
+   nearest even in ``table_format`` (negation is exact).
 2. Accumulation (``acc_format``, default fp32), per output, groups in order and within a group
    planes ``b = 0..W-1``: ``acc = round(acc + (+-T_half[idx]) * 2^b)``; the ``2^b`` scaling adds
    ``b`` to the exponent (exact in the wider accumulator format), one rounding per addition.
@@ -365,7 +365,8 @@ def lut_mpgemm(a, w, *, spec, scales=None, zero_points=None, group_size=None):
         return twice >> 1
     group_size = kt if group_size is None else _positive_int(group_size, label="group_size")
     if group_size % spec.k:
-        raise ValueError(f"group_size {group_size} must be a multiple of the table group K={spec.k}")
+        raise ValueError(f"group_size {group_size} must be a multiple of the table group "
+                         f"K={spec.k}")
     n_groups = -(-kt // group_size)
     s = np.ones((n_groups, w.shape[1])) if scales is None else np.asarray(scales, np.float64)
     zp = np.zeros((n_groups, w.shape[1])) if zero_points is None else \

@@ -9,7 +9,11 @@ Numeric contract by multiplier kind (``mul``):
 ``int`` (dequantize-then-multiply)
     Each W-bit code is dequantized to ``act``'s integer format (zero point 0: zero-extended) and
     multiplied exactly by an ``IntMul(act, act)`` unit; the K products and the ``acc_width``-bit
-    accumulator are added exactly. Result: the exact integer ``A @ W``.
+    accumulator are added exactly. Result: the exact integer ``A @ W``. With
+    ``weight_port="code"`` (default) the array's weight port carries the W-bit codes and the
+    zero extension is inside the array, so synthesis reduces each multiplier to int8 x uintW;
+    with ``weight_port="act"`` the port carries weights already dequantized to ``act``'s width
+    (a general int8 x int8 / int16 x int16 MAC tensor core, the conventional baseline).
 ``fp8`` and ``lmul``
     Activations are ``e4m3`` codes; each code q is dequantized to the ``e4m3`` value q (exact for
     q <= 15). ``fp8`` multiplies with ``FpMul(e4m3, e4m3 -> product_format)`` (RNE), ``lmul``
@@ -24,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from picojoule.models.formats import FloatFormat, IntFormat, Overflow, get_format
+from picojoule.models.formats import IntFormat, Overflow, get_format
 from picojoule.models.lut_gemm import (LutGemmSpec, _check_shapes, _positive_int,
                                        check_weight_codes)
 from picojoule.models.units import FpAdd, FpMul, IntMul, LMul
@@ -63,23 +67,30 @@ class MacArraySpec:
     acc_width: int = 32
     product_format: object = "e4m3"
     acc_format: object = "fp32"
+    weight_port: str = "code"
 
     def __post_init__(self):
         for label, value in (("array M", self.m), ("array N", self.n), ("array K", self.k)):
             _positive_int(value, label=label)
         _positive_int(self.wbits, label="wbits", high=4)
         if self.mul not in MULTIPLIERS:
-            raise ValueError(f"unknown multiplier {self.mul!r}; choose from {', '.join(MULTIPLIERS)}")
+            raise ValueError(f"unknown multiplier {self.mul!r}; choose from "
+                             f"{', '.join(MULTIPLIERS)}")
         act = get_format(self.act if self.act is not None else
                          ("int8" if self.mul == "int" else "e4m3"))
         if self.mul == "int":
             if not (isinstance(act, IntFormat) and act.signed and act.width in (8, 16)):
-                raise ValueError(f"the int MAC array takes int8 or int16 activations, not {act.name}")
+                raise ValueError(f"the int MAC array takes int8 or int16 activations, "
+                                 f"not {act.name}")
             if (1 << self.wbits) - 1 > act.max_value:
                 raise ValueError("weight codes do not fit the activation format")
         elif act.name != "e4m3":
             raise ValueError(f"the {self.mul} MAC array takes e4m3 activations, not {act.name}")
         object.__setattr__(self, "act", act)
+        if self.weight_port not in ("code", "act"):
+            raise ValueError(f"unknown weight_port {self.weight_port!r}; choose code or act")
+        if self.weight_port == "act" and self.mul != "int":
+            raise ValueError("weight_port='act' applies to the int MAC array")
         object.__setattr__(self, "product_format", get_format(self.product_format))
         object.__setattr__(self, "acc_format", get_format(self.acc_format))
         _positive_int(self.acc_width, label="accumulator width", low=8, high=64)
@@ -95,16 +106,22 @@ class MacArraySpec:
     @property
     def name(self):
         tail = f"a{self.acc_width}" if not self.is_float else self.acc_format.name
-        return f"mac_{self.mul}_m{self.m}_n{self.n}_k{self.k}_w{self.wbits}_{self.act.name}_{tail}"
+        mul = self.mul if self.weight_port == "code" else f"{self.mul}{self.act.width}"
+        return f"mac_{mul}_m{self.m}_n{self.n}_k{self.k}_w{self.wbits}_{self.act.name}_{tail}"
 
     def params(self):
         out = {"m": self.m, "n": self.n, "k": self.k, "wbits": self.wbits, "mul": self.mul,
-               "act": self.act.name}
+               "act": self.act.name, "weight_port": self.weight_port}
         if self.is_float:
             out.update(product=self.product_format.name, acc=self.acc_format.name)
         else:
             out["acc_width"] = self.acc_width
         return out
+
+    @property
+    def weight_port_width(self):
+        """Bits per weight on the array's weight port."""
+        return self.act.width if self.weight_port == "act" else self.wbits
 
     @property
     def weight_format(self):
@@ -152,7 +169,7 @@ class MacArraySpec:
                                  f"(max K {limit}); raise acc_width")
 
 
-def same_peak(lut, *, mul="int"):
+def same_peak(lut, *, mul="int", weight_port="code"):
     """The MAC array with the LUT tile's peak MACs per cycle (M N K / W): N' = ceil(N / W).
 
     ``lut`` is a `LutGemmSpec`; the MAC array keeps its M, K and accumulator width.
@@ -161,7 +178,7 @@ def same_peak(lut, *, mul="int"):
         raise ValueError("same_peak needs a LutGemmSpec")
     act = lut.act if mul == "int" else "e4m3"
     return MacArraySpec(m=lut.m, n=-(-lut.n // lut.wbits), k=lut.k, wbits=lut.wbits, mul=mul,
-                        act=act, acc_width=lut.acc_width)
+                        act=act, acc_width=lut.acc_width, weight_port=weight_port)
 
 
 def mac_gemm(a, w, *, spec):

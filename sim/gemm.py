@@ -9,13 +9,14 @@ every clock edge, the one-await-per-cycle baseline). The output memory is dumped
 ``$writememh``; the test unpacks it, compares it with the golden model and records the result.
 
 Cores (``CORES``): ``lut`` (`picojoule.hw.lut_tile.LutTile`, default tile M2 N64 K4) and the
-MAC arrays ``mac-int``, ``mac-fp8``, ``mac-lmul`` (`picojoule.hw.mac_array.MacArray`, by default
-with the LUT tile's peak MACs per cycle: N = 64 / W).
+MAC arrays (`picojoule.hw.mac_array.MacArray`, with the LUT tile's peak MACs per cycle:
+N = 64 / W): ``mac-int`` (W-bit codes on the weight port, zero-extended inside),
+``mac-int8`` (weights dequantized to the activation width before the array: a general int8
+or int16 MAC tensor core), ``mac-fp8`` and ``mac-lmul`` (e4m3).
 """
 
 import hashlib
 import json
-import os
 import tempfile
 import time
 from dataclasses import dataclass
@@ -26,12 +27,12 @@ import numpy as np
 from picojoule.errors import UserError
 from picojoule.models.lut_gemm import (LutGemmSpec, _check_shapes, check_weight_codes,
                                        encode_weight_indices, lut_mpgemm)
-from picojoule.models.mac_gemm import MacArraySpec, mac_gemm, same_peak
+from picojoule.models.mac_gemm import mac_gemm, same_peak
 
 __all__ = ["CORES", "GemmPlan", "plan_gemm", "golden", "run_gemm", "pack_words", "unpack_words",
            "core_verilog", "tile_spec", "random_operands"]
 
-CORES = ("lut", "mac-int", "mac-fp8", "mac-lmul")
+CORES = ("lut", "mac-int", "mac-int8", "mac-fp8", "mac-lmul")
 ENV_JOB = "PICOJOULE_GEMM_JOB"
 
 
@@ -46,9 +47,9 @@ def tile_spec(core, *, wbits=2, act="int8", m=2, n=64, k=4, acc_width=32):
             raise ValueError(f"the lut core's hardware takes int8 or int16 activations, not {act}")
         return lut
     mul = core.removeprefix("mac-")
-    if mul == "int":
+    if mul in ("int", "int8"):
         return same_peak(LutGemmSpec(m=m, n=n, k=k, wbits=wbits, act=act, acc_width=acc_width),
-                         mul="int")
+                         mul="int", weight_port="code" if mul == "int" else "act")
     return same_peak(lut, mul=mul)
 
 
@@ -144,7 +145,7 @@ class GemmPlan:
     def wgt_lane(self):
         """(lanes, width) of a weight word."""
         s = self.spec
-        return (s.n, s.k) if self.is_lut else (s.n * s.k, s.wbits)
+        return (s.n, s.k) if self.is_lut else (s.n * s.k, s.weight_port_width)
 
     @property
     def out_lane(self):

@@ -41,9 +41,11 @@ def test_default_tile_single_tile_gemm(tmp_path):
     assert stats["utilization"] == pytest.approx(2 * 64 * 24 / (stats["cycles"] * 2 * 64 * 4 / 2))
 
 
-def test_mac_int_gemm(tmp_path):
-    spec, a, w, c, stats = _run(tmp_path, "mac-int", (3, 5, 10), wbits=2, n=8)
+@pytest.mark.parametrize("core", ["mac-int", "mac-int8"])
+def test_mac_int_gemm(tmp_path, core):
+    spec, a, w, c, stats = _run(tmp_path, core, (3, 5, 10), wbits=2, n=8)
     assert spec.n == 4 and spec.peak_macs_per_cycle == LutGemmSpec(n=8).peak_macs_per_cycle
+    assert spec.weight_port_width == (2 if core == "mac-int" else 8)
     assert np.array_equal(c, a.astype(np.int64) @ w.astype(np.int64))
 
 
@@ -110,9 +112,9 @@ def test_cli_writes_outputs_and_rejects_bad_input(tmp_path, capsys):
 
 def test_cost_tiles_export_and_streams(tmp_path):
     entries = cost_tiles(wbits=(2,), acts=("int8",), float_baselines=False)
-    assert [e.core for e in entries] == ["lut", "mac-int"]
-    lut, mac = entries
-    assert lut.macs_per_cycle == mac.macs_per_cycle == 32
+    assert [e.core for e in entries] == ["lut", "mac-int", "mac-int8"]
+    lut, mac, mac8 = entries
+    assert lut.macs_per_cycle == mac.macs_per_cycle == mac8.macs_per_cycle == 32
     for entry in entries:
         record = export_tile(entry, tmp_path)
         text = (tmp_path / record["verilog"]).read_text()

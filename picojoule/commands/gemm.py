@@ -22,7 +22,7 @@ def add_arguments(parser):
     parser.add_argument("--k", type=int, default=512, help="reduction length (default 512)")
     parser.add_argument("--wbits", type=int, default=2, help="weight bits W, 1..4 (default 2)")
     parser.add_argument("--act", default=None,
-                        help="activation format: int8 (default) or int16 for lut / mac-int; "
+                        help="activation format: int8 (default) or int16 for lut / mac-int(8); "
                              "e4m3 for mac-fp8 / mac-lmul")
     parser.add_argument("--seed", type=int, default=0, help="random seed of A and W")
     parser.add_argument("--out", type=Path, required=True, help="output folder (replaced whole)")
@@ -49,7 +49,7 @@ def run(args):
     from picojoule.sim.gemm import random_operands, run_gemm, tile_spec
     if not 1 <= args.wbits <= 4:
         raise ValueError(f"wbits must be a whole number in 1..4, got {args.wbits}")
-    act = args.act or ("int8" if args.core in ("lut", "mac-int") else "e4m3")
+    act = args.act or ("e4m3" if args.core in ("mac-fp8", "mac-lmul") else "int8")
     if args.core in ("mac-fp8", "mac-lmul") and act != "e4m3":
         raise ValueError(f"--core {args.core} takes --act e4m3 (its multipliers are fp8)")
     spec = tile_spec(args.core, wbits=args.wbits, act=act, m=args.tile_m, n=args.tile_n,
