@@ -4,7 +4,7 @@
 same peak MACs per cycle (`picojoule.models.mac_gemm.same_peak`): ``mac-int`` (W-bit codes into
 int multipliers, which synthesis narrows to int8 x uintW) and ``mac-int8`` (a general MAC
 array fed weights dequantized to the activation width) at A8 and A16, ``mac-fp8`` and
-``mac-lmul`` on e4m3. The default cost tile is M2 N8 K4 (the paper's M2 N64 K4
+``mac-lmul`` on e4m3 (on a smaller array, `FLOAT_TILE`; see `cost_tiles`). The default cost tile is M2 N8 K4 (the paper's M2 N64 K4
 narrowed to N8 so that each tile synthesizes with Yosys + ABC in seconds; per-MAC figures do not
 depend on N to first order, since the tables are shared by N columns: a larger N makes the LUT
 tile's table precompute relatively cheaper, i.e. N8 is conservative for the LUT core).
@@ -65,9 +65,18 @@ class TileEntry:
                 "macs_per_cycle": self.macs_per_cycle}
 
 
+FLOAT_TILE = {"m": 1, "n": 2, "k": 4}
+
+
 def cost_tiles(*, wbits=(1, 2, 4), acts=("int8", "int16"), m=2, n=8, k=4,
-               float_baselines=True):
-    """The tiles of the LUT-vs-MAC cost comparison (see the module docstring)."""
+               float_baselines=True, float_tile=None):
+    """The tiles of the LUT-vs-MAC cost comparison (see the module docstring).
+
+    The fp8 and L-Mul baselines use the smaller ``float_tile`` (default `FLOAT_TILE`, 8 MACs per
+    cycle): with an fp32 adder tree per output, the same-peak M2 N8 K4 array takes Yosys + ABC
+    several minutes. Compare them per MAC (energy and area divided by ``macs_per_cycle``).
+    """
+    float_tile = dict(FLOAT_TILE if float_tile is None else float_tile)
     entries = []
     for w in wbits:
         for act in acts:
@@ -76,9 +85,9 @@ def cost_tiles(*, wbits=(1, 2, 4), acts=("int8", "int16"), m=2, n=8, k=4,
             entries.append(TileEntry("mac-int", same_peak(lut, mul="int")))
             entries.append(TileEntry("mac-int8", same_peak(lut, mul="int", weight_port="act")))
         if float_baselines:
-            lut8 = LutGemmSpec(m=m, n=n, k=k, wbits=w, act="int8")
             for mul in ("fp8", "lmul"):
-                entries.append(TileEntry(f"mac-{mul}", same_peak(lut8, mul=mul)))
+                entries.append(TileEntry(f"mac-{mul}", MacArraySpec(wbits=w, mul=mul,
+                                                                    **float_tile)))
     return entries
 
 
