@@ -1,13 +1,13 @@
 """Tensor-core tiles for the cost flow: Verilog export and realistic per-cycle operand streams.
 
-`cost_tiles` lists the LUT tiles at W1/W2/W4 x A8/A16 and, for each W, the MAC baselines of the
-same peak MACs per cycle (`picojoule.models.mac_gemm.same_peak`): ``mac-int`` (W-bit codes into
-int multipliers, which synthesis narrows to int8 x uintW) and ``mac-int8`` (a general MAC
-array fed weights dequantized to the activation width) at A8 and A16, ``mac-fp8`` and
-``mac-lmul`` on e4m3 (on a smaller array, `FLOAT_TILE`; see `cost_tiles`). The default cost tile is M2 N8 K4 (the paper's M2 N64 K4
-narrowed to N8 so that each tile synthesizes with Yosys + ABC in seconds; per-MAC figures do not
-depend on N to first order, since the tables are shared by N columns: a larger N makes the LUT
-tile's table precompute relatively cheaper, i.e. N8 is conservative for the LUT core).
+`cost_tiles` lists the LUT tiles at W1/W2/W4 x A8/A16 and, for each W, the MAC baselines:
+``mac-int`` with the same peak MACs per cycle (`picojoule.models.mac_gemm.same_peak`; W-bit
+codes into int multipliers, which synthesis narrows to int8 x uintW) at A8 and A16, and on a
+smaller array (`SMALL_MAC_TILE`, see `cost_tiles`) the general MAC arrays ``mac-int8`` /
+``mac-int16`` (fed weights dequantized to the activation width) and the ``mac-fp8`` and
+``mac-lmul`` arrays (e4m3). The LUT cost tile is M2 N8 K4: the paper's M2 N64 K4 narrowed to
+N8 so that it synthesizes with Yosys + ABC in seconds. The tables are shared by the N columns,
+so a wider tile amortizes the table precompute further: N8 is conservative for the LUT core.
 
 One *operation* of the cost flow is one clock cycle of the tile; the tile performs
 ``macs_per_cycle`` multiply-accumulates per cycle (M N K / W for the LUT tile, M N K for a MAC
@@ -15,11 +15,12 @@ array), so ``energy per MAC = energy per operation / macs_per_cycle``.
 
 `export_tile` writes ``<name>.v`` with a top module whose inputs are each at most 64 bits wide
 (activations split per row: ``act_r0``, ``act_r1``, ...; weights in whole lanes: ``word_p0``,
-...), as the bit-parallel gate simulator takes them; `tile_streams` gives per-cycle values for those inputs: Gaussian activations
-quantized like `picojoule.cost.operands` (integers: N(0, 1) scaled by max/4, rounded, clipped;
-e4m3: RNE, saturating), uniform random weight codes, and the control a GEMM's inner loop drives
-(`picojoule.hw.gemm_core`): a new activation group every W cycles (LUT) or every cycle (MAC),
-bit-planes in turn, and a new output every ``depth`` reductions.
+...), as the bit-parallel gate simulator takes them. `tile_streams` gives per-cycle values for
+those inputs: Gaussian activations quantized like `picojoule.cost.operands` (integers: N(0, 1)
+scaled by max/4, rounded, clipped; e4m3: RNE, saturating), uniform random weight codes, and the
+control a GEMM's inner loop drives (`picojoule.hw.gemm_core`): a new activation group every W
+cycles (LUT) or every cycle (MAC), bit-planes in turn, and a new output every ``depth``
+reductions.
 """
 
 from dataclasses import dataclass
@@ -65,29 +66,32 @@ class TileEntry:
                 "macs_per_cycle": self.macs_per_cycle}
 
 
-FLOAT_TILE = {"m": 1, "n": 2, "k": 4}
+SMALL_MAC_TILE = {"m": 1, "n": 2, "k": 4}
 
 
 def cost_tiles(*, wbits=(1, 2, 4), acts=("int8", "int16"), m=2, n=8, k=4,
-               float_baselines=True, float_tile=None):
+               float_baselines=True, small_tile=None):
     """The tiles of the LUT-vs-MAC cost comparison (see the module docstring).
 
-    The fp8 and L-Mul baselines use the smaller ``float_tile`` (default `FLOAT_TILE`, 8 MACs per
-    cycle): with an fp32 adder tree per output, the same-peak M2 N8 K4 array takes Yosys + ABC
-    several minutes. Compare them per MAC (energy and area divided by ``macs_per_cycle``).
+    The general MAC arrays (``mac-int8``/``mac-int16``: full-width multipliers) and the fp8 and
+    L-Mul baselines use the smaller ``small_tile`` (default `SMALL_MAC_TILE`, 8 MACs per cycle):
+    at the same peak as the M2 N8 K4 LUT tile they take Yosys + ABC minutes each. A MAC array's
+    per-MAC cost hardly depends on M and N (one accumulator per K products either way), so
+    compare them per MAC (energy and area divided by ``macs_per_cycle``).
     """
-    float_tile = dict(FLOAT_TILE if float_tile is None else float_tile)
+    small_tile = dict(SMALL_MAC_TILE if small_tile is None else small_tile)
     entries = []
     for w in wbits:
         for act in acts:
             lut = LutGemmSpec(m=m, n=n, k=k, wbits=w, act=act)
             entries.append(TileEntry("lut", lut))
             entries.append(TileEntry("mac-int", same_peak(lut, mul="int")))
-            entries.append(TileEntry("mac-int8", same_peak(lut, mul="int", weight_port="act")))
+            general = MacArraySpec(wbits=w, mul="int", act=act, weight_port="act", **small_tile)
+            entries.append(TileEntry(f"mac-int{lut.act.width}", general))
         if float_baselines:
             for mul in ("fp8", "lmul"):
                 entries.append(TileEntry(f"mac-{mul}", MacArraySpec(wbits=w, mul=mul,
-                                                                    **float_tile)))
+                                                                    **small_tile)))
     return entries
 
 
