@@ -7,10 +7,21 @@ gives its significand and effective exponent; `special_codes` holds the result c
 encoding rules of `picojoule.models.formats` prescribe.
 """
 
-from amaranth.hdl import Cat, Const, Mux, Value
+from amaranth.hdl import Cat, Const, Mux, Signal, Value
 from amaranth.lib import data
 
-__all__ = ["float_layout", "FloatOperand", "SpecialCodes", "leading_zeros", "saturates"]
+__all__ = ["float_layout", "FloatOperand", "SpecialCodes", "leading_zeros", "saturates", "wire",
+           "check_nan_support"]
+
+
+def wire(m, value, name):
+    """A combinational signal carrying ``value``: shared logic, not a copied expression tree."""
+    if isinstance(value, int):
+        return value
+    value = Value.cast(value)
+    signal = Signal(value.shape(), name=name)
+    m.d.comb += signal.eq(value)
+    return signal
 
 
 def float_layout(fmt):
@@ -35,7 +46,7 @@ class FloatOperand:
     exponent : signed value, ``max(e, 1) - bias`` (the exponent of the significand's MSB)
     """
 
-    def __init__(self, code, fmt):
+    def __init__(self, m, code, fmt, *, name):
         self.fmt = fmt
         self.view = view = data.View(float_layout(fmt), code)
         m_bits, e_all = fmt.mantissa_bits, fmt.exponent_all_ones
@@ -60,6 +71,9 @@ class FloatOperand:
         hidden = ~self.exponent_is_zero
         self.significand = Cat(mant, hidden) if m_bits else hidden
         self.exponent = Mux(self.exponent_is_zero, 1, exp) - fmt.bias       # signed
+        for attr in ("exponent_is_zero", "is_nan", "is_inf", "is_zero", "is_subnormal",
+                     "significand", "exponent"):
+            setattr(self, attr, wire(m, getattr(self, attr), f"{name}_{attr}"))
 
 
 class SpecialCodes:
@@ -101,7 +115,7 @@ class SpecialCodes:
         return Const(0, self.fmt.width)
 
 
-def leading_zeros(value):
+def leading_zeros(m, value, *, name="lz"):
     """Count of leading zeros of an unsigned value (its width if zero), as a log-depth tree."""
     value = Value.cast(value)
     width = len(value)
@@ -109,9 +123,16 @@ def leading_zeros(value):
         return ~value[0]
     half = 1 << ((width - 1).bit_length() - 1)          # largest power of two < width
     high, low = value[half:], value[:half]               # high has width - half <= half bits
-    high_width = width - half
-    high_zero = high == 0
-    lz_high = leading_zeros(high)
-    lz_low = leading_zeros(low)
-    return Mux(high_zero, high_width + lz_low, lz_high)
+    lz_high = leading_zeros(m, high, name=f"{name}h")
+    lz_low = leading_zeros(m, low, name=f"{name}l")
+    return wire(m, Mux(high == 0, (width - half) + lz_low, lz_high), name)
 
+
+
+def check_nan_support(spec, *, op):
+    """ValueError if NaN or Inf operands could produce a NaN that ``spec.out`` cannot hold."""
+    a, b, out = spec.a, spec.b, spec.out
+    if not out.has_nan and (a.has_nan or b.has_nan):
+        raise ValueError(f"unsupported format combination {a.name} {op} {b.name} -> {out.name}: "
+                         f"{out.name} has no NaN for NaN operands; choose a result format with "
+                         f"NaN (e4m3, e5m2, bf16, fp16, fp32) or operands without NaN")

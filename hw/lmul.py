@@ -16,7 +16,7 @@ One cut point (after the adder) for pipelining.
 
 from amaranth.hdl import Cat, Const, Mux
 
-from picojoule.hw.fpfields import FloatOperand, SpecialCodes
+from picojoule.hw.fpfields import FloatOperand, SpecialCodes, wire
 from picojoule.hw.pipeline import UnitComponent
 from picojoule.models.lmul import offset_ulps
 
@@ -39,7 +39,7 @@ class LMulUnit(UnitComponent):
     def datapath(self, m, a, b, cut):
         fmt = self.spec.fmt
         m_bits = fmt.mantissa_bits
-        x, y = FloatOperand(a, fmt), FloatOperand(b, fmt)
+        x, y = FloatOperand(m, a, fmt, name="a"), FloatOperand(m, b, fmt, name="b")
         sign = x.sign ^ y.sign
         if self.spec.variant == "formula":
             significand = (1 << m_bits) + x.view.mantissa + y.view.mantissa + self.offset
@@ -51,6 +51,7 @@ class LMulUnit(UnitComponent):
         else:
             magnitude = (x.magnitude + y.magnitude + (self.offset - (fmt.bias << m_bits)))
             magnitude = magnitude.as_signed()
+        magnitude = wire(m, magnitude, "magnitude")
         underflow = magnitude < (1 << m_bits)                   # biased exponent <= 0
         if self.fault == "invert_signal":
             underflow = ~underflow

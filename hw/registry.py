@@ -1,11 +1,13 @@
 """The one map from a spec's ``kind`` to its generator; everything else iterates over it."""
 
+from picojoule.hw.fpadd import FpAddUnit
+from picojoule.hw.fpmul import FpMulUnit
 from picojoule.hw.intunits import IntAddUnit, IntMulUnit
 from picojoule.hw.lmul import LMulUnit
 
 __all__ = ["GENERATORS", "build"]
 
-GENERATORS = {cls.KIND: cls for cls in (LMulUnit, IntMulUnit, IntAddUnit)}
+GENERATORS = {cls.KIND: cls for cls in (FpMulUnit, FpAddUnit, LMulUnit, IntMulUnit, IntAddUnit)}
 
 
 def build(spec, *, fault=None):

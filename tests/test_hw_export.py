@@ -1,0 +1,176 @@
+"""Verilog export: the suite compiles in Icarus, synthesizes in Yosys, lints in Verilator;
+manifest schema; no absolute paths; bad input gives one line and exit 2."""
+
+import json
+import os
+import re
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from picojoule.cli import main
+from picojoule.hw import GENERATORS, export, tools
+from picojoule.models import units
+
+SUITE = units.standard_suite()
+# Warnings that Amaranth's Verilog always triggers (unused internal names, initialized regs
+# written in processes, implicit extension in its arithmetic idioms); any other warning or
+# error fails the lint.
+VERILATOR_ALLOWED = ("UNUSEDSIGNAL", "PROCASSINIT", "DECLFILENAME", "WIDTHEXPAND", "WIDTHTRUNC")
+
+
+@pytest.fixture(scope="module")
+def suite_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("verilog") / "suite"
+    export.export_suite(out, cache_dir=None)
+    return out
+
+
+@pytest.fixture(scope="module")
+def manifest(suite_dir):
+    return json.loads((suite_dir / "manifest.json").read_text())
+
+
+def _run_all(commands, *, env=None):
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        return list(pool.map(lambda cmd: subprocess.run(cmd, capture_output=True, text=True,
+                                                        env=env), commands))
+
+
+def test_every_suite_kind_has_a_generator():
+    assert {spec.kind for spec in SUITE} <= set(GENERATORS)
+    assert set(GENERATORS) == set(units.UNIT_KINDS)
+
+
+def test_manifest_schema(suite_dir, manifest):
+    assert list(manifest) == ["units"]
+    assert [u["name"] for u in manifest["units"]] == [spec.name for spec in SUITE]
+    for entry, spec in zip(manifest["units"], SUITE):
+        assert set(entry) == {"name", "kind", "top", "verilog", "params", "ports", "latency"}
+        assert entry["kind"] == spec.kind and entry["top"] == spec.name
+        assert entry["params"] == spec.params()
+        assert units.unit_from_params(entry["kind"], entry["params"]) == spec
+        assert entry["latency"] == spec.stages
+        assert (suite_dir / entry["verilog"]).is_file()
+        a_fmt, b_fmt = spec.in_formats
+        if spec.stages == 0:
+            assert entry["ports"] == {"a": a_fmt.width, "b": b_fmt.width,
+                                      "y": spec.out_format.width}
+        else:
+            assert entry["ports"] == {
+                "clk": 1, "rst": 1, "i__valid": 1, "i__ready": 1, "o__valid": 1, "o__ready": 1,
+                "i__payload": a_fmt.width + b_fmt.width, "o__payload": spec.out_format.width}
+    assert sorted(p.name for p in suite_dir.iterdir()) == sorted(
+        ["manifest.json"] + [u["verilog"] for u in manifest["units"]])
+
+
+def test_no_absolute_paths(suite_dir, manifest):
+    home = str(Path.home())
+    repo = str(Path(__file__).resolve().parent.parent)
+    for entry in manifest["units"]:
+        text = (suite_dir / entry["verilog"]).read_text()
+        assert re.search(rf"module {entry['top']}\(", text)
+        assert "src =" not in text
+        assert repo not in text and home not in text and str(suite_dir) not in text
+        assert not re.search(r"(?<![\w.$:])/(?:[\w.-]+/)+[\w.-]+\.py", text)
+
+
+def test_iverilog_compiles_every_unit(suite_dir, manifest, tmp_path):
+    iverilog = tools.require_tool("iverilog")
+    runs = _run_all([[iverilog, "-g2012", "-o", str(tmp_path / f"{u['top']}.vvp"),
+                      "-s", u["top"], str(suite_dir / u["verilog"])] for u in manifest["units"]])
+    failed = [(u["name"], r.stderr[-500:]) for u, r in zip(manifest["units"], runs)
+              if r.returncode != 0 or r.stderr.strip()]
+    assert not failed
+
+
+def test_yosys_reads_and_synthesizes_every_unit(suite_dir, manifest):
+    yosys = tools.require_tool("yosys")
+    runs = _run_all([[yosys, "-q", "-p", f"read_verilog {suite_dir / u['verilog']}; "
+                      f"synth -top {u['top']}; stat"] for u in manifest["units"]])
+    failed = [(u["name"], r.stderr[-500:]) for u, r in zip(manifest["units"], runs)
+              if r.returncode != 0]
+    assert not failed
+
+
+def test_verilator_lint_every_unit(suite_dir, manifest):
+    exe, env = tools.verilator()
+    flags = ["--lint-only", "-Wall", *(f"-Wno-{w}" for w in VERILATOR_ALLOWED)]
+    runs = _run_all([[exe, *flags, "--top-module", u["top"], str(suite_dir / u["verilog"])]
+                     for u in manifest["units"]], env=env)
+    failed = [(u["name"], r.stderr[-800:]) for u, r in zip(manifest["units"], runs)
+              if r.returncode != 0 or "%Warning" in r.stderr or "%Error" in r.stderr]
+    assert not failed
+
+
+def test_export_unit_is_cached_by_content(tmp_path):
+    spec = units.IntAdd(a="int8", b="int8")
+    cache = tmp_path / "cache"
+    entry = export.export_unit(spec, tmp_path / "out", cache_dir=cache)
+    cached = list(cache.iterdir())
+    assert len(cached) == 1
+    path = tmp_path / "out" / entry["verilog"]
+    stamp = path.stat().st_mtime_ns
+    assert export.export_unit(spec, tmp_path / "out", cache_dir=cache) == entry
+    assert path.stat().st_mtime_ns == stamp                      # unchanged: not rewritten
+    faulty = export.export_unit(spec, tmp_path / "out", fault="invert_signal", cache_dir=cache)
+    assert faulty["fault"] == "invert_signal" and faulty["top"] == spec.name
+    assert (tmp_path / "out" / faulty["verilog"]).read_text() != path.read_text()
+
+
+def test_cli_verilog_writes_manifest(tmp_path, capsys):
+    out = tmp_path / "v"
+    assert main(["verilog", "--out", str(out), "--only", "int_add_int8"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert [u["name"] for u in manifest["units"]] == ["int_add_int8_int8_int9_s0"]
+
+
+@pytest.mark.parametrize("flags, name, ports", [
+    (["--kind", "int_mul", "--width", "8", "--unsigned"], "int_mul_uint8_uint8_uint16_s0",
+     {"a": 8, "b": 8, "y": 16}),
+    (["--kind", "int_add", "--width", "16", "--pipelined"], "int_add_int16_int16_int17_s1",
+     None),
+    (["--kind", "lmul", "--a", "e5m2", "--variant", "formula", "--overflow", "sat",
+      "--stages", "2"], "lmul_e5m2_formula_sat_s2", None),
+    (["--kind", "fp_mul", "--a", "e4m3", "--b", "e5m2", "--out", "bf16"],
+     "fp_mul_e4m3_e5m2_bf16_nonsat_s0", {"a": 8, "b": 8, "y": 16}),
+])
+def test_cli_generate(tmp_path, capsys, flags, name, ports):
+    out = tmp_path / "unit.v"
+    assert main(["generate", *flags, "-o", str(out), "--manifest",
+                 str(tmp_path / "m.json")]) == 0
+    assert f"module {name}(" in out.read_text()
+    entry = json.loads((tmp_path / "m.json").read_text())["units"][0]
+    assert entry["name"] == name and entry["verilog"] == "unit.v"
+    if ports is not None:
+        assert entry["ports"] == ports
+    else:
+        assert entry["latency"] == int(name[-1]) and "i__payload" in entry["ports"]
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--kind", "int_mul", "--width", "33"], "--width 33 out of range; choose 1..32"),
+    (["--kind", "int_mul", "--a", "int32", "--b", "int32", "--stages", "-1"],
+     "--stages must be >= 0"),
+    (["--kind", "int_add", "--width", "8", "--pipelined", "--stages", "0"],
+     "--pipelined needs --stages N with N >= 1"),
+    (["--kind", "fp_mul", "--a", "e4m3", "--out", "e2m1"], "unsupported format combination"),
+    (["--kind", "fp_mul", "--a", "int8"], "is an integer format"),
+    (["--kind", "lmul", "--a", "e4m3", "--b", "e5m2"], "lmul works on one format"),
+    (["--kind", "lmul", "--a", "e9m3"], "out of range"),
+    (["--kind", "fp_mul"], "needs --a FMT"),
+    (["--kind", "int_add", "--width", "8", "--fault", "swap_nan_inf"], "does not apply to int_add"),
+])
+def test_cli_generate_bad_input(tmp_path, capsys, flags, message):
+    out = tmp_path / "unit.v"
+    assert main(["generate", *flags, "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_spec_with_negative_stages_is_refused():
+    with pytest.raises(ValueError, match="stages must be"):
+        units.IntMul(a="int8", b="int8", stages=-2)
