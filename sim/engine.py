@@ -175,7 +175,6 @@ def _build(design, *, simulator, wrapper_text, top, build_root):
             sources.append(build_dir / "wrapper.v")
         runtime = _runtime_cache(build_root, simulator)
         reuse = runtime if runtime is not None and (runtime / "complete").exists() else None
-        (build_dir / "wrapper.v").write_text(wrapper_text)
         runner = simulators.get_runner(simulator, runtime_objects=reuse)
         log = build_dir / "build.log"
         try:

@@ -11,6 +11,7 @@ import importlib.util
 import os
 import shutil
 import sys
+import threading
 from pathlib import Path
 
 from picojoule.errors import UserError
@@ -53,24 +54,40 @@ def check_simulator(simulator):
         raise UserError("make not found (Verilator builds with it): apt-get install make")
 
 
+_env_lock = threading.Lock()
+_env_users = 0
+_env_saved = {}
+
+
 @contextlib.contextmanager
 def simulator_env(simulator):
-    """Temporarily extend ``os.environ`` so the runner finds ``simulator``'s executables."""
+    """Extend ``os.environ`` so the runner finds ``simulator``'s executables, while inside.
+
+    Safe across threads: the variables are set by the first user and restored by the last.
+    """
+    global _env_users
     if simulator != "verilator":
         yield
         return
     root = _verilator_root()
-    saved = {k: os.environ.get(k) for k in ("PATH", "VERILATOR_ROOT")}
-    os.environ["VERILATOR_ROOT"] = str(root)
-    os.environ["PATH"] = str(root / "bin") + os.pathsep + os.environ.get("PATH", "")
+    with _env_lock:
+        if _env_users == 0:
+            _env_saved.clear()
+            _env_saved.update({k: os.environ.get(k) for k in ("PATH", "VERILATOR_ROOT")})
+            os.environ["VERILATOR_ROOT"] = str(root)
+            os.environ["PATH"] = str(root / "bin") + os.pathsep + os.environ.get("PATH", "")
+        _env_users += 1
     try:
         yield
     finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        with _env_lock:
+            _env_users -= 1
+            if _env_users == 0:
+                for key, value in _env_saved.items():
+                    if value is None:
+                        os.environ.pop(key, None)
+                    else:
+                        os.environ[key] = value
 
 
 def verilator_version():

@@ -1,13 +1,13 @@
-"""Co-verify many units, in parallel worker processes (one simulator per worker).
+"""Co-verify many units in parallel.
 
-The work of one unit is dominated by the simulator process it starts, so units run in a pool
-of ``jobs`` processes (default: the number of CPUs); the longest runs (pipelined units and units
-with random vectors) start first so that the pool drains evenly.
+The work of one unit is dominated by the simulator process it starts (and by numpy, which
+releases the GIL), so units run on a pool of ``jobs`` threads (default: the number of CPUs),
+each waiting on its own simulator process; the longest runs (pipelined units and units with
+random vectors) start first so that the pool drains evenly.
 """
 
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from picojoule.sim.engine import co_verify
 from picojoule.sim.vectors import EXHAUSTIVE_PAIRS
@@ -44,8 +44,7 @@ def verify_designs(designs, *, jobs=None, **options):
             yield design, co_verify(design, **options)
         return
     order = sorted(designs, key=_weight, reverse=True)
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(order)), mp_context=context) as pool:
+    with ThreadPoolExecutor(max_workers=min(jobs, len(order))) as pool:
         futures = {pool.submit(co_verify, design, **options): design for design in order}
         try:
             for future in as_completed(futures):

@@ -179,7 +179,7 @@ def _float_corners(spec, rng, *, additive):
     out = spec.out_format
     sa, sb = special_codes(a_fmt), special_codes(b_fmt)
     pieces = [_cross(sa, sb)]
-    per = 64
+    per = 32
     ra = rng.integers(0, 1 << a_fmt.width, size=sb.size * per, dtype=np.uint64)
     rb = rng.integers(0, 1 << b_fmt.width, size=sa.size * per, dtype=np.uint64)
     pieces.append((np.repeat(sa, per), rb))
@@ -189,7 +189,7 @@ def _float_corners(spec, rng, *, additive):
     targets = [out.max_finite, out.max_finite * (1 + half_ulp), out.min_normal,
                out.min_normal * (1 - half_ulp), out.min_subnormal, out.min_subnormal / 2,
                out.min_subnormal * 1.5, 1.0]
-    n = 256
+    n = 96
     for target in targets:
         a = _random_finite_normal(a_fmt, rng, n)
         x = np.abs(a_fmt.decode(a))
