@@ -15,8 +15,8 @@ normalizing).
 
 from amaranth.hdl import Cat, Const, Mux
 
-from picojoule.hw.fpfields import FloatOperand, check_nan_support, leading_zeros, wire
-from picojoule.hw.fpmul import select_result
+from picojoule.hw.fpfields import (FloatOperand, check_nan_support, leading_zeros, select_result,
+                                   wire)
 from picojoule.hw.pipeline import UnitComponent
 from picojoule.hw.rounding import round_to_format
 

@@ -11,7 +11,7 @@ from amaranth.hdl import Cat, Const, Mux, Signal, Value
 from amaranth.lib import data
 
 __all__ = ["float_layout", "FloatOperand", "SpecialCodes", "leading_zeros", "saturates", "wire",
-           "check_nan_support"]
+           "check_nan_support", "select_result"]
 
 
 def wire(m, value, name):
@@ -136,3 +136,21 @@ def check_nan_support(spec, *, op):
         raise ValueError(f"unsupported format combination {a.name} {op} {b.name} -> {out.name}: "
                          f"{out.name} has no NaN for NaN operands; choose a result format with "
                          f"NaN (e4m3, e5m2, bf16, fp16, fp32) or operands without NaN")
+
+
+def select_result(spec, *, sign, magnitude, overflow, nan, inf, zero, swap_nan_inf=False):
+    """The output code: specials (in the precedence NaN > Inf > zero > overflow) or the
+    rounded ``magnitude`` with ``sign`` (+0 for a ``fnuz`` result that rounded to zero)."""
+    fmt = spec.out
+    codes = SpecialCodes(fmt, spec.overflow)
+    if swap_nan_inf:
+        nan, inf = inf, nan
+    code = Cat(magnitude, sign)
+    if not fmt.has_negative_zero:
+        code = Mux(magnitude == 0, codes.zero(sign), code)
+    code = Mux(overflow, codes.overflow(sign), code)
+    code = Mux(zero, codes.zero(sign), code)
+    code = Mux(inf, codes.infinite(sign), code)
+    if fmt.has_nan:
+        code = Mux(nan, codes.nan(), code)
+    return code

@@ -8,9 +8,7 @@ canonical NaN; Inf x nonzero -> the format's infinite code; zero operand -> sign
 finite overflow -> the overflow mode. Two cut points (after the product, after normalizing).
 """
 
-from amaranth.hdl import Cat, Mux
-
-from picojoule.hw.fpfields import (FloatOperand, SpecialCodes, check_nan_support, leading_zeros,
+from picojoule.hw.fpfields import (FloatOperand, check_nan_support, leading_zeros, select_result,
                                    wire)
 from picojoule.hw.pipeline import UnitComponent
 from picojoule.hw.rounding import round_to_format
@@ -48,20 +46,3 @@ class FpMulUnit(UnitComponent):
         return select_result(spec, sign=sign, magnitude=magnitude, overflow=overflow, nan=nan,
                              inf=inf, zero=zero, swap_nan_inf=self.fault == "swap_nan_inf")
 
-
-def select_result(spec, *, sign, magnitude, overflow, nan, inf, zero, swap_nan_inf=False):
-    """The output code: specials (in the precedence NaN > Inf > zero > overflow) or the
-    rounded ``magnitude`` with ``sign`` (+0 for a ``fnuz`` result that rounded to zero)."""
-    fmt = spec.out
-    codes = SpecialCodes(fmt, spec.overflow)
-    if swap_nan_inf:
-        nan, inf = inf, nan
-    code = Cat(magnitude, sign)
-    if not fmt.has_negative_zero:
-        code = Mux(magnitude == 0, codes.zero(sign), code)
-    code = Mux(overflow, codes.overflow(sign), code)
-    code = Mux(zero, codes.zero(sign), code)
-    code = Mux(inf, codes.infinite(sign), code)
-    if fmt.has_nan:
-        code = Mux(nan, codes.nan(), code)
-    return code

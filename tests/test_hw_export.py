@@ -66,6 +66,13 @@ def test_manifest_schema(suite_dir, manifest):
         ["manifest.json"] + [u["verilog"] for u in manifest["units"]])
 
 
+def test_stream_payload_packs_a_below_b():
+    from picojoule.hw.pipeline import operand_layout
+    for spec in SUITE:
+        layout = operand_layout(spec)
+        assert (layout["a"].offset, layout["b"].offset) == (0, spec.in_formats[0].width)
+
+
 def test_no_absolute_paths(suite_dir, manifest):
     home = str(Path.home())
     repo = str(Path(__file__).resolve().parent.parent)
