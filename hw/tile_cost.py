@@ -77,7 +77,8 @@ def cost_tiles(*, wbits=(1, 2, 4), acts=("int8", "int16"), m=2, n=8, k=4,
     L-Mul baselines use the smaller ``small_tile`` (default `SMALL_MAC_TILE`, 8 MACs per cycle):
     at the same peak as the M2 N8 K4 LUT tile they take Yosys + ABC minutes each. A MAC array's
     per-MAC cost hardly depends on M and N (one accumulator per K products either way), so
-    compare them per MAC (energy and area divided by ``macs_per_cycle``).
+    compare them per MAC (energy and area divided by ``macs_per_cycle``). The fp8 and L-Mul
+    arrays are listed once, at the largest W: W only changes their code -> e4m3 table.
     """
     small_tile = dict(SMALL_MAC_TILE if small_tile is None else small_tile)
     entries = []
@@ -88,10 +89,10 @@ def cost_tiles(*, wbits=(1, 2, 4), acts=("int8", "int16"), m=2, n=8, k=4,
             entries.append(TileEntry("mac-int", same_peak(lut, mul="int")))
             general = MacArraySpec(wbits=w, mul="int", act=act, weight_port="act", **small_tile)
             entries.append(TileEntry(f"mac-int{lut.act.width}", general))
-        if float_baselines:
-            for mul in ("fp8", "lmul"):
-                entries.append(TileEntry(f"mac-{mul}", MacArraySpec(wbits=w, mul=mul,
-                                                                    **small_tile)))
+    if float_baselines:                  # once: W only changes their small dequantization table
+        for mul in ("fp8", "lmul"):
+            entries.append(TileEntry(f"mac-{mul}", MacArraySpec(wbits=max(wbits), mul=mul,
+                                                                **small_tile)))
     return entries
 
 
