@@ -153,7 +153,13 @@ class LutTile(wiring.Component):
                 word = self.word[col]
                 sign = word[k - 1]
                 entry = Signal(signed(tw), name=f"entry{row}_{col}")
-                m.d.comb += entry.eq(table_view[word[:low_bits]] if low_bits else table_view[0])
+                if low_bits:                     # a case per cell: ~2x faster in Icarus
+                    with m.Switch(word[:low_bits]):  # than a shift of the whole table
+                        for j in range(1 << low_bits):
+                            with m.Case(j):
+                                m.d.comb += entry.eq(table_view[j])
+                else:
+                    m.d.comb += entry.eq(table_view[0])
                 # mux cell: ones' complement under the sign, shifted by the plane; the +1 of
                 # the two's-complement negation enters as carry in at bit `plane`.
                 flipped = Signal(signed(tw), name=f"flip{row}_{col}")
