@@ -22,8 +22,10 @@ spec, the fault, the Amaranth version and the source of `picojoule.hw` and
 import functools
 import hashlib
 import json
+import multiprocessing
 import os
 import re
+from concurrent.futures import ProcessPoolExecutor
 from importlib import metadata
 from pathlib import Path
 
@@ -33,7 +35,7 @@ from picojoule import atomic
 from picojoule.hw.registry import build
 
 __all__ = ["verilog_source", "ports_of", "manifest_entry", "export_unit", "export_suite",
-           "default_cache_dir"]
+           "convert_in_parallel", "default_cache_dir"]
 
 _PORT = re.compile(r"^\s*(input|output)\s+(?:\[(\d+):0\]\s+)?([A-Za-z_][A-Za-z0-9_$]*)\s*;",
                    re.MULTILINE)
@@ -63,10 +65,36 @@ def _cache_key(spec, fault):
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-@functools.lru_cache(maxsize=256)
-def _convert(spec, fault):
+_TEXTS = {}                                   # (spec, fault) -> Verilog text, this process
+
+
+def _convert_uncached(spec, fault):
     component = build(spec, fault=fault)
     return amaranth_verilog.convert(component, name=spec.name, emit_src=False)
+
+
+def _convert(spec, fault):
+    key = (spec, fault)
+    if key not in _TEXTS:
+        _TEXTS[key] = _convert_uncached(spec, fault)
+    return _TEXTS[key]
+
+
+def convert_in_parallel(specs, *, fault=None, cache_dir=None, jobs=None):
+    """Convert the ``specs`` not cached yet in ``jobs`` worker processes (default: all CPUs).
+
+    Later `verilog_source` / `export_unit` calls then find the text in memory.
+    """
+    jobs = jobs or os.cpu_count() or 1
+    missing = [spec for spec in dict.fromkeys(specs) if (spec, fault) not in _TEXTS and not (
+        cache_dir is not None and (Path(cache_dir) / f"{_cache_key(spec, fault)}.v").is_file())]
+    if jobs < 2 or len(missing) < 2:
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(missing)), mp_context=context) as pool:
+        for spec, text in zip(missing, pool.map(_convert_uncached, missing,
+                                                [fault] * len(missing))):
+            _TEXTS[(spec, fault)] = text
 
 
 def verilog_source(spec, *, fault=None, cache_dir=None):
@@ -122,10 +150,11 @@ def export_unit(spec, directory, *, fault=None, cache_dir=...):
     return entry
 
 
-def export_suite(out, *, specs=None, cache_dir=..., progress=None):
+def export_suite(out, *, specs=None, cache_dir=..., progress=None, jobs=None):
     """Write every spec (default: `standard_suite`) and ``manifest.json`` to ``out`` atomically.
 
-    Returns the manifest dict. ``progress(entry)`` is called after each unit.
+    Returns the manifest dict. ``progress(entry)`` is called after each unit; units not
+    cached yet are converted in ``jobs`` processes (default: all CPUs).
     """
     from picojoule.models.units import standard_suite
     specs = standard_suite() if specs is None else list(specs)
@@ -133,6 +162,9 @@ def export_suite(out, *, specs=None, cache_dir=..., progress=None):
     duplicate = next((n for n in names if names.count(n) > 1), None)
     if duplicate:
         raise ValueError(f"two units share the module name {duplicate}; make the specs distinct")
+    if cache_dir is ...:
+        cache_dir = default_cache_dir()
+    convert_in_parallel(specs, cache_dir=cache_dir, jobs=jobs)
     with atomic.replace_dir(out) as tmp:
         units = []
         for spec in specs:

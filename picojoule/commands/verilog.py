@@ -10,6 +10,8 @@ def add_arguments(parser):
                         help="output folder, replaced atomically (default: build/verilog)")
     parser.add_argument("--only", action="append", metavar="NAME",
                         help="export only the suite units whose name contains NAME (repeatable)")
+    parser.add_argument("--jobs", type=int, default=None, metavar="N",
+                        help="worker processes for converting units (default: the number of CPUs)")
 
 
 def run(args):
@@ -26,7 +28,9 @@ def run(args):
     def progress(entry):
         print(f"  {entry['verilog']:<48} latency {entry['latency']}", flush=True)
 
-    manifest = export_suite(args.out, specs=specs, progress=progress)
+    if args.jobs is not None and args.jobs < 1:
+        raise ValueError(f"--jobs must be >= 1, got {args.jobs}")
+    manifest = export_suite(args.out, specs=specs, progress=progress, jobs=args.jobs)
     print(f"wrote {len(manifest['units'])} units and manifest.json to {args.out} "
           f"({time.perf_counter() - start:.1f} s)")
     return 0
