@@ -32,7 +32,7 @@ from picojoule.sim.vectors import vector_set
 __all__ = ["Verdict", "SimulationError", "co_verify", "co_verify_per_vector", "DEFAULT_LANES", "ENGINE_VERSION"]
 
 ENGINE_VERSION = "1"
-DEFAULT_LANES = {"icarus": 1, "verilator": 16}
+DEFAULT_LANES = {"icarus": 1, "verilator": 8}
 DEFAULT_BUILD_ROOT = Path("build/sim")
 EXAMPLES = 5
 

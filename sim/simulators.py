@@ -26,8 +26,8 @@ TIMESCALE = ("1ns", "1ps")
 # Verilator: the wrappers advance time in HDL (--timing needs C++20 coroutines).
 BUILD_ARGS = {
     "icarus": [],
-    "verilator": ["--timing", "-O3", "-Wno-fatal", "-Wno-lint", "-Wno-style",
-                  "-CFLAGS", "-std=c++20 -O2", "--x-assign", "unique", "--x-initial", "unique"],
+    "verilator": ["--timing", "-O3", "--output-split", "0", "-Wno-fatal", "-Wno-lint", "-Wno-style",
+                  "-CFLAGS", "-std=c++20", "--x-assign", "unique", "--x-initial", "unique"],
 }
 
 

@@ -20,7 +20,7 @@ def add_arguments(parser):
                         help="units simulated in parallel (default: the number of CPUs)")
     parser.add_argument("--lanes", type=int, default=None,
                         help="copies of a combinational unit per simulated step (default: 1 on "
-                             "Icarus, 16 on Verilator)")
+                             "Icarus, 8 on Verilator)")
     parser.add_argument("--verilog", default="build/sim/verilog", metavar="DIR",
                         help="where the suite's Verilog is exported (default: build/sim/verilog)")
     parser.add_argument("--list", action="store_true", help="list the unit names and exit")
