@@ -49,6 +49,9 @@ class ReportOptions:
         Gaussian pairs in the accuracy study.
     verify : bool
         Co-verify every unit in cocotb before costing it.
+    verify_vectors : int
+        Random vectors (plus directed corners) per unit wider than 8 x 8 bits; 8-bit units
+        are verified exhaustively. `picojoule sim` runs 1M by default.
     """
 
     units: list = None
@@ -56,6 +59,7 @@ class ReportOptions:
     n_ops: int = 20_000
     accuracy_samples: int = 1_000_000
     verify: bool = True
+    verify_vectors: int = 100_000
     simulator: str = "icarus"
     clock_ghz: float = 1.0
     jobs: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
@@ -122,15 +126,17 @@ def multiplier_errors(specs, records, *, n_ops, distribution="gaussian", seed=1)
     return points
 
 
-def _verify(entry_and_dir):
+def verify(manifest_path, *, simulator, count, jobs):
+    """Co-verify every unit of the manifest; one dict per unit, in manifest order."""
     from picojoule.sim.design import load_manifest
-    from picojoule.sim.engine import co_verify
-    manifest_path, name, simulator = entry_and_dir
-    design = next(d for d in load_manifest(manifest_path) if d.top == name)
-    verdict = co_verify(design, simulator=simulator)
-    return {"name": verdict.name, "vectors": verdict.vectors, "mismatches": verdict.mismatches,
-            "seconds": verdict.seconds, "simulator": verdict.simulator,
-            "examples": verdict.examples[:3]}
+    from picojoule.sim.suite import verify_designs
+    designs = load_manifest(manifest_path)
+    verdicts = {d.name: v for d, v in verify_designs(designs, jobs=jobs, simulator=simulator,
+                                                     count=count)}
+    return [{"name": d.name, "vectors": verdicts[d.name].vectors,
+             "mismatches": verdicts[d.name].mismatches, "seconds": verdicts[d.name].seconds,
+             "simulator": verdicts[d.name].simulator, "examples": verdicts[d.name].examples[:3]}
+            for d in designs]
 
 
 def _cost(job):
@@ -162,8 +168,8 @@ def collect(options, *, progress=print):
     if options.verify:
         progress(f"[2/5] co-verifying {len(entries)} units in cocotb ({options.simulator})")
         step = time.perf_counter()
-        verdicts = _map(options.jobs, _verify, [(verilog_dir / "manifest.json", e["top"],
-                                                options.simulator) for e in entries])
+        verdicts = verify(verilog_dir / "manifest.json", simulator=options.simulator,
+                          count=options.verify_vectors, jobs=options.jobs)
         failed = [v["name"] for v in verdicts if v["mismatches"]]
         progress(f"      {sum(v['vectors'] for v in verdicts):,} vectors, "
                  f"{len(failed)} units with mismatches, {time.perf_counter() - step:.0f} s")

@@ -129,8 +129,9 @@ def build(data, *, figures):
                       [[v["name"], v["simulator"], v["vectors"], v["mismatches"],
                         round(v["seconds"], 1)] for v in data.verdicts],
                       caption="cocotb co-verification of the exported Verilog against the golden "
-                              "models: exhaustive for 8-bit x 8-bit units, >= 1M random vectors "
-                              "plus directed corners for wider ones."))
+                              "models in this run: exhaustive for 8-bit x 8-bit units, "
+                              f"{data.options.verify_vectors:,} random vectors plus directed "
+                              "corners for wider ones (`picojoule sim` runs 1M)."))
 
     doc.add(Heading("Area, delay and energy per unit"))
     energy = {(r["name"], r["distribution"]): r for r in data.records}

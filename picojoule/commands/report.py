@@ -32,6 +32,9 @@ def add_arguments(parser):
                         help="operations simulated per unit and distribution (default: 20000)")
     parser.add_argument("--accuracy-samples", type=int, default=1_000_000,
                         help="Gaussian pairs in the accuracy study (default: 1000000)")
+    parser.add_argument("--verify-vectors", type=int, default=100_000, metavar="N",
+                        help="random vectors + corners per unit wider than 8x8 bits in the "
+                             "co-verification step (default: 100000; 8-bit units: exhaustive)")
     parser.add_argument("--no-verify", dest="verify", action="store_false",
                         help="skip the cocotb co-verification step")
     parser.add_argument("--no-lut", dest="lut", action="store_false",
@@ -77,10 +80,13 @@ def run(args):
         return 0
     if args.ops < 2:
         raise ValueError(f"--ops must be at least 2, got {args.ops}")
+    if args.verify_vectors < 1:
+        raise ValueError(f"--verify-vectors must be at least 1, got {args.verify_vectors}")
     if args.clock_ghz <= 0:
         raise ValueError(f"--clock-ghz must be positive, got {args.clock_ghz}")
     options = ReportOptions(units=args.units, liberty=args.liberty, n_ops=args.ops,
                             accuracy_samples=args.accuracy_samples, verify=args.verify,
+                            verify_vectors=args.verify_vectors,
                             simulator=args.simulator, clock_ghz=args.clock_ghz, lut=args.lut)
     if args.jobs is not None:
         if args.jobs < 1:
