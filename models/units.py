@@ -43,6 +43,22 @@ def _check_stages(stages):
     return stages
 
 
+def _init_int_unit(unit, *, out_width):
+    """Resolve an integer unit's formats; ``out`` defaults to ``out_width(a, b)`` bits."""
+    a = _int_format(unit.a, role="a")
+    b = _int_format(unit.b, role="b")
+    object.__setattr__(unit, "a", a)
+    object.__setattr__(unit, "b", b)
+    if unit.out is None:
+        signed = a.signed or b.signed
+        width = out_width(a, b)
+        object.__setattr__(unit, "out", IntFormat(f"{'' if signed else 'u'}int{width}", width,
+                                                  signed))
+    elif not isinstance(unit.out, IntFormat):
+        object.__setattr__(unit, "out", get_format(unit.out))
+    _check_stages(unit.stages)
+
+
 class _Unit:
     """Behaviour shared by the spec dataclasses."""
 
@@ -211,18 +227,7 @@ class IntMul(_Unit):
     kind = "int_mul"
 
     def __post_init__(self):
-        a = _int_format(self.a, role="a")
-        b = _int_format(self.b, role="b")
-        object.__setattr__(self, "a", a)
-        object.__setattr__(self, "b", b)
-        if self.out is None:
-            signed = a.signed or b.signed
-            width = a.width + b.width
-            object.__setattr__(self, "out", IntFormat(f"{'' if signed else 'u'}int{width}",
-                                                      width, signed))
-        elif not isinstance(self.out, IntFormat):
-            object.__setattr__(self, "out", get_format(self.out))
-        _check_stages(self.stages)
+        _init_int_unit(self, out_width=lambda a, b: a.width + b.width)
 
     def _name_parts(self):
         return [self.a.name, self.b.name, self.out.name]
@@ -255,18 +260,7 @@ class IntAdd(_Unit):
     kind = "int_add"
 
     def __post_init__(self):
-        a = _int_format(self.a, role="a")
-        b = _int_format(self.b, role="b")
-        object.__setattr__(self, "a", a)
-        object.__setattr__(self, "b", b)
-        if self.out is None:
-            signed = a.signed or b.signed
-            width = max(a.width, b.width) + 1
-            object.__setattr__(self, "out", IntFormat(f"{'' if signed else 'u'}int{width}",
-                                                      width, signed))
-        elif not isinstance(self.out, IntFormat):
-            object.__setattr__(self, "out", get_format(self.out))
-        _check_stages(self.stages)
+        _init_int_unit(self, out_width=lambda a, b: max(a.width, b.width) + 1)
 
     _name_parts = IntMul._name_parts
     params = IntMul.params

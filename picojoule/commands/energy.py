@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 
 from picojoule import atomic
+from picojoule.commands._library_args import add_library_arguments
 from picojoule.cost.energy import cost_record, estimate
 from picojoule.cost.operands import DISTRIBUTIONS, operand_stream, tensor_stream, unit_inputs
 from picojoule.cost.synth import synthesize
@@ -17,14 +18,7 @@ HELP = ("energy per operation (switching + internal + clock + leakage) of a Veri
 
 
 def add_arguments(parser):
-    parser.add_argument("verilog", nargs="+", metavar="VERILOG", help="Verilog source file(s)")
-    parser.add_argument("--top", required=True, help="top module name")
-    parser.add_argument("--liberty", metavar="PATH",
-                        help="Liberty file (.lib or .lib.gz); default: the built-in Nangate45 table")
-    parser.add_argument("--dont-use", action="append", default=[], metavar="PATTERN",
-                        help="keep cells whose name matches PATTERN (glob, e.g. '*xor3*') out of "
-                             "synthesis; repeatable; added to the Liberty dont_use cells and the "
-                             "default exclusions (lpflow, probe, diode, tap, fill, decap)")
+    add_library_arguments(parser)
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--dist", choices=DISTRIBUTIONS, default=None,
                         help="operand distribution (default: uniform)")

@@ -4,20 +4,14 @@ import json
 from pathlib import Path
 
 from picojoule import atomic
+from picojoule.commands._library_args import add_library_arguments
 from picojoule.cost.synth import synthesize
 
 HELP = "synthesize a Verilog module onto the built-in 45 nm library or a Liberty file; print cells, area, depth, delay"
 
 
 def add_arguments(parser):
-    parser.add_argument("verilog", nargs="+", metavar="VERILOG", help="Verilog source file(s)")
-    parser.add_argument("--top", required=True, help="top module name")
-    parser.add_argument("--liberty", metavar="PATH",
-                        help="Liberty file (.lib or .lib.gz); default: the built-in Nangate45 table")
-    parser.add_argument("--dont-use", action="append", default=[], metavar="PATTERN",
-                        help="keep cells whose name matches PATTERN (glob, e.g. '*xor3*') out of "
-                             "synthesis; repeatable; added to the Liberty dont_use cells and the "
-                             "default exclusions (lpflow, probe, diode, tap, fill, decap)")
+    add_library_arguments(parser)
     parser.add_argument("--json", metavar="OUT", help="write the figures as JSON to OUT")
     parser.add_argument("--netlist", metavar="OUT", help="write the mapped netlist (Yosys JSON) to OUT")
     parser.add_argument("--no-cache", action="store_true", help="do not read or write build/cache")
