@@ -71,3 +71,15 @@ def test_multiplier_errors_match_golden(data):
     (point,) = data.errors
     assert point["name"] == "lmul_e4m3_int_add_nonsat_s0"
     assert 0 < point["mean_rel_error"] < 0.2 and point["max_rel_error"] <= 1.0
+
+
+def test_lut_conclusion_says_where_the_lut_tile_loses():
+    from picojoule.report_lut import lut_conclusion
+    ratios = [{"wbits": 2, "act": "int8", "baseline": "mac-int", "area_ratio": 0.7,
+               "energy_ratio": 0.68},
+              {"wbits": 2, "act": "int8", "baseline": "mac-int8", "area_ratio": 0.6,
+               "energy_ratio": 1.5}]
+    text = lut_conclusion({"ratios": ratios})
+    assert "int x uintW multipliers, MAC energy / LUT energy per MAC is 0.68x" in text
+    assert "wins on energy nowhere" in text and "wins on energy at W2A8" in text
+    assert "0.70x area and 0.68x energy against mac-int;" in text
