@@ -43,6 +43,9 @@ N(0, 1) data about 84%; for data inside the band 100%).
 
 The BLAS matmul runs in float32 when a bound proves every partial sum exact in float32's
 24-bit significand (`_exact_in_float32`; typical for fp8 data in a band), else in float64.
+For codes of 8-bit formats every per-element quantity depends on the code alone, so the
+bands come from code histograms and the factors A, B are gathered from per-code tables
+(`_codes_fast`): same products, same proof, same edge entries, fewer passes over the data.
 """
 
 import functools
@@ -187,11 +190,22 @@ def _bands(fx, fy, fmt, m, variant):
     edge_x, edge_y = fx.special.copy(), fy.special.copy()
     if fmt is None:
         return edge_x, edge_y
-    rows, cols = fx.normal.shape[0], fy.normal.shape[1]
-    e_min, e_max = 1 - fmt.bias, fmt.max_biased_exponent - fmt.bias
-    size = e_max - e_min + 1
+    e_min = 1 - fmt.bias
+    size = fmt.max_biased_exponent - fmt.bias - e_min + 1
     count_x = np.bincount((fx.exponent[fx.normal] - e_min).ravel(), minlength=size)
     count_y = np.bincount((fy.exponent[fy.normal] - e_min).ravel(), minlength=size)
+    lo_x, hi_x, lo_y, hi_y = _band_limits(count_x, count_y, fx.normal.shape[0],
+                                          fy.normal.shape[1], fmt, m, variant)
+    edge_x |= fx.normal & ((fx.exponent < lo_x) | (fx.exponent > hi_x))
+    edge_y |= fy.normal & ((fy.exponent < lo_y) | (fy.exponent > hi_y))
+    return edge_x, edge_y
+
+
+def _band_limits(count_x, count_y, rows, cols, fmt, m, variant):
+    """Exponent bands (lo_x, hi_x, lo_y, hi_y) from per-exponent counts of normal entries
+    (index 0 is exponent 1 - bias); see `_bands`."""
+    e_min, e_max = 1 - fmt.bias, fmt.max_biased_exponent - fmt.bias
+    size = e_max - e_min + 1
     below_x = np.concatenate([[0], np.cumsum(count_x)])   # below_x[t]: entries with e < e_min + t
     below_y = np.concatenate([[0], np.cumsum(count_y)])
 
@@ -214,9 +228,7 @@ def _bands(fx, fy, fmt, m, variant):
     h = np.arange(e_min - size, e_max + size + 1)
     hi_x = int(h[np.argmin(cost_above(h, hi_sum - h))])
     hi_y = hi_sum - hi_x
-    edge_x |= fx.normal & ((fx.exponent < lo_x) | (fx.exponent > hi_x))
-    edge_y |= fy.normal & ((fy.exponent < lo_y) | (fy.exponent > hi_y))
-    return edge_x, edge_y
+    return lo_x, hi_x, lo_y, hi_y
 
 
 def _core(f, edge):
@@ -302,11 +314,71 @@ def _exact_in_float32(fx, fy, m, u_sum, v_max, *, grain):
         return False
     hi_x = int(np.max(fx.exponent, where=fx.normal, initial=-big))
     hi_y = int(np.max(fy.exponent, where=fy.normal, initial=-big))
-    if hi_x + m + 3 > 120 or hi_y + m + 3 > 120:
+    return _float32_bound_holds(lo_x, hi_x, lo_y, hi_y, float(np.abs(fx.scale).sum(axis=1).max()),
+                                float(np.abs(fy.scale).max()), m, u_sum, v_max, grain=grain)
+
+
+def _float32_bound_holds(lo_x, hi_x, lo_y, hi_y, row_sum_x, max_y, m, u_sum, v_max, *, grain):
+    """The test of `_exact_in_float32` from its ingredients: exponent ranges of the normal
+    entries, max_i sum_k |Ex_ik| and max |Ey|."""
+    q = lo_x + lo_y - grain
+    if q < -120 or hi_x + m + 3 > 120 or hi_y + m + 3 > 120:
         return False                                   # stay clear of float32's range
-    bound = float(np.abs(fx.scale).sum(axis=1).max()) * u_sum / 2.0 ** m * \
-        float(np.abs(fy.scale).max()) * v_max
-    return bound < 2.0 ** (24 + q)
+    return row_sum_x * u_sum / 2.0 ** m * max_y * v_max < 2.0 ** (24 + q)
+
+
+@functools.lru_cache(maxsize=16)
+def _code_fields(fmt):
+    """`_Fields` of every code of an 8-bit format, indexed by code."""
+    return _operand_fields(fmt.all_codes(), fmt, fmt.mantissa_bits)
+
+
+def _codes_fast(x, y, fmt, variant):
+    """Fast path for codes of an 8-bit format through per-code tables.
+
+    Every per-element quantity (exponent, band membership, the factor rows Ex U[Mx] / 2^m
+    and Ey V[My]) depends on the code alone, so it is computed once per code and gathered;
+    the band limits come from code histograms. Same products, same exactness proof (the
+    float32 test gets the same ingredients), same edge entries as the general path.
+    Returns (fast-path matrix, edge mask of x, edge mask of y).
+    """
+    m = fmt.mantissa_bits
+    cf = _code_fields(fmt)
+    n = cf.scale.size
+    e_min = 1 - fmt.bias
+    size = fmt.max_biased_exponent - fmt.bias - e_min + 1
+    hist_x = np.bincount(x.ravel(), minlength=n)
+    hist_y = np.bincount(y.ravel(), minlength=n)
+    exp_idx = cf.exponent[cf.normal] - e_min
+    count_x = np.bincount(exp_idx, weights=hist_x[cf.normal], minlength=size).astype(np.int64)
+    count_y = np.bincount(exp_idx, weights=hist_y[cf.normal], minlength=size).astype(np.int64)
+    lo_x, hi_x, lo_y, hi_y = _band_limits(count_x, count_y, x.shape[0], y.shape[1], fmt, m,
+                                          variant)
+    core_x = cf.normal & (cf.exponent >= lo_x) & (cf.exponent <= hi_x)
+    core_y = cf.normal & (cf.exponent >= lo_y) & (cf.exponent <= hi_y)
+    edge_code_x = cf.special | (cf.normal & ~core_x)
+    edge_code_y = cf.special | (cf.normal & ~core_y)
+    u, v = significand_split(m, variant=variant)
+    u_sum, v_max = int(np.abs(u).sum(axis=1).max()), int(np.abs(v).max())
+    used_x, used_y = core_x & (hist_x > 0), core_y & (hist_y > 0)
+    exact32 = False
+    scale_x = np.where(core_x, cf.scale, 0.0)
+    scale_y = np.where(core_y, cf.scale, 0.0)
+    if np.any(used_x) and np.any(used_y):
+        row_sum_x = float(np.abs(scale_x)[x].sum(axis=1).max())
+        exact32 = _float32_bound_holds(
+            int(cf.exponent[used_x].min()), int(cf.exponent[used_x].max()),
+            int(cf.exponent[used_y].min()), int(cf.exponent[used_y].max()),
+            row_sum_x, float(np.abs(scale_y[used_y]).max()), m, u_sum, v_max, grain=m)
+    dtype = np.float32 if exact32 else np.float64
+    # A[i, k r + t] = Ex_ik U[Mx_ik, t] / 2^m; B.T[j, k r + t] = Ey_kj V[My_kj, t].
+    table_a = ((scale_x / 2.0 ** m)[:, None] * u[cf.mant]).astype(dtype)
+    table_b = (scale_y[:, None] * v[cf.mant]).astype(dtype)
+    (rows, k), cols, r = x.shape, y.shape[1], u.shape[1]
+    a = np.take(table_a, x, axis=0).reshape(rows, k * r)
+    b_t = np.take(table_b, y.T, axis=0).reshape(cols, k * r)
+    out = (a @ b_t.T).astype(np.float64, copy=False)
+    return out, edge_code_x[x], edge_code_y[y]
 
 
 def _fast_product(x, y, fx, fy, m, variant):
@@ -371,14 +443,17 @@ def lmul_matmul(x, y, *, fmt=None, m=None, variant="int_add", overflow=Overflow.
     if variant != "formula_exact" and significand_split(m, variant=variant) is None:
         return _elementwise_rows(x, y, np.arange(x.shape[0]), np.arange(y.shape[1]), fmt, m,
                                  variant, overflow)
-    need_mant = variant != "formula_exact"
-    fx, fy = _operand_fields(x, fmt, m, need_mant), _operand_fields(y, fmt, m, need_mant)
-    edge_x, edge_y = _bands(fx, fy, fmt, m, variant)
-    core_x, core_y = x, y
-    if fmt is None:                           # formula_exact reads the values themselves
-        core_x = np.where(edge_x, 0.0, x) if np.any(edge_x) else x
-        core_y = np.where(edge_y, 0.0, y) if np.any(edge_y) else y
-    out = _fast_product(core_x, core_y, _core(fx, edge_x), _core(fy, edge_y), m, variant)
+    if fmt is not None and fmt.width <= 8:
+        out, edge_x, edge_y = _codes_fast(x, y, fmt, variant)
+    else:
+        need_mant = variant != "formula_exact"
+        fx, fy = _operand_fields(x, fmt, m, need_mant), _operand_fields(y, fmt, m, need_mant)
+        edge_x, edge_y = _bands(fx, fy, fmt, m, variant)
+        core_x, core_y = x, y
+        if fmt is None:                           # formula_exact reads the values themselves
+            core_x = np.where(edge_x, 0.0, x) if np.any(edge_x) else x
+            core_y = np.where(edge_y, 0.0, y) if np.any(edge_y) else y
+        out = _fast_product(core_x, core_y, _core(fx, edge_x), _core(fy, edge_y), m, variant)
     if np.any(edge_x):
         _edge_accumulate(out, x, y, edge_x, None, fmt, m, variant, overflow)
     if np.any(edge_y):

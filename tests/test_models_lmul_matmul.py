@@ -144,3 +144,36 @@ def test_gaussian_fp8_codes_use_the_correction_path():
     assert 0.5 < share < 1.0
     np.testing.assert_array_equal(lmul_matmul.lmul_matmul(x, y, fmt=fmt),
                                   _elementwise(x, y, fmt, "int_add"))
+
+
+@pytest.mark.parametrize("variant", lmul.VARIANTS)
+@pytest.mark.parametrize("name", ["e4m3", "e5m2"])
+def test_code_table_path_matches_general_path(name, variant):
+    """The per-code-table fast path of 8-bit formats picks the same edge entries as `_bands`
+    and gives the same fast-path matrix as the per-element path, in float32 and float64."""
+    fmt = get_format(name)
+    rng = np.random.default_rng(24)
+    lo, hi = 1 - fmt.bias, fmt.max_biased_exponent - fmt.bias
+    for k, exponents in ((48, (-2, 2)), (300, (lo, hi))):
+        x = _codes(fmt, (31, k), rng, exponents=exponents, specials=True)
+        y = _codes(fmt, (k, 27), rng, exponents=exponents, specials=True)
+        out, edge_x, edge_y = lmul_matmul._codes_fast(x, y, fmt, variant)
+        m = fmt.mantissa_bits
+        fx, fy = lmul_matmul._operand_fields(x, fmt, m), lmul_matmul._operand_fields(y, fmt, m)
+        ref_x, ref_y = lmul_matmul._bands(fx, fy, fmt, m, variant)
+        np.testing.assert_array_equal(edge_x, ref_x)
+        np.testing.assert_array_equal(edge_y, ref_y)
+        ref = lmul_matmul._fast_product(x, y, lmul_matmul._core(fx, ref_x),
+                                        lmul_matmul._core(fy, ref_y), m, variant)
+        np.testing.assert_array_equal(out, ref)
+
+
+def test_code_table_path_large_k_float32_proof_equals_elementwise():
+    """K large enough that the float32 proof is decided by the data: both outcomes exact."""
+    fmt = get_format("e4m3")
+    rng = np.random.default_rng(25)
+    for exponents in ((-2, 2), (-6, 6)):
+        x = _codes(fmt, (9, 2048), rng, exponents=exponents)
+        y = _codes(fmt, (2048, 7), rng, exponents=exponents)
+        got = lmul_matmul.lmul_matmul(x, y, fmt=fmt, variant="int_add")
+        np.testing.assert_array_equal(got, _elementwise(x, y, fmt, "int_add"))
