@@ -6,7 +6,8 @@ per vector), store every result in a memory and write it out with ``$writememh``
 
 ``combinational_wrapper``
     ``lanes`` copies of a unit with ports ``a``, ``b``, ``y``; each memory row holds one vector
-    per lane (see `picojoule.sim.hexio` for the packing); one row per time step.
+    per lane (see `picojoule.sim.hexio` for the packing), ``a`` and ``b`` in one word
+    (`operand_words`); one row per time step.
 ``stream_wrapper``
     One pipelined unit with `amaranth.lib.stream` ports ``i`` (payload ``{a, b}``, ``a`` in the
     low bits, or separate ``i__payload__a``/``i__payload__b``) and ``o``. A clock in HDL; input
@@ -15,9 +16,12 @@ per vector), store every result in a memory and write it out with ``$writememh``
     observable exactly. The cycle of every input and output transfer is recorded.
 """
 
+import numpy as np
+
 from picojoule.sim.hexio import digits
 
-__all__ = ["BATCH_TOP", "STREAM_TOP", "combinational_wrapper", "stream_wrapper", "stream_ports"]
+__all__ = ["BATCH_TOP", "STREAM_TOP", "combinational_wrapper", "operand_stride", "operand_words",
+           "stream_wrapper", "stream_ports"]
 
 BATCH_TOP = "picojoule_batch"
 STREAM_TOP = "picojoule_stream"
@@ -28,8 +32,15 @@ def _stride(width):
 
 
 def combinational_wrapper(*, top, a_width, b_width, y_width, lanes, depth):
-    """Verilog text of the batch wrapper around the combinational module ``top``."""
+    """Verilog text of the batch wrapper around the combinational module ``top``.
+
+    Operands come from one memory image, ``ab.hex``: per lane a word of ``operand_stride`` bits
+    with ``a`` in the low ``4 * digits(a_width)`` bits and ``b`` above (see `operand_words`).
+    One row is loaded per time step with a single assignment, so the unit sees both operands
+    change in one update; Icarus then evaluates the unit's logic cone once per row.
+    """
     sa, sb, sy = _stride(a_width), _stride(b_width), _stride(y_width)
+    sab = sa + sb
     pad = (f"    assign row_y[k*{sy}+{y_width} +: {sy - y_width}] = {sy - y_width}'d0;\n"
            if sy > y_width else "")
     return f"""\
@@ -38,29 +49,25 @@ module {BATCH_TOP};
   localparam DEPTH = {depth};
   reg start = 1'b0;
   reg done = 1'b0;
-  integer rows = DEPTH;
-  integer i;
-  reg [{lanes * sa - 1}:0] mem_a [0:DEPTH-1];
-  reg [{lanes * sb - 1}:0] mem_b [0:DEPTH-1];
+  reg [31:0] rows = DEPTH;
+  reg [31:0] i;
+  reg [{lanes * sab - 1}:0] mem_ab [0:DEPTH-1];
   reg [{lanes * sy - 1}:0] mem_y [0:DEPTH-1];
-  reg [{lanes * sa - 1}:0] row_a = 0;
-  reg [{lanes * sb - 1}:0] row_b = 0;
+  reg [{lanes * sab - 1}:0] row_ab = 0;
   wire [{lanes * sy - 1}:0] row_y;
   genvar k;
   generate
     for (k = 0; k < {lanes}; k = k + 1) begin : lane
-      {top} dut (.a(row_a[k*{sa} +: {a_width}]), .b(row_b[k*{sb} +: {b_width}]),
+      {top} dut (.a(row_ab[k*{sab} +: {a_width}]), .b(row_ab[k*{sab}+{sa} +: {b_width}]),
                  .y(row_y[k*{sy} +: {y_width}]));
 {pad}    end
   endgenerate
   initial begin
     if (!$value$plusargs("rows=%d", rows)) rows = DEPTH;
-    $readmemh("a.hex", mem_a, 0, rows - 1);
-    $readmemh("b.hex", mem_b, 0, rows - 1);
+    $readmemh("ab.hex", mem_ab, 0, rows - 1);
     wait (start);
     for (i = 0; i < rows; i = i + 1) begin
-      row_a = mem_a[i];
-      row_b = mem_b[i];
+      row_ab = mem_ab[i];
       #1;
       mem_y[i] = row_y;
     end
@@ -69,6 +76,23 @@ module {BATCH_TOP};
   end
 endmodule
 """
+
+
+def operand_stride(*, a_width, b_width):
+    """Bits of one lane's operand word in ``ab.hex`` (at most 64)."""
+    stride = _stride(a_width) + _stride(b_width)
+    if stride > 64:
+        raise ValueError(f"operands of {a_width} + {b_width} bits do not fit the 64-bit batch "
+                         f"word; use units with at most 64 operand bits in total")
+    return stride
+
+
+def operand_words(a, b, *, a_width, b_width):
+    """The ``ab.hex`` words: ``a | b << 4 * digits(a_width)`` as uint64."""
+    operand_stride(a_width=a_width, b_width=b_width)
+    a = np.asarray(a).astype(np.uint64)
+    b = np.asarray(b).astype(np.uint64)
+    return a | (b << np.uint64(_stride(a_width)))
 
 
 def stream_ports(ports):
