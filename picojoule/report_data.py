@@ -18,19 +18,27 @@ import numpy as np
 from picojoule.cost.operands import DISTRIBUTIONS, operand_stream
 from picojoule.cost.synth import yosys_version
 from picojoule.cost.units import cost_unit
+from picojoule.models.formats import Overflow
 from picojoule.models.units import standard_suite
+from picojoule.references import HOROWITZ_45NM
 
-#: Horowitz' operation name -> the suite unit it is compared with (uniform random operands).
-CALIBRATION_UNITS = {
-    "int8 add": "int_add_int8_int8_int9_s0",
-    "int32 add": "int_add_int32_int32_int33_s0",
-    "int8 mul": "int_mul_int8_int8_int16_s0",
-    "int32 mul": "int_mul_int32_int32_int64_s0",
-    "fp16 add": "fp_add_fp16_fp16_fp16_nonsat_s0",
-    "fp16 mul": "fp_mul_fp16_fp16_fp16_nonsat_s0",
-    "fp32 add": "fp_add_fp32_fp32_fp32_nonsat_s0",
-    "fp32 mul": "fp_mul_fp32_fp32_fp32_nonsat_s0",
-}
+def calibration_units(specs):
+    """Horowitz' operation name ("int8 add", "fp32 mul", ...) -> the matching combinational
+    unit among ``specs`` (same operand format, non-saturating), for the operations present."""
+    kinds = {("add", True): "int_add", ("mul", True): "int_mul",
+             ("add", False): "fp_add", ("mul", False): "fp_mul"}
+    found = {}
+    for operation in HOROWITZ_45NM:
+        fmt, op = operation.split()
+        kind = kinds[(op, fmt.startswith("int"))]
+        for spec in specs:
+            if (spec.kind == kind and spec.stages == 0 and spec.a.name == fmt == spec.b.name
+                    and getattr(spec, "overflow", Overflow.NONSAT) is Overflow.NONSAT):
+                found[operation] = spec.name
+                break
+    return found
+
+
 #: Horowitz' figures are for 0.9 V; the calibration evaluates our netlists at his voltage.
 CALIBRATION_VOLTAGE = 0.9
 
@@ -194,12 +202,11 @@ def collect(options, *, progress=print):
     names = {e["name"]: e for e in entries}
     cal_jobs = [(names[unit], verilog_dir, "uniform", options.n_ops, options.liberty,
                  CALIBRATION_VOLTAGE, options.clock_ghz)
-                for unit in CALIBRATION_UNITS.values() if unit in names]
+                for unit in calibration_units(specs).values()]
     if cal_jobs:
         progress(f"[4/5] calibration against Horowitz at {CALIBRATION_VOLTAGE} V")
         cal_records = {r["name"]: r for r in _map(options.jobs, _cost, cal_jobs)}
-        from picojoule.references import HOROWITZ_45NM
-        for operation, unit in CALIBRATION_UNITS.items():
+        for operation, unit in calibration_units(specs).items():
             if unit in cal_records:
                 r = cal_records[unit]
                 his_pj, his_area = HOROWITZ_45NM[operation]

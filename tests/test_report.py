@@ -83,3 +83,14 @@ def test_lut_conclusion_says_where_the_lut_tile_loses():
     assert "int x uintW multipliers, MAC energy / LUT energy per MAC is 0.68x" in text
     assert "wins on energy nowhere" in text and "wins on energy at W2A8" in text
     assert "0.70x area and 0.68x energy against mac-int;" in text
+
+
+def test_calibration_units_come_from_the_registry():
+    from picojoule.models.units import standard_suite
+    from picojoule.references import HOROWITZ_45NM
+    from picojoule.report_data import calibration_units
+    units = calibration_units(standard_suite())
+    assert set(units) == set(HOROWITZ_45NM)
+    assert units["int8 mul"] == "int_mul_int8_int8_int16_s0"
+    assert units["fp32 add"] == "fp_add_fp32_fp32_fp32_nonsat_s0"
+    assert calibration_units([]) == {}
