@@ -49,6 +49,7 @@ bands come from code histograms and the factors A, B are gathered from per-code 
 """
 
 import functools
+import sys
 
 import numpy as np
 
@@ -60,6 +61,8 @@ __all__ = ["lmul_matmul", "lmul_matmul_elementwise", "fast_path_fraction", "sign
 
 #: Largest mantissa width whose non-affine significand table is split into rank-one terms.
 MAX_SPLIT_BITS = 3
+#: Accumulation choices of `lmul_matmul` (``accumulate=``), the default first.
+ACCUMULATE = ("float64", "float32")
 #: Products held in memory at once by the element-wise path.
 _CHUNK = 1 << 22
 
@@ -85,6 +88,12 @@ def significand_split(m, *, variant):
         one_hot = np.eye(n, dtype=np.int64)[:, rows]
         return np.hstack([u_aff, one_hot]), np.hstack([v_aff, rest[rows].T])
     return np.eye(n, dtype=np.int64), h.T.copy()
+
+
+def _check_accumulate(accumulate):
+    if accumulate not in ACCUMULATE:
+        raise ValueError(f"unknown accumulate={accumulate!r}; choose float64 (exact products, "
+                         f"float64 sums) or float32 (exact products, float32 BLAS sums)")
 
 
 def _prepare(x, y, fmt, m, variant, overflow):
@@ -127,7 +136,8 @@ def _as_codes(arr, fmt, role):
 
 _F64_EXPONENT = np.uint64(0x7FF << 52)
 _F64_SIGN_EXPONENT = np.uint64(0xFFF << 52)
-_F64_MANTISSA = np.uint64((1 << 52) - 1)
+#: Index of a float64's most significant 16-bit half.
+_TOP_HALF = 3 if sys.byteorder == "little" else 0
 
 
 class _Fields:
@@ -140,12 +150,15 @@ class _Fields:
 
 def _operand_fields(v, fmt, m, need_mant=True):
     if fmt is None:
-        bits = np.ascontiguousarray(v).view(np.uint64)
-        exp_field = (bits >> np.uint64(52)) & np.uint64(0x7FF)
+        v = np.ascontiguousarray(v)
+        bits = v.view(np.uint64)
+        # The exponent field from the top 16 bits of each float64 (a quarter of the traffic).
+        top = v.reshape(-1).view(np.uint16)[_TOP_HALF::4].reshape(v.shape)
+        exp_field = ((top >> np.uint16(4)) & np.uint16(0x7FF)).view(np.int16)
         special = exp_field == 0x7FF
         zero_exp = exp_field == 0
         if np.any(zero_exp):
-            special |= zero_exp & ((bits & _F64_MANTISSA) != 0)   # float64 subnormals
+            special |= zero_exp & (v != 0)                           # float64 subnormals
         normal = ~(special | zero_exp)
         low = bits & np.uint64((1 << (52 - m)) - 1)
         if np.any(low) and np.any(low[normal]):
@@ -154,10 +167,10 @@ def _operand_fields(v, fmt, m, need_mant=True):
         mant = None
         if need_mant:
             mant = ((bits >> np.uint64(52 - m)) & np.uint64((1 << m) - 1)).astype(np.intp)
-        scale = (bits & _F64_SIGN_EXPONENT).view(np.float64)
-        if not np.all(normal):
-            scale = np.where(normal, scale, 0.0)
-        return _Fields(mant, scale, exp_field.view(np.int64) - 1023, normal, special)
+        scale = (bits & _F64_SIGN_EXPONENT).view(np.float64)    # +-0 for zeros, subnormals
+        if np.any(special):
+            scale = np.where(special, 0.0, scale)
+        return _Fields(mant, scale, exp_field - np.int16(1023), normal, special)
     c = v.astype(np.int64)
     sign = c >> (fmt.width - 1)
     biased = (c >> m) & fmt.exponent_all_ones
@@ -295,36 +308,58 @@ def lmul_matmul_elementwise(x, y, *, fmt=None, m=None, variant="int_add",
                              variant, overflow)
 
 
-def _exact_in_float32(fx, fy, m, u_sum, v_max, *, grain):
-    """True if float32 GEMM of the factors is provably exact (every partial sum representable).
+def _float32_gemm(fx, fy, m, u_sum, v_max, *, grain, accumulate):
+    """True if the BLAS matmul of the factors runs in float32.
 
-    All terms are integer multiples of 2^q with q = min xe + min ye - grain (A's entries are
-    multiples of 2^(xe - m), B's of 2^(ye - grain + m)); every partial sum of
-    output (i, j) is at most (sum_k |Ex_ik| u_sum / 2^m) (max |Ey| v_max). If that bound is
-    below 2^(24 + q), every partial sum, in any order and with or without FMA, is exact in
-    float32's 24-bit significand, so the float32 result equals the float64 one.
+    ``accumulate="float64"``: only if every partial sum is provably exact in float32
+    (`_float32_bound_holds`), so the float32 result equals the float64 one.
+    ``accumulate="float32"``: if every factor and term is exact in float32 and no partial sum
+    can overflow (`_float32_terms_fit`); the sums then round in float32.
     """
     if not (np.any(fx.normal) and np.any(fy.normal)):
         return False
-    big = 1 << 40
+    big = 1 << 14                                   # beyond any exponent, fits int16
     lo_x = int(np.min(fx.exponent, where=fx.normal, initial=big))
     lo_y = int(np.min(fy.exponent, where=fy.normal, initial=big))
-    q = lo_x + lo_y - grain
-    if q < -120:
-        return False
     hi_x = int(np.max(fx.exponent, where=fx.normal, initial=-big))
     hi_y = int(np.max(fy.exponent, where=fy.normal, initial=-big))
-    return _float32_bound_holds(lo_x, hi_x, lo_y, hi_y, float(np.abs(fx.scale).sum(axis=1).max()),
-                                float(np.abs(fy.scale).max()), m, u_sum, v_max, grain=grain)
+    test = _float32_terms_fit if accumulate == "float32" else _float32_bound_holds
+    return test(lo_x, hi_x, lo_y, hi_y, float(np.abs(fx.scale).sum(axis=1).max()),
+                float(np.abs(fy.scale).max()), m, u_sum, v_max, grain=grain)
 
 
 def _float32_bound_holds(lo_x, hi_x, lo_y, hi_y, row_sum_x, max_y, m, u_sum, v_max, *, grain):
-    """The test of `_exact_in_float32` from its ingredients: exponent ranges of the normal
-    entries, max_i sum_k |Ex_ik| and max |Ey|."""
+    """Exactness test from exponent ranges of the normal entries, max_i sum_k |Ex_ik| and
+    max |Ey|.
+
+    All terms are integer multiples of 2^q with q = min xe + min ye - grain (A's entries are
+    multiples of 2^(xe - m), B's of 2^(ye - grain + m)); every partial sum of output (i, j)
+    is at most (sum_k |Ex_ik| u_sum / 2^m) (max |Ey| v_max). If that bound is below
+    2^(24 + q), every partial sum, in any order and with or without FMA, is exact in
+    float32's 24-bit significand, so the float32 result equals the float64 one.
+    """
     q = lo_x + lo_y - grain
     if q < -120 or hi_x + m + 3 > 120 or hi_y + m + 3 > 120:
         return False                                   # stay clear of float32's range
     return row_sum_x * u_sum / 2.0 ** m * max_y * v_max < 2.0 ** (24 + q)
+
+
+def _float32_terms_fit(lo_x, hi_x, lo_y, hi_y, row_sum_x, max_y, m, u_sum, v_max, *, grain):
+    """True if every factor and every term of the float32 matmul is exact and no partial
+    sum can overflow (same ingredients as `_float32_bound_holds`).
+
+    Factors and terms have at most 24 significant bits (A: m + 3, B: m + 3, terms: the
+    product's m + 2 or, for the one-hot splits, 2 m + 4 <= 10), so each is exact in float32
+    when its lowest bit is at least 2^-149 (A: 2^(xe - m), B: 2^(ye - grain + m), terms:
+    2^(xe + ye - grain)) and it stays below 2^127. Every partial sum is at most
+    (1 + gamma) times sum_k sum_t |a_ikt b_ktj| <= row_sum_x u_sum / 2^m max_y v_max,
+    kept below 2^126.
+    """
+    if min(lo_x - m, lo_y - grain + m, lo_x + lo_y - grain) < -149:
+        return False
+    if hi_x + 3 > 127 or hi_y + m + 3 > 127:
+        return False
+    return row_sum_x * u_sum / 2.0 ** m * max_y * v_max < 2.0 ** 126
 
 
 @functools.lru_cache(maxsize=16)
@@ -333,7 +368,7 @@ def _code_fields(fmt):
     return _operand_fields(fmt.all_codes(), fmt, fmt.mantissa_bits)
 
 
-def _codes_fast(x, y, fmt, variant):
+def _codes_fast(x, y, fmt, variant, accumulate="float64"):
     """Fast path for codes of an 8-bit format through per-code tables.
 
     Every per-element quantity (exponent, band membership, the factor rows Ex U[Mx] / 2^m
@@ -361,16 +396,17 @@ def _codes_fast(x, y, fmt, variant):
     u, v = significand_split(m, variant=variant)
     u_sum, v_max = int(np.abs(u).sum(axis=1).max()), int(np.abs(v).max())
     used_x, used_y = core_x & (hist_x > 0), core_y & (hist_y > 0)
-    exact32 = False
+    use32 = False
     scale_x = np.where(core_x, cf.scale, 0.0)
     scale_y = np.where(core_y, cf.scale, 0.0)
     if np.any(used_x) and np.any(used_y):
         row_sum_x = float(np.abs(scale_x)[x].sum(axis=1).max())
-        exact32 = _float32_bound_holds(
+        test = _float32_terms_fit if accumulate == "float32" else _float32_bound_holds
+        use32 = test(
             int(cf.exponent[used_x].min()), int(cf.exponent[used_x].max()),
             int(cf.exponent[used_y].min()), int(cf.exponent[used_y].max()),
             row_sum_x, float(np.abs(scale_y[used_y]).max()), m, u_sum, v_max, grain=m)
-    dtype = np.float32 if exact32 else np.float64
+    dtype = np.float32 if use32 else np.float64
     # A[i, k r + t] = Ex_ik U[Mx_ik, t] / 2^m; B.T[j, k r + t] = Ey_kj V[My_kj, t].
     table_a = ((scale_x / 2.0 ** m)[:, None] * u[cf.mant]).astype(dtype)
     table_b = (scale_y[:, None] * v[cf.mant]).astype(dtype)
@@ -381,14 +417,15 @@ def _codes_fast(x, y, fmt, variant):
     return out, edge_code_x[x], edge_code_y[y]
 
 
-def _fast_product(x, y, fx, fy, m, variant):
+def _fast_product(x, y, fx, fy, m, variant, accumulate="float64"):
     """The fast-path matrix (float64), or None where no exact split exists."""
     if variant == "formula_exact":
         # product = Ex Ey (1 + xm + ym + c) = x Ey + Ex (y - (1 - c) Ey), Ey (ym + c) exact
         u_sum, v_max = 1 << (m + 2), 2          # |x| + |Ex| < 3 |Ex|; |Ey (ym + c)| < 2 |Ey|
         c = lmul_model.offset_value(m, variant=variant)
-        exact32 = _exact_in_float32(fx, fy, m, u_sum, v_max, grain=2 * m)   # y - Ey: 2^(ye-m)
-        dtype = np.float32 if exact32 else np.float64
+        use32 = _float32_gemm(fx, fy, m, u_sum, v_max, grain=2 * m,      # y - Ey: 2^(ye-m)
+                              accumulate=accumulate)
+        dtype = np.float32 if use32 else np.float64
         # Zeros give 0 in every factor; edge entries were zeroed by the caller.
         a1 = x.astype(dtype, copy=False)
         b2 = (y - (1.0 - c) * fy.scale).astype(dtype, copy=False)
@@ -401,8 +438,9 @@ def _fast_product(x, y, fx, fy, m, variant):
             return None
         u, v = split
         u_sum, v_max = int(np.abs(u).sum(axis=1).max()), int(np.abs(v).max())
-        exact32 = _exact_in_float32(fx, fy, m, u_sum, v_max, grain=m)        # V is integer
-        dtype = np.float32 if exact32 else np.float64
+        use32 = _float32_gemm(fx, fy, m, u_sum, v_max, grain=m,          # V is integer
+                              accumulate=accumulate)
+        dtype = np.float32 if use32 else np.float64
         r = u.shape[1]
         (rows, k), cols = fx.scale.shape, fy.scale.shape[1]
         # A[i, k r + t] = Ex_ik U[Mx_ik, t] / 2^m and B[k r + t, j] = Ey_kj V[My_kj, t].
@@ -421,8 +459,48 @@ def _fast_product(x, y, fx, fy, m, variant):
     return (a @ b).astype(np.float64, copy=False)
 
 
-def lmul_matmul(x, y, *, fmt=None, m=None, variant="int_add", overflow=Overflow.NONSAT):
-    """sum_k L-Mul(x[i, k], y[k, j]) in float64, through BLAS where it is exact.
+def _formula_exact_float32(x, y, m):
+    """``formula_exact`` on m-bit values with float32 sums, or None to take the general path.
+
+    The same two matmuls as `_fast_product`, x Ey + Ex (y - (1 - c) Ey), with every factor
+    formed in float32 (Ex, Ey by masking the float32 mantissa; y - (1 - c) Ey = Ey (ym + c)
+    is exact) and the checks read from the top 16 bits of each value. None when an operand
+    holds NaN, Inf, float64 subnormals or values with more than m mantissa bits (the
+    general path handles or rejects them), is all zero, has exponents below float32's
+    normal range, or fails `_float32_terms_fit`.
+    """
+    spans = []
+    for v in (x, y):
+        flat = np.ascontiguousarray(v).reshape(-1)
+        exp_field = flat.view(np.uint16)[_TOP_HALF::4] & np.uint16(0x7FF0)
+        hi = int(exp_field.max()) >> 4
+        if hi in (0, 0x7FF):
+            return None                                          # all zero, or NaN/Inf
+        lo = int(np.min(exp_field, where=exp_field > 0, initial=0x7FF0)) >> 4
+        zero = exp_field == 0
+        if np.any(zero) and np.any(flat[zero] != 0):
+            return None                                          # float64 subnormals
+        if np.any(flat.view(np.uint64) & np.uint64((1 << (52 - m)) - 1)):
+            return None
+        spans.append((lo - 1023, hi - 1023))
+    (lo_x, hi_x), (lo_y, hi_y) = spans
+    if min(lo_x, lo_y) < -126 or not _float32_terms_fit(
+            lo_x, hi_x, lo_y, hi_y, x.shape[1] * 2.0 ** hi_x, 2.0 ** hi_y, m, 1 << (m + 2), 2,
+            grain=2 * m):
+        return None
+    c = lmul_model.offset_value(m, variant="formula_exact")
+    x32, y32 = x.astype(np.float32), y.astype(np.float32)
+    sign_exponent = np.uint32(0xFF800000)
+    ex = (x32.view(np.uint32) & sign_exponent).view(np.float32)
+    ey = (y32.view(np.uint32) & sign_exponent).view(np.float32)
+    out = np.matmul(x32, ey)
+    out += np.matmul(ex, y32 - np.float32(1.0 - c) * ey)
+    return out.astype(np.float64)
+
+
+def lmul_matmul(x, y, *, fmt=None, m=None, variant="int_add", overflow=Overflow.NONSAT,
+                accumulate="float64"):
+    """sum_k L-Mul(x[i, k], y[k, j]) through BLAS: exact products, sums in float64 or float32.
 
     Parameters
     ----------
@@ -434,17 +512,27 @@ def lmul_matmul(x, y, *, fmt=None, m=None, variant="int_add", overflow=Overflow.
     variant : {"int_add", "formula", "mitchell"} (also "formula_exact" with ``m``)
     overflow : Overflow or {"nonsat", "sat"}
         Only with ``fmt``.
+    accumulate : {"float64", "float32"}
+        How the BLAS matmul sums the (exact) products: ``"float64"`` (float32 only where
+        that is provably exact) or ``"float32"`` (rounded float32 sums in BLAS order, within
+        the bound stated in the module docstring). The edge/correction path and the
+        element-wise fallback sum in float64 either way.
 
     Returns
     -------
     ndarray, float64, shape (M, N)
     """
+    _check_accumulate(accumulate)
     x, y, fmt, m, overflow = _prepare(x, y, fmt, m, variant, overflow)
     if variant != "formula_exact" and significand_split(m, variant=variant) is None:
         return _elementwise_rows(x, y, np.arange(x.shape[0]), np.arange(y.shape[1]), fmt, m,
                                  variant, overflow)
+    if fmt is None and variant == "formula_exact" and accumulate == "float32":
+        out = _formula_exact_float32(x, y, m)
+        if out is not None:
+            return out
     if fmt is not None and fmt.width <= 8:
-        out, edge_x, edge_y = _codes_fast(x, y, fmt, variant)
+        out, edge_x, edge_y = _codes_fast(x, y, fmt, variant, accumulate)
     else:
         need_mant = variant != "formula_exact"
         fx, fy = _operand_fields(x, fmt, m, need_mant), _operand_fields(y, fmt, m, need_mant)
@@ -453,7 +541,8 @@ def lmul_matmul(x, y, *, fmt=None, m=None, variant="int_add", overflow=Overflow.
         if fmt is None:                           # formula_exact reads the values themselves
             core_x = np.where(edge_x, 0.0, x) if np.any(edge_x) else x
             core_y = np.where(edge_y, 0.0, y) if np.any(edge_y) else y
-        out = _fast_product(core_x, core_y, _core(fx, edge_x), _core(fy, edge_y), m, variant)
+        out = _fast_product(core_x, core_y, _core(fx, edge_x), _core(fy, edge_y), m, variant,
+                            accumulate)
     if np.any(edge_x):
         _edge_accumulate(out, x, y, edge_x, None, fmt, m, variant, overflow)
     if np.any(edge_y):

@@ -128,9 +128,9 @@ def test_float32_gemm_path_equals_float64(monkeypatch):
     y = _codes(fmt, (300, 30), rng, exponents=(-2, 2))
     fx, fy = lmul_matmul._operand_fields(x, fmt, 3), lmul_matmul._operand_fields(y, fmt, 3)
     u, v = lmul_matmul.significand_split(3, variant="int_add")
-    assert lmul_matmul._exact_in_float32(fx, fy, 3, 1, int(v.max()), grain=3)
+    assert lmul_matmul._float32_gemm(fx, fy, 3, 1, int(v.max()), grain=3, accumulate="float64")
     fast = lmul_matmul.lmul_matmul(x, y, fmt=fmt)
-    monkeypatch.setattr(lmul_matmul, "_exact_in_float32", lambda *a, **k: False)
+    monkeypatch.setattr(lmul_matmul, "_float32_bound_holds", lambda *a, **k: False)
     np.testing.assert_array_equal(lmul_matmul.lmul_matmul(x, y, fmt=fmt), fast)
     np.testing.assert_array_equal(fast, _elementwise(x, y, fmt, "int_add"))
 
