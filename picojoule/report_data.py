@@ -87,6 +87,7 @@ class ReportData:
     lut: dict
     tools: dict
     errors: list = field(default_factory=list)   # energy-vs-error points per multiplier
+    lut_accuracy: list = field(default_factory=list)  # float LUT mpGEMM error records
     seconds: float = 0.0
 
 
@@ -219,10 +220,13 @@ def collect(options, *, progress=print):
 
     progress(f"[5/5] accuracy study ({options.accuracy_samples:,} Gaussian pairs)")
     acc = accuracy.accuracy_records(samples=options.accuracy_samples)
-    lut = {}
+    lut, lut_accuracy = {}, []
     if options.lut:
         from picojoule.report_lut import lut_comparison
+        from picojoule.report_lut_accuracy import lut_accuracy_records
         lut = lut_comparison(options=options, progress=progress)
+        progress("[LUT] error of the float LUT mpGEMM contract against the exact product")
+        lut_accuracy = lut_accuracy_records()
 
     tools = {"yosys": yosys_version(), "library": records[0]["library"] if records else None,
              "voltage": records[0]["voltage"] if records else None,
@@ -230,4 +234,5 @@ def collect(options, *, progress=print):
     errors = multiplier_errors(specs, records, n_ops=options.n_ops)
     return ReportData(options=options, specs=specs, manifest=manifest, verdicts=verdicts,
                       records=records, calibration=calibration, accuracy=acc, lut=lut,
-                      tools=tools, errors=errors, seconds=time.perf_counter() - start)
+                      tools=tools, errors=errors, lut_accuracy=lut_accuracy,
+                      seconds=time.perf_counter() - start)

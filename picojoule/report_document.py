@@ -15,6 +15,7 @@ FIGURES = {
     "energy_error": "figures/energy_vs_error.png",
     "accuracy": "figures/accuracy.png",
     "lut": "figures/lut_vs_mac.png",
+    "lut_accuracy": "figures/lut_accuracy.png",
 }
 
 
@@ -188,6 +189,11 @@ def build(data, *, figures):
     if data.lut:
         from picojoule.report_lut import lut_blocks
         doc.add(*lut_blocks(data.lut, figures=figures))
+    if data.lut_accuracy:
+        from picojoule.report_lut_accuracy import accuracy_blocks
+        if not data.lut:
+            doc.add(Heading("LUT tensor core"))
+        doc.add(*accuracy_blocks(data.lut_accuracy, figure=figures.get("lut_accuracy")))
 
     if data.calibration:
         doc.add(Heading("Calibration against Horowitz' 45 nm figures"))

@@ -2,8 +2,9 @@
 
 The folder (default ``reports/``) is replaced as a whole only when every step succeeded, so a
 failed run leaves the previous report intact. It holds ``report.md``, ``report.html`` (self-
-contained), ``summary.json`` (one record per unit and operand distribution), ``accuracy.csv``
-and ``figures/*.png``.
+contained), ``summary.json`` (one record per unit and operand distribution, then one record of
+kind ``lut_mpgemm_accuracy`` per float LUT contract and distribution), ``accuracy.csv`` and
+``figures/*.png``.
 """
 
 import json
@@ -66,10 +67,15 @@ def write_report(data, out):
             from picojoule.report_lut import lut_figure
             if lut_figure(data.lut, tmp / FIGURES["lut"]):
                 figures["lut"] = FIGURES["lut"]
+        if data.lut_accuracy:
+            from picojoule.report_lut_accuracy import accuracy_figure
+            if accuracy_figure(data.lut_accuracy, tmp / FIGURES["lut_accuracy"]):
+                figures["lut_accuracy"] = FIGURES["lut_accuracy"]
         doc = build(data, figures=figures)
         atomic.write_text(tmp / "report.md", render_markdown(doc))
         atomic.write_text(tmp / "report.html", render_html(doc, root=tmp))
-        atomic.write_text(tmp / "summary.json", json.dumps(data.records, indent=1) + "\n")
+        atomic.write_text(tmp / "summary.json", json.dumps(data.records + data.lut_accuracy,
+                                                               indent=1) + "\n")
     return Path(out) / "report.md"
 
 
