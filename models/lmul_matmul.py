@@ -2,8 +2,33 @@
 
 Numeric contract
 ----------------
-Each product is exactly the element-wise model's value (`picojoule.models.lmul`), the sum
-is accumulated in float64, and the result is a float64 array of shape (M, N). Inputs:
+Each product is exactly the element-wise model's value (`picojoule.models.lmul`); the
+result is a float64 array of shape (M, N). How the products are summed is chosen with
+``accumulate``:
+
+``"float64"`` (default)
+    Sums in float64 (the BLAS matmul runs in float32 only where that is provably exact,
+    see below), equal to the element-wise loop whenever float64 sums of the products are
+    exact and to float64 rounding otherwise.
+``"float32"``
+    The BLAS matmul sums its terms in float32, in BLAS order (like the fp32 accumulators of
+    the hardware and like a float32 matmul of the same matrices; not bit-reproducible across
+    BLAS builds or thread counts). Every term is still exact: the matmul runs in float64
+    instead when a factor or term would leave float32's range or a partial sum could
+    overflow (`_float32_terms_fit`). With S = sum_k p_k the exact sum of the exact products
+    and P = sum_k |p_k|, the result C satisfies |C - S| <= gamma_{nK+1} P and, against the
+    ``"float64"`` result C64, |C - C64| <= gamma_{nK+2} P, where gamma_j = j u / (1 - j u),
+    u = 2^-24, K < 2^28 the inner size and n = 1 for ``formula_exact`` and the one-hot
+    splits (all variants for 1 <= m <= 3 except ``mitchell`` with m = 1), else 2. Why:
+    the terms of one product carry its sign (U, V >= 0), so they sum to P in absolute
+    value; a float32 sum of j nonzero exact terms is within gamma_{j-1} of their sum in any
+    order, with or without FMA, zero terms adding nothing (the one-hot splits have one
+    nonzero term per product; ``formula_exact`` sums two float32 matmuls of K terms each
+    and adds them in float32: gamma_K); the edge/correction products and the element-wise
+    fallback (m > 3 except ``formula_exact``) are summed in float64 and added in float64,
+    which stays within the next gamma for K < 2^28.
+
+Inputs:
 
 ``fmt=`` (a float format)
     ``x`` (M x K) and ``y`` (K x N) are codes of ``fmt`` (integer arrays) or float arrays
@@ -41,11 +66,15 @@ entry of y). Zeros and subnormals flush to zero, so they contribute nothing to t
 `fast_path_fraction` reports the share of the M K N products taken by BLAS (for e4m3 codes of
 N(0, 1) data about 84%; for data inside the band 100%).
 
-The BLAS matmul runs in float32 when a bound proves every partial sum exact in float32's
-24-bit significand (`_exact_in_float32`; typical for fp8 data in a band), else in float64.
-For codes of 8-bit formats every per-element quantity depends on the code alone, so the
-bands come from code histograms and the factors A, B are gathered from per-code tables
-(`_codes_fast`): same products, same proof, same edge entries, fewer passes over the data.
+With ``accumulate="float64"`` the BLAS matmul runs in float32 when a bound proves every
+partial sum exact in float32's 24-bit significand (`_float32_bound_holds`; typical for fp8
+data in a band), else in float64. For codes of 8-bit formats every per-element quantity
+depends on the code alone, so the bands come from code histograms and the factors A, B are
+gathered from per-code tables (`_codes_fast`): same products, same proof, same edge
+entries, fewer passes over the data. m-bit float64 values with m <= 3 take the same route
+with the top 12 + m bits of each float64 as the code (`_values_fast`), and
+``formula_exact`` with float32 sums forms its factors directly in float32
+(`_formula_exact_float32`).
 """
 
 import functools
@@ -94,6 +123,15 @@ def _check_accumulate(accumulate):
     if accumulate not in ACCUMULATE:
         raise ValueError(f"unknown accumulate={accumulate!r}; choose float64 (exact products, "
                          f"float64 sums) or float32 (exact products, float32 BLAS sums)")
+
+
+def _float32_terms_per_product(m, variant):
+    """n of the float32 error bound: rounded additions per product that a sum may see
+    (1 for ``formula_exact`` and the one-hot splits, r for the other splits)."""
+    if variant == "formula_exact":
+        return 1
+    u, _ = significand_split(m, variant=variant)
+    return 1 if np.array_equal(u, np.eye(u.shape[0], dtype=u.dtype)) else u.shape[1]
 
 
 def _prepare(x, y, fmt, m, variant, overflow):
@@ -393,12 +431,56 @@ def _codes_fast(x, y, fmt, variant, accumulate="float64"):
     core_y = cf.normal & (cf.exponent >= lo_y) & (cf.exponent <= hi_y)
     edge_code_x = cf.special | (cf.normal & ~core_x)
     edge_code_y = cf.special | (cf.normal & ~core_y)
+    out = _table_matmul(cf, core_x, core_y, hist_x, hist_y, x, y, m, variant, accumulate)
+    return out, edge_code_x[x], edge_code_y[y]
+
+
+@functools.lru_cache(maxsize=8)
+def _value_code_fields(m):
+    """`_Fields` of every "value code" for m <= 4: the top 12 + m bits (sign, exponent, m
+    mantissa bits) of a float64 with at most m mantissa bits, indexed by that code."""
+    codes = np.arange(1 << (12 + m), dtype=np.uint64) << np.uint64(52 - m)
+    return _operand_fields(codes.view(np.float64), None, m)
+
+
+def _values_fast(x, y, m, variant, accumulate):
+    """Fast path for m-bit float64 values (m <= 3) through per-code tables, or None.
+
+    The top 16 bits of a float64 hold its sign, exponent and first 4 mantissa bits, so for
+    m <= 4 a value with at most m mantissa bits is identified by a 12 + m bit "value code"
+    and `_codes_fast`'s gather applies with every float64 exponent as a table row. Edge
+    entries are the specials (NaN, Inf). None (the caller takes the general path, which
+    also rejects values with more than m mantissa bits) when any value has mantissa bits
+    beyond the first m, as float64 subnormals and NaN payloads may.
+    Returns (fast-path matrix, edge mask of x, edge mask of y).
+    """
+    codes = []
+    for v in (x, y):
+        flat = np.ascontiguousarray(v).reshape(-1)
+        if np.any(flat.view(np.uint64) & np.uint64((1 << (52 - m)) - 1)):
+            return None
+        top = flat.view(np.uint16)[_TOP_HALF::4]
+        codes.append((top >> np.uint16(4 - m)).reshape(v.shape))
+    cx, cy = codes
+    cf = _value_code_fields(m)
+    n = cf.scale.size
+    hist_x, hist_y = np.bincount(cx.ravel(), minlength=n), np.bincount(cy.ravel(), minlength=n)
+    out = _table_matmul(cf, cf.normal, cf.normal, hist_x, hist_y, cx, cy, m, variant,
+                        accumulate)
+    return out, cf.special[cx], cf.special[cy]
+
+
+def _table_matmul(cf, core_x, core_y, hist_x, hist_y, x, y, m, variant, accumulate):
+    """sum over k of the split's terms for codes x (M x K), y (K x N) with per-code fields
+    ``cf`` (`_Fields` indexed by code); codes outside ``core_x`` / ``core_y`` contribute 0.
+    ``hist_*`` are code histograms. The float32 decision gets the ingredients of
+    `_float32_gemm`: exponent ranges of the codes used, max_i sum_k |Ex_ik|, max |Ey|."""
     u, v = significand_split(m, variant=variant)
     u_sum, v_max = int(np.abs(u).sum(axis=1).max()), int(np.abs(v).max())
     used_x, used_y = core_x & (hist_x > 0), core_y & (hist_y > 0)
     use32 = False
-    scale_x = np.where(core_x, cf.scale, 0.0)
-    scale_y = np.where(core_y, cf.scale, 0.0)
+    scale_x = np.where(used_x, cf.scale, 0.0)                # codes not used: rows of 0
+    scale_y = np.where(used_y, cf.scale, 0.0)
     if np.any(used_x) and np.any(used_y):
         row_sum_x = float(np.abs(scale_x)[x].sum(axis=1).max())
         test = _float32_terms_fit if accumulate == "float32" else _float32_bound_holds
@@ -413,8 +495,7 @@ def _codes_fast(x, y, fmt, variant, accumulate="float64"):
     (rows, k), cols, r = x.shape, y.shape[1], u.shape[1]
     a = np.take(table_a, x, axis=0).reshape(rows, k * r)
     b_t = np.take(table_b, y.T, axis=0).reshape(cols, k * r)
-    out = (a @ b_t.T).astype(np.float64, copy=False)
-    return out, edge_code_x[x], edge_code_y[y]
+    return (a @ b_t.T).astype(np.float64, copy=False)
 
 
 def _fast_product(x, y, fx, fy, m, variant, accumulate="float64"):
@@ -531,8 +612,13 @@ def lmul_matmul(x, y, *, fmt=None, m=None, variant="int_add", overflow=Overflow.
         out = _formula_exact_float32(x, y, m)
         if out is not None:
             return out
+    fast = None
     if fmt is not None and fmt.width <= 8:
-        out, edge_x, edge_y = _codes_fast(x, y, fmt, variant, accumulate)
+        fast = _codes_fast(x, y, fmt, variant, accumulate)
+    elif fmt is None and variant != "formula_exact":
+        fast = _values_fast(x, y, m, variant, accumulate)
+    if fast is not None:
+        out, edge_x, edge_y = fast
     else:
         need_mant = variant != "formula_exact"
         fx, fy = _operand_fields(x, fmt, m, need_mant), _operand_fields(y, fmt, m, need_mant)

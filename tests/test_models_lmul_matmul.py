@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from picojoule.models import lmul, lmul_matmul
+from picojoule.models import accuracy, lmul, lmul_matmul
 from picojoule.models.formats import get_format
 
 
@@ -177,3 +177,147 @@ def test_code_table_path_large_k_float32_proof_equals_elementwise():
         y = _codes(fmt, (2048, 7), rng, exponents=exponents)
         got = lmul_matmul.lmul_matmul(x, y, fmt=fmt, variant="int_add")
         np.testing.assert_array_equal(got, _elementwise(x, y, fmt, "int_add"))
+
+
+def _gamma(n):
+    """Higham's gamma_n for float32: n u / (1 - n u), u = 2^-24."""
+    return n * 2.0 ** -24 / (1 - n * 2.0 ** -24)
+
+
+def _m_bit_values(rng, shape, m, *, scale=1.0, zeros=0.1):
+    v = rng.standard_normal(shape) * scale
+    mant, e = np.frexp(v)
+    v = np.ldexp(np.trunc(np.ldexp(mant, m + 1)), e - m - 1)
+    v[rng.random(shape) < zeros] = 0.0
+    return v
+
+
+def _assert_within_float32_bound(got, ref64, prods, n_k):
+    """|C32 - C64| <= gamma_{n K + 2} sum_k |p_k| on finite entries; same NaN/Inf elsewhere."""
+    finite = np.isfinite(ref64)
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(ref64))
+    np.testing.assert_array_equal(got[~finite & ~np.isnan(ref64)],
+                                  ref64[~finite & ~np.isnan(ref64)])
+    with np.errstate(invalid="ignore"):
+        bound = _gamma(n_k + 2) * np.abs(prods).sum(axis=1)
+        assert np.all(np.abs(got - ref64)[finite] <= bound[finite])
+
+
+@pytest.mark.parametrize("m, variant", [(0, "int_add"), (1, "mitchell"), (2, "formula"),
+                                        (3, "int_add"), (3, "formula_exact"),
+                                        (7, "formula_exact")])
+def test_float32_accumulation_m_bit_values_within_bound(m, variant):
+    rng = np.random.default_rng(31)
+    k = 700
+    x, y = _m_bit_values(rng, (19, k), m), _m_bit_values(rng, (k, 23), m, scale=30.0)
+    x[2, 5], x[4, 9], y[7, 3] = np.nan, np.inf, -np.inf
+    got = lmul_matmul.lmul_matmul(x, y, m=m, variant=variant, accumulate="float32")
+    ref64 = lmul_matmul.lmul_matmul(x, y, m=m, variant=variant)
+    with np.errstate(invalid="ignore"):
+        prods = lmul.lmul_values(x[:, :, None], y[None, :, :], m=m, variant=variant)
+    n = lmul_matmul._float32_terms_per_product(m, variant)
+    _assert_within_float32_bound(got, ref64, prods, n * k)
+    assert not np.array_equal(got[np.isfinite(got)], ref64[np.isfinite(got)])   # rounded
+
+
+@pytest.mark.parametrize("variant", ["int_add", "formula"])
+@pytest.mark.parametrize("name", ["e4m3", "e5m2"])
+def test_float32_accumulation_fp8_codes_within_bound(name, variant):
+    """Codes over the whole exponent range with zeros, subnormals, NaN, Inf: edge entries
+    still go element-wise (float64), the BLAS part sums in float32."""
+    fmt = get_format(name)
+    rng = np.random.default_rng(32)
+    lo, hi = 1 - fmt.bias, fmt.max_biased_exponent - fmt.bias
+    k = 900
+    x = _codes(fmt, (17, k), rng, exponents=(lo, hi), specials=True)
+    y = _codes(fmt, (k, 13), rng, exponents=(lo, hi), specials=True)
+    # Mostly BLAS, and sums of same-sign terms too wide for float32's 24 bits.
+    x[2:15] = _codes(fmt, (13, k), rng, exponents=(-5, -1))
+    y[:, 1:12] = _codes(fmt, (k, 11), rng, exponents=(0, 5)) & (fmt.sign_mask - 1)
+    kwargs = dict(fmt=fmt, variant=variant, overflow="sat")       # overflow: no NaN rows
+    got = lmul_matmul.lmul_matmul(x, y, accumulate="float32", **kwargs)
+    ref64 = lmul_matmul.lmul_matmul(x, y, **kwargs)
+    prods = fmt.decode(lmul.lmul(x[:, :, None], y[None, :, :], **kwargs))
+    _assert_within_float32_bound(got, ref64, prods, k)
+    if name == "e5m2":          # e4m3's narrow range keeps these float32 sums exact
+        finite = np.isfinite(got)
+        assert not np.array_equal(got[finite], ref64[finite])                # rounded
+
+
+@pytest.mark.parametrize("variant", ["int_add", "formula_exact"])
+def test_float32_accumulation_exact_where_float32_sums_are(variant):
+    """Small exponent span and K: every partial sum is exact in float32, so both
+    accumulations give the same (exact) result, for m-bit values and for fp8 codes."""
+    rng = np.random.default_rng(33)
+    x = accuracy.truncate_mantissa(rng.uniform(-4, 4, (21, 64)), m=3)
+    y = accuracy.truncate_mantissa(rng.uniform(-4, 4, (64, 17)), m=3)
+    x[rng.random(x.shape) < 0.2] = 0.0
+    x[rng.random(x.shape) < 0.1] = 0.25
+    got = lmul_matmul.lmul_matmul(x, y, m=3, variant=variant, accumulate="float32")
+    np.testing.assert_array_equal(got, lmul_matmul.lmul_matmul(x, y, m=3, variant=variant))
+    np.testing.assert_array_equal(got, lmul.lmul_values(x[:, :, None], y[None, :, :], m=3,
+                                                        variant=variant).sum(axis=1))
+    if variant == "int_add":
+        fmt = get_format("e4m3")
+        xc = _codes(fmt, (21, 64), rng, exponents=(-2, 2))
+        yc = _codes(fmt, (64, 17), rng, exponents=(-2, 2))
+        np.testing.assert_array_equal(
+            lmul_matmul.lmul_matmul(xc, yc, fmt=fmt, accumulate="float32"),
+            _elementwise(xc, yc, fmt, "int_add"))
+
+
+@pytest.mark.parametrize("variant", ["int_add", "formula_exact"])
+def test_float32_accumulation_outside_float32_range_stays_float64(variant):
+    """Products whose terms would leave float32's range are never rounded into it: the
+    matmul falls back to float64 and equals the float64 result."""
+    rng = np.random.default_rng(34)
+    x = _m_bit_values(rng, (9, 40), 3, scale=1e30)
+    y = _m_bit_values(rng, (40, 8), 3, scale=1e30)
+    got = lmul_matmul.lmul_matmul(x, y, m=3, variant=variant, accumulate="float32")
+    np.testing.assert_array_equal(got, lmul_matmul.lmul_matmul(x, y, m=3, variant=variant))
+    tiny = _m_bit_values(rng, (9, 40), 3, scale=1e-25)
+    got = lmul_matmul.lmul_matmul(tiny, tiny.T, m=3, variant=variant, accumulate="float32")
+    np.testing.assert_array_equal(got, lmul_matmul.lmul_matmul(tiny, tiny.T, m=3,
+                                                               variant=variant))
+
+
+def test_formula_exact_float32_lean_path_equals_general_path():
+    """The float32 formula_exact path that forms its factors in float32 gives the same
+    matrix as the general path's float32 matmuls; operands it declines take that path."""
+    rng = np.random.default_rng(35)
+    x, y = _m_bit_values(rng, (33, 300), 4), _m_bit_values(rng, (300, 27), 4, scale=1e3)
+    fx, fy = lmul_matmul._operand_fields(x, None, 4), lmul_matmul._operand_fields(y, None, 4)
+    general = lmul_matmul._fast_product(x, y, fx, fy, 4, "formula_exact", "float32")
+    np.testing.assert_array_equal(lmul_matmul._formula_exact_float32(x, y, 4), general)
+    x[0, 0] = np.nan
+    assert lmul_matmul._formula_exact_float32(x, y, 4) is None
+    x[0, 0] = 5e-324                                          # a float64 subnormal
+    assert lmul_matmul._formula_exact_float32(x, y, 4) is None
+
+
+@pytest.mark.parametrize("accumulate", ["float64", "float32"])
+@pytest.mark.parametrize("m, variant", [(1, "int_add"), (2, "mitchell"), (3, "formula")])
+def test_value_code_path_matches_general_path(m, variant, accumulate):
+    """m-bit values through per-code tables (top 12 + m bits of each float64) give the
+    general path's matrix and edge entries; float64 subnormals send them to that path."""
+    rng = np.random.default_rng(36)
+    x, y = _m_bit_values(rng, (29, 200), m), _m_bit_values(rng, (200, 31), m, scale=1e-3)
+    x[1, 2], y[3, 4], y[5, 6] = np.inf, np.nan, -np.inf
+    out, edge_x, edge_y = lmul_matmul._values_fast(x, y, m, variant, accumulate)
+    fx, fy = lmul_matmul._operand_fields(x, None, m), lmul_matmul._operand_fields(y, None, m)
+    ref_x, ref_y = lmul_matmul._bands(fx, fy, None, m, variant)
+    np.testing.assert_array_equal(edge_x, ref_x)
+    np.testing.assert_array_equal(edge_y, ref_y)
+    ref = lmul_matmul._fast_product(x, y, lmul_matmul._core(fx, ref_x),
+                                    lmul_matmul._core(fy, ref_y), m, variant, accumulate)
+    np.testing.assert_array_equal(out, ref)
+    x[0, 0] = 2.0 ** -1060
+    assert lmul_matmul._values_fast(x, y, m, variant, accumulate) is None
+    got = lmul_matmul.lmul_matmul(x, y, m=m, variant=variant, accumulate=accumulate)
+    assert got[0, 0] == got[0, 0]          # the subnormal row went the general way (finite)
+
+
+def test_bad_accumulate():
+    with pytest.raises(ValueError) as info:
+        lmul_matmul.lmul_matmul(np.ones((1, 1)), np.ones((1, 1)), m=3, accumulate="float16")
+    assert "float64" in str(info.value) and "float32" in str(info.value)
