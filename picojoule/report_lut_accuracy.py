@@ -92,8 +92,9 @@ def lut_accuracy_records(*, m=SHAPE["m"], k=SHAPE["k"], n=SHAPE["n"], seed=SEED,
     """One record per (activation format, table format, W, distribution); see the module doc.
 
     Each record carries ``name``, ``kind`` (``"lut_mpgemm_accuracy"``), ``params`` and
-    ``contract`` of the `LutGemmSpec`, the operands and shape, the three metrics of its M x N
-    outputs, and under ``mac_reference`` the same metrics of `mac_reference` with its contract.
+    ``contract`` of the `LutGemmSpec` (its tile M, N do not change the result), the operands,
+    ``gemm_shape``, the three metrics of its M x N outputs, and under ``mac_reference`` the same
+    metrics of `mac_reference` with its contract.
     Rows are independent in both GEMMs, so the distributions run stacked along M (and the
     direct MAC's weight widths along N) in one call: the same numbers, fewer numpy passes.
     """
@@ -120,7 +121,7 @@ def lut_accuracy_records(*, m=SHAPE["m"], k=SHAPE["k"], n=SHAPE["n"], seed=SEED,
                         "contract": spec.contract, "distribution": dist,
                         "operands": f"{dist} activations encoded to {spec.act.name} (RNE, "
                                     f"saturating), uniform {bits}-bit weight codes",
-                        "shape": {"m": m, "k": k, "n": n}, "seed": seed,
+                        "gemm_shape": {"m": m, "k": k, "n": n}, "seed": seed,
                         "table_is_activation_format": table is None,
                         **error_metrics(got[rows], exact_all[rows, cols]),
                         "mac_reference": reference})
@@ -152,8 +153,9 @@ def accuracy_conclusion(records, *, distribution="gaussian", dominance=2.0):
     """Per activation format: does the table rounding dominate the LUT's error?
 
     The error without table rounding (``floor``) is the larger of the direct MAC's and the
-    LUT's with the widest table; the table rounding dominates when the LUT's error with tables
-    in the activation format exceeds ``dominance`` x ``floor`` at every W.
+    LUT's with the widest (last) of ``WIDER_TABLES``; the table rounding dominates when the
+    LUT's error with tables in the activation format exceeds ``dominance`` x ``floor`` at
+    every W.
     """
     parts = []
     for act in dict.fromkeys(r["params"]["act"] for r in records):
@@ -181,10 +183,10 @@ def accuracy_conclusion(records, *, distribution="gaussian", dominance=2.0):
         parts.append(text)
     if not parts:
         return ""
-    shape = records[0]["shape"]
+    shape = records[0]["gemm_shape"]
+    widths = ", ".join(str(w) for w in sorted({r["params"]["wbits"] for r in records}))
     return (f"Mean error on {distribution} activations (M{shape['m']} K{shape['k']} "
-            f"N{shape['n']}, W {', '.join(str(w) for w in sorted({r['params']['wbits'] for r in records}))}): "
-            + "; ".join(parts) + ".")
+            f"N{shape['n']}, W {widths}): " + "; ".join(parts) + ".")
 
 
 def accuracy_figure(records, path, *, distribution="gaussian"):
@@ -226,7 +228,7 @@ def accuracy_blocks(records, *, figure=None):
     """The report blocks: heading, conclusion, table (one row per record), optional figure."""
     if not records:
         return []
-    shape = records[0]["shape"]
+    shape = records[0]["gemm_shape"]
     blocks = [Heading("Float activations: LUT error against the exact product", level=3),
               Paragraph(f"The golden LUT mpGEMM (group size K={records[0]['params']['k']}) on "
                         f"M{shape['m']} x K{shape['k']} activations times K{shape['k']} x "

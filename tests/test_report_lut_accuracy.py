@@ -113,7 +113,7 @@ def test_records_are_deterministic_and_independent_of_the_batch(tiny_records):
 
 
 def _record(act, table, wbits, lut, mac):
-    return {"kind": KIND, "distribution": "gaussian", "shape": {"m": 1, "k": 8, "n": 1},
+    return {"kind": KIND, "distribution": "gaussian", "gemm_shape": {"m": 1, "k": 8, "n": 1},
             "params": {"act": act, "table": table, "acc": "fp32", "wbits": wbits, "k": 4},
             "table_is_activation_format": act == table, "rel_mean": lut,
             "mac_reference": {"rel_mean": mac}}
@@ -150,6 +150,6 @@ def test_report_shows_the_study(tiny_records, tmp_path):
     saved = json.loads((out / "summary.json").read_text())
     assert saved == tiny_records
     for r in saved:
-        assert {"name", "kind", "params", "contract", "distribution", "operands", "shape",
+        assert {"name", "kind", "params", "contract", "distribution", "operands", "gemm_shape",
                 "rel_mean", "rel_max", "elem_rel_median"} <= set(r)
         assert {"contract", "rel_mean", "rel_max", "elem_rel_median"} <= set(r["mac_reference"])
