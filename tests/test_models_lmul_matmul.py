@@ -321,3 +321,24 @@ def test_bad_accumulate():
     with pytest.raises(ValueError) as info:
         lmul_matmul.lmul_matmul(np.ones((1, 1)), np.ones((1, 1)), m=3, accumulate="float16")
     assert "float64" in str(info.value) and "float32" in str(info.value)
+
+
+def test_float32_accumulation_wide_format_codes():
+    """A 12-bit e8m3 takes the per-element fields path: in a band its float32 sums are
+    within the bound; over its whole range the terms leave float32's, so it stays float64."""
+    fmt = get_format("e8m3")
+    rng = np.random.default_rng(37)
+    k = 600
+    x = _codes(fmt, (11, k), rng, exponents=(-20, 20), specials=True)
+    y = _codes(fmt, (k, 9), rng, exponents=(-20, 20), specials=True)
+    got = lmul_matmul.lmul_matmul(x, y, fmt=fmt, accumulate="float32")
+    ref64 = lmul_matmul.lmul_matmul(x, y, fmt=fmt)
+    _assert_within_float32_bound(got, ref64, fmt.decode(lmul.lmul(x[:, :, None],
+                                                                  y[None, :, :], fmt=fmt)), k)
+    finite = np.isfinite(got)
+    assert not np.array_equal(got[finite], ref64[finite])                    # rounded
+    lo, hi = 1 - fmt.bias, fmt.max_biased_exponent - fmt.bias
+    x = _codes(fmt, (11, k), rng, exponents=(lo, hi))
+    y = _codes(fmt, (k, 9), rng, exponents=(lo, hi))
+    np.testing.assert_array_equal(lmul_matmul.lmul_matmul(x, y, fmt=fmt, accumulate="float32"),
+                                  lmul_matmul.lmul_matmul(x, y, fmt=fmt))
