@@ -11,9 +11,15 @@ Special values follow `picojoule.models.formats`: NaN operand or Inf + -Inf -> c
 Inf + x -> the format's infinite code with the Inf's sign; an exact zero sum is +0 except
 (-0) + (-0) = -0 (+0 in ``fnuz``). Three cut points (after alignment, after the add, after
 normalizing).
+
+Optional exponent offset of ``b`` (``b_scale=range(lo, hi)``, combinational units only): an extra
+input port ``b_scale`` and the adder computes ``round(a + b * 2^b_scale)``; the offset is added to
+``b``'s exponent before alignment (exact: no intermediate rounding, underflow or overflow), so the
+sum is rounded once. The LUT tile uses it for its bit-serial ``2^plane`` weighting.
 """
 
 from amaranth.hdl import Cat, Const, Mux
+from amaranth.lib.wiring import In
 
 from picojoule.hw.fpfields import (FloatOperand, check_nan_support, leading_zeros, select_result,
                                    wire)
@@ -29,8 +35,24 @@ class FpAddUnit(UnitComponent):
     KIND = "fp_add"
     CUT_POINTS = 3
 
+    def __init__(self, *, spec, fault=None, b_scale=None):
+        if b_scale is not None and (not isinstance(b_scale, range) or b_scale.step != 1
+                                    or len(b_scale) < 1):
+            raise ValueError(f"b_scale must be a non-empty range of exponent offsets, "
+                             f"got {b_scale!r}")
+        self._b_scale = b_scale
+        super().__init__(spec=spec, fault=fault)
+
+    @property
+    def b_scale_range(self):
+        """The range of ``b``'s exponent offset (None: a plain adder)."""
+        return self._b_scale
+
     def check_spec(self, spec):
         check_nan_support(spec, op="+")
+
+    def extra_ports(self):
+        return {} if self._b_scale is None else {"b_scale": In(self._b_scale)}
 
     @property
     def fraction_bits(self):
@@ -48,9 +70,9 @@ class FpAddUnit(UnitComponent):
         are normalized first (a leading-zero count and shift each) and zero is placed below
         every nonzero value.
         """
-        return self.spec.a.bias != self.spec.b.bias
+        return self.spec.a.bias != self.spec.b.bias or self._b_scale is not None
 
-    def aligned_operand(self, m, operand, *, name):
+    def aligned_operand(self, m, operand, *, name, offset=0):
         """(significand with ``fraction_bits`` fraction bits, its MSB's exponent)."""
         fmt = operand.fmt
         frac = self.fraction_bits
@@ -59,9 +81,11 @@ class FpAddUnit(UnitComponent):
             return significand, operand.exponent
         spec = self.spec
         lz = leading_zeros(m, operand.significand, name=f"{name}_lz")
-        below_all = min(1 - f.bias - f.mantissa_bits for f in (spec.a, spec.b)) - 1
+        lowest_offset = min(0, self._b_scale.start) if self._b_scale is not None else 0
+        below_all = min(1 - f.bias - f.mantissa_bits for f in (spec.a, spec.b)) + \
+            lowest_offset - 1
         significand = wire(m, (significand << lz)[:frac + 1], f"{name}_normalized")
-        exponent = wire(m, Mux(operand.is_zero, below_all, operand.exponent - lz),
+        exponent = wire(m, Mux(operand.is_zero, below_all, operand.exponent - lz + offset),
                         f"{name}_exponent")
         return significand, exponent
 
@@ -70,7 +94,8 @@ class FpAddUnit(UnitComponent):
         frac = self.fraction_bits
         x, y = FloatOperand(m, a, spec.a, name="a"), FloatOperand(m, b, spec.b, name="b")
         sig_x, exp_x = self.aligned_operand(m, x, name="a")
-        sig_y, exp_y = self.aligned_operand(m, y, name="b")
+        sig_y, exp_y = self.aligned_operand(m, y, name="b", offset=self.b_scale
+                                            if self._b_scale is not None else 0)
         x_larger = wire(m, (exp_x > exp_y) | ((exp_x == exp_y) & (sig_x >= sig_y)), "a_larger")
         big_sig = wire(m, Mux(x_larger, sig_x, sig_y), "big_significand")
         small_sig = wire(m, Mux(x_larger, sig_y, sig_x), "small_significand")

@@ -17,7 +17,8 @@ restart from this step's addend). All updates happen at the clock edge ending th
 table loaded in a cycle is used from the next one, so loading the next group's table in the last
 plane cycle of a group costs no stall. The tile's result is ``acc`` (``= sum a q'``, the
 symmetric domain) and ``zsum`` (``= -sum a``); `ZeroPointCorrection` turns them into
-``sum a q`` once per output, outside the inner loop.
+``sum a q`` once per output, outside the inner loop. Float activations:
+`picojoule.hw.lut_tile_fp`.
 """
 
 from amaranth.hdl import Cat, Const, Module, Mux, Signal, signed
@@ -101,9 +102,8 @@ class LutTile(wiring.Component):
         if not isinstance(spec, LutGemmSpec):
             raise ValueError("LutTile needs a LutGemmSpec")
         if spec.is_float:
-            raise ValueError(f"the LUT tile generator supports integer activations (int8, int16); "
-                             f"{spec.act.name} tables are modelled in picojoule.models.lut_gemm "
-                             f"only")
+            raise ValueError(f"LutTile takes integer activations (int8, int16); for "
+                             f"{spec.act.name} use picojoule.hw.lut_tile_fp.FpLutTile")
         self._spec = spec
         acc = signed(spec.acc_width)
         super().__init__({

@@ -82,8 +82,13 @@ class UnitComponent(wiring.Component):
         self._fault = check_fault(fault, kind=spec.kind)
         self.check_spec(spec)
         a_fmt, b_fmt = spec.in_formats
+        extra = self.extra_ports()
         if spec.stages == 0:
-            ports = {"a": In(a_fmt.width), "b": In(b_fmt.width), "y": Out(spec.out_format.width)}
+            ports = {"a": In(a_fmt.width), "b": In(b_fmt.width), "y": Out(spec.out_format.width),
+                     **extra}
+        elif extra:
+            raise ValueError(f"{type(self).__name__} with ports {', '.join(extra)} is "
+                             f"combinational only; use stages=0")
         else:
             ports = {"i": In(stream.Signature(operand_layout(spec))),
                      "o": Out(stream.Signature(spec.out_format.width))}
@@ -107,6 +112,10 @@ class UnitComponent(wiring.Component):
 
     def check_spec(self, spec):
         """Raise ValueError if the generator cannot build ``spec``."""
+
+    def extra_ports(self):
+        """Ports beyond ``a``, ``b``, ``y`` of a combinational unit (name -> annotation)."""
+        return {}
 
     def datapath(self, m, a, b, cut):
         """Build the logic; return the result value (``out_format.width`` bits)."""

@@ -111,7 +111,10 @@ class CostTile(wiring.Component):
 
     def __init__(self, *, spec):
         self._spec = spec
-        if isinstance(spec, LutGemmSpec):
+        if isinstance(spec, LutGemmSpec) and spec.is_float:
+            from picojoule.hw.lut_tile_fp import FpLutTile
+            self._tile = FpLutTile(spec=spec)
+        elif isinstance(spec, LutGemmSpec):
             from picojoule.hw.lut_tile import LutTile
             self._tile = LutTile(spec=spec)
         else:

@@ -30,7 +30,8 @@ Float activations (fp16, bf16, e4m3, any ``FloatFormat``): three formats and a f
 
 1. Table (``table_format``, default the activation format): ``T_half[j]`` is the left fold
    ``t = -a_0 or +a_0``; ``t = round(t -+ a_j)`` for ``j = 1..k-1``, each addition rounded to
-   nearest even in ``table_format`` (negation is exact).
+   nearest even in ``table_format`` (negation is exact). For ``k = 1`` the single entry
+   ``-a_0`` is rounded to ``table_format``.
 2. Accumulation (``acc_format``, default fp32), per output, groups in order and within a group
    planes ``b = 0..W-1``: ``acc = round(acc + (+-T_half[idx]) * 2^b)``; the ``2^b`` scaling adds
    ``b`` to the exponent (exact in the wider accumulator format), one rounding per addition.
@@ -43,6 +44,7 @@ fp16 or e4m3 values exactly, and for bf16/fp32 it has more than 2p + 2 bits, so 
 float64 sum again is the correctly rounded sum (double rounding is innocuous, Figueroa 1995).
 """
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -230,6 +232,15 @@ def encode_weight_indices(codes, *, k, wbits):
     return (sign << (k - 1)) | low
 
 
+def _fp_rules(fn):
+    """Run ``fn`` with numpy's invalid-operation warning off: Inf - Inf = NaN is the contract."""
+    @functools.wraps(fn)
+    def wrapped(*args, **kwargs):
+        with np.errstate(invalid="ignore"):
+            return fn(*args, **kwargs)
+    return wrapped
+
+
 # -- tables -----------------------------------------------------------------------------------
 def _signs(k):
     """(2^(k-1), k) matrix of +-1: entry j, position i is 2 * bit_i(j) - 1 (bit k-1 is 0)."""
@@ -237,6 +248,7 @@ def _signs(k):
     return 2 * ((j >> np.arange(k)[None, :]) & 1) - 1
 
 
+@_fp_rules
 def table_precompute(groups, *, k, fmt=None):
     """Half tables of activation groups.
 
@@ -252,7 +264,7 @@ def table_precompute(groups, *, k, fmt=None):
     t = a[..., None, 0] * signs[:, 0]
     for i in range(1, k):
         t = _round(t + a[..., None, i] * signs[:, i], fmt)
-    return t
+    return _round(t, fmt) if k == 1 else t
 
 
 def table_lookup(tables, words, *, k):
@@ -269,6 +281,7 @@ def table_lookup(tables, words, *, k):
 
 def _round(x, fmt):
     return fmt.decode(fmt.encode(x, overflow=Overflow.NONSAT))
+
 
 
 # -- the GEMM ---------------------------------------------------------------------------------
@@ -308,6 +321,7 @@ def _partials_int(a, words, spec, chunk=64):
     return p, tables[:, :, 0]
 
 
+@_fp_rules
 def _accumulate_float(a, words, spec):
     """Float P (M, N) and Z (M,) in the stated order and formats, and the output C."""
     m = a.shape[0]

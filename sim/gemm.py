@@ -8,7 +8,8 @@ starts the clock, pulses ``start`` and awaits ``done`` once (``drive="step"`` in
 every clock edge, the one-await-per-cycle baseline). The output memory is dumped with
 ``$writememh``; the test unpacks it, compares it with the golden model and records the result.
 
-Cores (``CORES``): ``lut`` (`picojoule.hw.lut_tile.LutTile`, default tile M2 N64 K4) and the
+Cores (``CORES``): ``lut`` (`picojoule.hw.lut_tile.LutTile` for integer activations,
+`picojoule.hw.lut_tile_fp.FpLutTile` for float ones; default tile M2 N64 K4) and the
 MAC arrays (`picojoule.hw.mac_array.MacArray`, with the LUT tile's peak MACs per cycle:
 N = 64 / W): ``mac-int`` (W-bit codes on the weight port, zero-extended inside),
 ``mac-int8`` (weights dequantized to the activation width before the array: a general int8
@@ -43,8 +44,6 @@ def tile_spec(core, *, wbits=2, act="int8", m=2, n=64, k=4, acc_width=32):
     lut = LutGemmSpec(m=m, n=n, k=k, wbits=wbits, act=act if core == "lut" else "int8",
                       acc_width=acc_width)
     if core == "lut":
-        if lut.is_float:
-            raise ValueError(f"the lut core's hardware takes int8 or int16 activations, not {act}")
         return lut
     mul = core.removeprefix("mac-")
     if mul in ("int", "int8"):
@@ -56,8 +55,8 @@ def tile_spec(core, *, wbits=2, act="int8", m=2, n=64, k=4, acc_width=32):
 def random_operands(spec, *, m, n, k, seed=0):
     """Random A (M x K) and W (K x N) for a tile spec, as the GEMM command writes them.
 
-    Integer activations are uniform over the whole format (extremes included); e4m3 activations
-    are codes of standard-normal values (RNE, saturating, never NaN). W codes are uniform over
+    Integer activations are uniform over the whole format (extremes included); float activations
+    (fp16, bf16, e4m3) are codes of standard-normal values (RNE, saturating, never NaN). W codes are uniform over
     ``[0, 2^W - 1]``.
     """
     rng = np.random.default_rng(seed)
@@ -211,7 +210,10 @@ def build_core(plan):
     """The Amaranth `GemmCore` for ``plan``."""
     from picojoule.hw.gemm_core import GemmCore
     s = plan.spec
-    if plan.is_lut:
+    if plan.is_lut and s.is_float:
+        from picojoule.hw.lut_tile_fp import FpLutTile, FpZeroPointCorrection
+        tile, post = FpLutTile(spec=s), FpZeroPointCorrection(spec=s)
+    elif plan.is_lut:
         from picojoule.hw.lut_tile import LutTile, ZeroPointCorrection
         tile, post = LutTile(spec=s), ZeroPointCorrection(spec=s)
     else:
@@ -327,7 +329,7 @@ def run_gemm(*, core="lut", a, w, spec=None, wbits=2, act="int8", simulator="ica
     core : str
         One of `CORES`.
     a, w : arrays
-        Activations M x K (integers of ``act``, or e4m3 codes for the fp8 / L-Mul cores) and
+        Activations M x K (integers of ``act``, or codes of a float ``act``) and
         unsigned weight codes K x N.
     spec : LutGemmSpec or MacArraySpec, optional
         The tile; default `tile_spec(core, wbits=wbits, act=act)`.
@@ -381,8 +383,9 @@ def run_gemm(*, core="lut", a, w, spec=None, wbits=2, act="int8", simulator="ica
                             f"{failure[0] if failure else 'no result; see the cocotb log'}")
         result = json.loads((tmp / "result.json").read_text())
         c = unpack_output(plan, Path(job["out_mem"]).read_text())
-    if not np.array_equal(c, expected):
-        bad = int(np.sum(c != expected))
+    mismatch = _mismatches(spec, c, expected)
+    if mismatch:
+        bad = mismatch
         raise UserError(f"GEMM mismatch on {core}: {bad} of {c.size} outputs differ from the "
                         f"golden model")
     cycles = int(result["cycles"])
@@ -397,9 +400,19 @@ def run_gemm(*, core="lut", a, w, spec=None, wbits=2, act="int8", simulator="ica
     return c, stats
 
 
+def _mismatches(spec, got, expected):
+    """Count of differing outputs; float results compare as codes of the accumulator format
+    (a NaN as a class, the sign of a zero counts)."""
+    if getattr(spec, "is_float", False):
+        fmt = spec.acc_format
+        got, expected = fmt.encode(got), fmt.encode(expected)
+    return int(np.sum(got != expected))
+
+
 def _accumulation_note(spec):
-    if isinstance(spec, LutGemmSpec):
-        return f"exact integer sum_k A[m,k] W[k,n] ({spec.acc_width}-bit accumulators)"
+    if isinstance(spec, LutGemmSpec) and spec.is_float:
+        return (f"{spec.acc_format.name} values: {spec.contract}; see "
+                f"picojoule.models.lut_gemm")
     if not spec.is_float:
         return f"exact integer sum_k A[m,k] W[k,n] ({spec.acc_width}-bit accumulators)"
     return (f"{spec.acc_format.name} values: e4m3 A times W codes as e4m3, "

@@ -22,8 +22,9 @@ def add_arguments(parser):
     parser.add_argument("--k", type=int, default=512, help="reduction length (default 512)")
     parser.add_argument("--wbits", type=int, default=2, help="weight bits W, 1..4 (default 2)")
     parser.add_argument("--act", default=None,
-                        help="activation format: int8 (default) or int16 for lut / mac-int(8); "
-                             "e4m3 for mac-fp8 / mac-lmul")
+                        help="activation format: int8 (default), int16, or float fp16 / bf16 / "
+                             "e4m3 for lut (FP tables, fp32 accumulators); int8 or int16 for "
+                             "mac-int(8); e4m3 for mac-fp8 / mac-lmul")
     parser.add_argument("--seed", type=int, default=0, help="random seed of A and W")
     parser.add_argument("--out", type=Path, required=True, help="output folder (replaced whole)")
     parser.add_argument("--tile-m", type=int, default=2, help="tile M (default 2)")
@@ -52,6 +53,8 @@ def run(args):
     act = args.act or ("e4m3" if args.core in ("mac-fp8", "mac-lmul") else "int8")
     if args.core in ("mac-fp8", "mac-lmul") and act != "e4m3":
         raise ValueError(f"--core {args.core} takes --act e4m3 (its multipliers are fp8)")
+    if args.core in ("mac-int", "mac-int8") and act not in ("int8", "int16"):
+        raise ValueError(f"--core {args.core} takes --act int8 or int16 (integer multipliers)")
     spec = tile_spec(args.core, wbits=args.wbits, act=act, m=args.tile_m, n=args.tile_n,
                      k=args.tile_k, acc_width=args.acc_width)
     a, w = random_operands(spec, m=args.m, n=args.n, k=args.k, seed=args.seed)
