@@ -5,7 +5,8 @@
 codes into int multipliers, which synthesis narrows to int8 x uintW) at A8 and A16, and on a
 smaller array (`SMALL_MAC_TILE`, see `cost_tiles`) the general MAC arrays ``mac-int8`` /
 ``mac-int16`` (fed weights dequantized to the activation width) and the ``mac-fp8`` and
-``mac-lmul`` arrays (e4m3). The LUT cost tile is M2 N8 K4: the paper's M2 N64 K4 narrowed to
+``mac-lmul`` arrays (e4m3), beside LUT tiles with e4m3 activations (FP tables, fp32
+accumulators, `picojoule.hw.lut_tile_fp`). The LUT cost tile is M2 N8 K4: the paper's M2 N64 K4 narrowed to
 N8 so that it synthesizes with Yosys + ABC in seconds. The tables are shared by the N columns,
 so a wider tile amortizes the table precompute further: N8 is conservative for the LUT core.
 
@@ -37,7 +38,8 @@ from picojoule.models.formats import IntFormat, Overflow
 from picojoule.models.lut_gemm import LutGemmSpec, encode_weight_indices
 from picojoule.models.mac_gemm import MacArraySpec, same_peak
 
-__all__ = ["CostTile", "TileEntry", "cost_tiles", "export_tile", "tile_streams", "COST_TILE"]
+__all__ = ["CostTile", "TileEntry", "cost_tiles", "export_tile", "tile_streams", "COST_TILE",
+           "FLOAT_LUT_TILE"]
 
 COST_TILE = {"m": 2, "n": 8, "k": 4}
 
@@ -69,8 +71,11 @@ class TileEntry:
 SMALL_MAC_TILE = {"m": 1, "n": 2, "k": 4}
 
 
+FLOAT_LUT_TILE = {"m": 1, "n": 8, "k": 4}
+
+
 def cost_tiles(*, wbits=(1, 2, 4), acts=("int8", "int16"), m=2, n=8, k=4,
-               float_baselines=True, small_tile=None):
+               float_baselines=True, small_tile=None, float_acts=("e4m3",), float_tile=None):
     """The tiles of the LUT-vs-MAC cost comparison (see the module docstring).
 
     The general MAC arrays (``mac-int8``/``mac-int16``: full-width multipliers) and the fp8 and
@@ -79,6 +84,11 @@ def cost_tiles(*, wbits=(1, 2, 4), acts=("int8", "int16"), m=2, n=8, k=4,
     per-MAC cost hardly depends on M and N (one accumulator per K products either way), so
     compare them per MAC (energy and area divided by ``macs_per_cycle``). The fp8 and L-Mul
     arrays are listed once, at the largest W: W only changes their code -> e4m3 table.
+
+    With ``float_baselines``, LUT tiles with float activations (``float_acts``, default e4m3:
+    the fp8 array's activation format) are listed at every W on ``float_tile`` (default
+    `FLOAT_LUT_TILE`, M1 N8 K4: one row of tables shared by eight fp32 accumulators; per MAC
+    the same as M2 N8, at half the synthesis time).
     """
     small_tile = dict(SMALL_MAC_TILE if small_tile is None else small_tile)
     entries = []
@@ -90,6 +100,10 @@ def cost_tiles(*, wbits=(1, 2, 4), acts=("int8", "int16"), m=2, n=8, k=4,
             general = MacArraySpec(wbits=w, mul="int", act=act, weight_port="act", **small_tile)
             entries.append(TileEntry(f"mac-int{lut.act.width}", general))
     if float_baselines:                  # once: W only changes their small dequantization table
+        float_tile = dict(FLOAT_LUT_TILE if float_tile is None else float_tile)
+        for act in float_acts:
+            for w in wbits:
+                entries.append(TileEntry("lut", LutGemmSpec(wbits=w, act=act, **float_tile)))
         for mul in ("fp8", "lmul"):
             entries.append(TileEntry(f"mac-{mul}", MacArraySpec(wbits=max(wbits), mul=mul,
                                                                 **small_tile)))

@@ -15,6 +15,8 @@ from pathlib import Path
 from picojoule.document import Figure, Heading, Paragraph, Table
 from picojoule.references import LUT_CLAIMS, LUT_SOURCE
 
+FLOAT_BASELINES = ("mac-fp8", "mac-lmul")
+
 
 def _cost_tile(job):
     from picojoule.cost.energy import estimate
@@ -42,9 +44,41 @@ def _cost_tile(job):
             "distribution": "gaussian activations, uniform weight codes"}
 
 
+def _is_float_lut(entry):
+    return entry.core == "lut" and entry.spec.is_float
+
+
+def lut_ratios(tiles):
+    """MAC / LUT ratios of energy and area per MAC, per LUT tile and baseline.
+
+    Integer LUT tiles are compared with ``mac-int`` (same peak) and ``mac-int8``/``mac-int16``
+    at the same W and activation width; float LUT tiles with the fp8 and L-Mul arrays (listed
+    once, for every W). Areas are compared per MAC/cycle: the arrays differ in size.
+    """
+    by_key = {(t["core"], t["wbits"], t["act"]): t for t in tiles}
+    float_macs = {t["core"]: t for t in tiles if t["core"] in FLOAT_BASELINES}
+    ratios = []
+    for t in tiles:
+        if t["core"] != "lut":
+            continue
+        if t["act"].startswith("int"):
+            macs = [by_key.get((base, t["wbits"], t["act"]))
+                    for base in ("mac-int", f"mac-{t['act']}")]
+        else:                            # the fp8 / L-Mul arrays serve every W (see cost_tiles)
+            macs = [float_macs.get(base) for base in FLOAT_BASELINES]
+        for mac in macs:
+            if mac:
+                base = mac["core"]
+                ratios.append({"wbits": t["wbits"], "act": t["act"], "baseline": base,
+                               # per MAC: the general and float arrays are smaller tiles
+                               "area_ratio": mac["area_um2_per_mac"] / t["area_um2_per_mac"],
+                               "energy_ratio": mac["pj_per_mac"] / t["pj_per_mac"]})
+    return ratios
+
+
 def lut_comparison(*, options, progress=print):
     """Cost every tile; returns ``{"tiles": [...], "ratios": [...], "dot_product_saving": ...}``."""
-    from picojoule.hw.tile_cost import COST_TILE, cost_tiles
+    from picojoule.hw.tile_cost import COST_TILE, FLOAT_LUT_TILE, cost_tiles
     from picojoule.report_data import _map
 
     entries = cost_tiles()
@@ -52,19 +86,14 @@ def lut_comparison(*, options, progress=print):
     out_dir.mkdir(parents=True, exist_ok=True)
     progress(f"[LUT] synthesizing and costing {len(entries)} tensor-core tiles "
              f"(M{COST_TILE['m']} N{COST_TILE['n']} K{COST_TILE['k']})")
-    tiles = _map(options.jobs, _cost_tile, [(e, out_dir, options.liberty, options.clock_ghz,
-                                             4096) for e in entries])
-    by_key = {(t["core"], t["wbits"], t["act"]): t for t in tiles}
-    ratios = []
-    for t in tiles:
-        if t["core"] != "lut":
-            continue
-        for base in ("mac-int", f"mac-{t['act']}"):
-            mac = by_key.get((base, t["wbits"], t["act"]))
-            if mac:
-                ratios.append({"wbits": t["wbits"], "act": t["act"], "baseline": base,
-                               "area_ratio": mac["area_um2"] / t["area_um2"],
-                               "energy_ratio": mac["pj_per_mac"] / t["pj_per_mac"]})
+    # the float LUT tiles (fp32 adders) synthesize slowest: start them first
+    order = sorted(range(len(entries)), key=lambda i: not _is_float_lut(entries[i]))
+    done = _map(options.jobs, _cost_tile, [(entries[i], out_dir, options.liberty,
+                                            options.clock_ghz, 4096) for i in order])
+    tiles = [None] * len(entries)
+    for i, tile in zip(order, done):
+        tiles[i] = tile
+    ratios = lut_ratios(tiles)
     dot = None
     fp8 = next((t for t in tiles if t["core"] == "mac-fp8"), None)
     lmul = next((t for t in tiles if t["core"] == "mac-lmul"), None)
@@ -74,7 +103,8 @@ def lut_comparison(*, options, progress=print):
                "text": f"{100 * saving:.1f}% saved per MAC by the L-Mul array against the e4m3 "
                        f"multiplier array ({lmul['pj_per_mac']:.3g} vs {fp8['pj_per_mac']:.3g} "
                        f"pJ/MAC; e4m3 products summed in fp32, as in a dot product)"}
-    return {"tiles": tiles, "ratios": ratios, "dot_product_saving": dot, "tile": COST_TILE}
+    return {"tiles": tiles, "ratios": ratios, "dot_product_saving": dot, "tile": COST_TILE,
+            "float_tile": FLOAT_LUT_TILE}
 
 
 def lut_figure(lut, path):
@@ -118,14 +148,20 @@ def _range(values):
 def lut_conclusion(lut):
     """One paragraph saying where the LUT tile wins and where it loses, from the ratios."""
     parts = []
-    groups = (("the same-peak array of int x uintW multipliers", True),
-              ("general integer MAC arrays (weights widened to the activation width)", False))
-    for label, same_peak in groups:
-        rows = [r for r in lut["ratios"] if (r["baseline"] == "mac-int") == same_peak]
+    groups = (("the same-peak array of int x uintW multipliers", ("mac-int",)),
+              ("general integer MAC arrays (weights widened to the activation width)",
+               ("mac-int8", "mac-int16")),
+              ("the e4m3 multiplier array (weights dequantized to e4m3, products summed in "
+               "fp32), with e4m3 activations in the LUT tile's FP tables and fp32 accumulators",
+               ("mac-fp8",)),
+              ("the e4m3 L-Mul array", ("mac-lmul",)))
+    for label, baselines in groups:
+        rows = [r for r in lut["ratios"] if r["baseline"] in baselines]
         if not rows:
             continue
-        wins = sorted({f"W{r['wbits']}A{r['act'].removeprefix('int')}" for r in rows
-                       if r["energy_ratio"] > 1})
+        wins = sorted({f"W{r['wbits']}A{r['act'].removeprefix('int')}" if
+                       r["act"].startswith("int") else f"W{r['wbits']} {r['act']}"
+                       for r in rows if r["energy_ratio"] > 1})
         energy = _range([r["energy_ratio"] for r in rows])
         area = _range([r["area_ratio"] for r in rows])
         parts.append(f"Against {label}, MAC energy / LUT energy per MAC is {energy} and MAC area / "
@@ -146,7 +182,7 @@ def lut_conclusion(lut):
 
 def lut_blocks(lut, *, figures):
     """The report blocks of the LUT section."""
-    tile = lut["tile"]
+    tile, ftile = lut["tile"], lut["float_tile"]
     blocks = [Heading("LUT tensor core vs MAC arrays"),
               Paragraph(f"LUT tiles of M{tile['m']} N{tile['n']} K{tile['k']} (the paper's M2 N64 "
                         "K4 narrowed in N so that every tile synthesizes in seconds; the tables "
@@ -156,7 +192,10 @@ def lut_blocks(lut, *, figures):
                         "codes, driven cycle by cycle as a GEMM's inner loop drives them. The "
                         "general integer MAC arrays and the e4m3 and L-Mul arrays (weights "
                         "dequantized to e4m3, products summed in fp32) are costed on a smaller "
-                        "array to keep synthesis short; compare them per MAC."),
+                        "array to keep synthesis short; compare them per MAC. LUT tiles with "
+                        "e4m3 activations (tables of e4m3 adders, fp32 accumulators; "
+                        "`picojoule.hw.lut_tile_fp`) are costed on one row of tables "
+                        f"(M{ftile['m']} N{ftile['n']} K{ftile['k']}) beside the e4m3 arrays."),
               Table(["tile", "core", "W", "act", "shape", "MACs/cycle", "cells", "area um^2",
                      "pJ/MAC", "TOPS/W", "TOPS/mm^2", "delay ns"],
                     [[t["name"], t["core"], t["wbits"], t["act"], t["tile"], t["macs_per_cycle"],

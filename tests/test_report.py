@@ -85,6 +85,28 @@ def test_lut_conclusion_says_where_the_lut_tile_loses():
     assert "0.70x area and 0.68x energy against mac-int;" in text
 
 
+def test_lut_ratios_compare_per_mac_and_pair_float_tiles_with_fp8_arrays():
+    from picojoule.report_lut import lut_conclusion, lut_ratios
+
+    def tile(core, w, act, mpc, area, pj):
+        return {"core": core, "wbits": w, "act": act, "macs_per_cycle": mpc, "area_um2": area,
+                "area_um2_per_mac": area / mpc, "pj_per_mac": pj}
+    tiles = [tile("lut", 2, "int8", 32, 12000, 0.66), tile("mac-int", 2, "int8", 32, 8600, 0.45),
+             tile("mac-int8", 2, "int8", 8, 7200, 0.99), tile("lut", 1, "e4m3", 16, 20000, 0.75),
+             tile("lut", 4, "e4m3", 4, 23000, 2.0), tile("mac-fp8", 4, "e4m3", 8, 9900, 1.5),
+             tile("mac-lmul", 4, "e4m3", 8, 8500, 1.25)]
+    ratios = {(r["wbits"], r["act"], r["baseline"]): r for r in lut_ratios(tiles)}
+    assert set(ratios) == {(2, "int8", "mac-int"), (2, "int8", "mac-int8"),
+                           (1, "e4m3", "mac-fp8"), (1, "e4m3", "mac-lmul"),
+                           (4, "e4m3", "mac-fp8"), (4, "e4m3", "mac-lmul")}
+    general = ratios[(2, "int8", "mac-int8")]
+    assert general["area_ratio"] == pytest.approx((7200 / 8) / (12000 / 32))   # per MAC: 2.4x
+    assert general["energy_ratio"] == pytest.approx(0.99 / 0.66)
+    assert ratios[(1, "e4m3", "mac-fp8")]["area_ratio"] == pytest.approx((9900 / 8) / 1250)
+    text = lut_conclusion({"ratios": list(ratios.values())})
+    assert "e4m3 multiplier array" in text and "wins on energy at W1 e4m3." in text
+
+
 def test_calibration_units_come_from_the_registry():
     from picojoule.models.units import standard_suite
     from picojoule.references import HOROWITZ_45NM

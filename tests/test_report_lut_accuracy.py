@@ -147,7 +147,8 @@ def test_report_shows_the_study(tiny_records, tmp_path):
         assert f"| {r['contract']} | {r['distribution']} |" in md
     assert "figures/lut_accuracy.png" in md and (out / "figures/lut_accuracy.png").is_file()
     assert "data:image/png;base64," in (out / "report.html").read_text()
-    saved = json.loads((out / "summary.json").read_text())
+    assert json.loads((out / "summary.json").read_text()) == []      # unit records only
+    saved = json.loads((out / "lut.json").read_text())["accuracy"]
     assert saved == tiny_records
     for r in saved:
         assert {"name", "kind", "params", "contract", "distribution", "operands", "gemm_shape",

@@ -2,8 +2,9 @@
 
 The folder (default ``reports/``) is replaced as a whole only when every step succeeded, so a
 failed run leaves the previous report intact. It holds ``report.md``, ``report.html`` (self-
-contained), ``summary.json`` (one record per unit and operand distribution, then one record of
-kind ``lut_mpgemm_accuracy`` per float LUT contract and distribution), ``accuracy.csv`` and
+contained), ``summary.json`` (one record per unit and operand distribution), ``lut.json`` (the
+LUT section: costed tiles, MAC / LUT ratios, and under ``accuracy`` one record of kind
+``lut_mpgemm_accuracy`` per float LUT contract and distribution), ``accuracy.csv`` and
 ``figures/*.png``.
 """
 
@@ -74,8 +75,10 @@ def write_report(data, out):
         doc = build(data, figures=figures)
         atomic.write_text(tmp / "report.md", render_markdown(doc))
         atomic.write_text(tmp / "report.html", render_html(doc, root=tmp))
-        atomic.write_text(tmp / "summary.json", json.dumps(data.records + data.lut_accuracy,
-                                                               indent=1) + "\n")
+        atomic.write_text(tmp / "summary.json", json.dumps(data.records, indent=1) + "\n")
+        if data.lut or data.lut_accuracy:
+            atomic.write_text(tmp / "lut.json", json.dumps(
+                {**(data.lut or {}), "accuracy": data.lut_accuracy}, indent=1) + "\n")
     return Path(out) / "report.md"
 
 
@@ -100,6 +103,6 @@ def run(args):
         options.jobs = args.jobs
     data = collect(options, progress=lambda line: print(line, flush=True))
     path = write_report(data, args.out)
-    print(f"report written to {path} ({path.with_suffix('.html').name}, summary.json) "
+    print(f"report written to {path} ({path.with_suffix('.html').name}, summary.json, lut.json) "
           f"in {data.seconds / 60:.1f} min")
     return 0
