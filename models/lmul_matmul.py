@@ -62,7 +62,11 @@ entries of x and y (NaN and Inf; with ``fmt=`` also normal entries outside an ex
 chosen from the data so that no product of two band entries can underflow or overflow) are
 left out of the BLAS matmul, and their products with every entry of the other operand are
 computed by the element-wise model and added (N products per edge entry of x, M per edge
-entry of y). Zeros and subnormals flush to zero, so they contribute nothing to the matmul.
+entry of y), summed in float64. For 8-bit codes whose edge entries share few codes, the
+products of one code with the whole other operand are gathered once from its table row and
+each edge entry adds one row of them (`_edge_accumulate_code_rows`: same products, about
+1.5x faster on N(0, 1) e4m3 data). Zeros and subnormals flush to zero, so they contribute
+nothing to the matmul.
 `fast_path_fraction` reports the share of the M K N products taken by BLAS (for e4m3 codes of
 N(0, 1) data about 84%; for data inside the band 100%).
 
@@ -94,6 +98,8 @@ MAX_SPLIT_BITS = 3
 ACCUMULATE = ("float64", "float32")
 #: Products held in memory at once by the element-wise path.
 _CHUNK = 1 << 22
+#: Bytes of per-code product matrices held at once by `_edge_accumulate_code_rows`.
+_ROWS_BUDGET = 1 << 26
 
 
 def significand_split(m, *, variant):
@@ -293,6 +299,14 @@ def _edge_accumulate(out, a, b, edge_a, skip_b, fmt, m, variant, overflow):
     ``skip_b[k, :]`` (pairs already counted). L-Mul is symmetric in its operands, so the
     column pass runs as this row pass on the transposed matrices (contiguous rows)."""
     ei, ek = np.nonzero(edge_a)                                  # sorted by i
+    if fmt is not None and fmt.width <= 8:
+        codes = a[ei, ek]
+        used, slot = np.unique(codes, return_inverse=True)
+        if 8 * b.size <= _ROWS_BUDGET and used.size * b.shape[0] <= ei.size:
+            _edge_accumulate_code_rows(out, b, ei, ek, used, slot.reshape(-1), skip_b,
+                                       _value_table(fmt, variant, overflow).reshape(
+                                           1 << fmt.width, 1 << fmt.width))
+            return
     step = max(1, _CHUNK // max(1, b.shape[1]))
     for start in range(0, ei.size, step):
         i, k = ei[start:start + step], ek[start:start + step]
@@ -303,6 +317,35 @@ def _edge_accumulate(out, a, b, edge_a, skip_b, fmt, m, variant, overflow):
         with np.errstate(invalid="ignore"):
             for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
                 out[i[lo]] += prods[lo:hi].sum(axis=0)    # (numpy's reduceat is slower)
+
+
+def _edge_accumulate_code_rows(out, b, ei, ek, used, slot, skip_b, table):
+    """`_edge_accumulate` for codes of an 8-bit format when edge entries share few codes.
+
+    The products of one code c with all of b form the matrix table[c][b] (one gather from a
+    256-entry row, with ``skip_b`` pairs set to 0), so each edge entry a[i, k] = c adds row
+    k of that matrix to out[i, :]; the rows of one output row are gathered and summed in
+    float64. Same products as the element-wise path; codes are processed in batches that
+    fit `_ROWS_BUDGET` bytes.
+    """
+    rows, cols = b.shape
+    index = b.astype(np.intp)
+    per_batch = max(1, _ROWS_BUDGET // (8 * b.size))
+    buffer = np.empty((min(per_batch, used.size) * rows, cols))
+    with np.errstate(invalid="ignore"):                         # Inf + -Inf -> NaN
+        for first in range(0, used.size, per_batch):
+            batch = used[first:first + per_batch]
+            for s, c in enumerate(batch.tolist()):
+                block = buffer[s * rows:(s + 1) * rows]
+                np.take(table[c], index, out=block, mode="clip")    # codes index the row
+                if skip_b is not None:
+                    np.putmask(block, skip_b, 0.0)
+            pick = (slot >= first) & (slot < first + batch.size)
+            i = ei[pick]
+            r = (slot[pick] - first) * rows + ek[pick]
+            bounds = np.flatnonzero(np.r_[True, i[1:] != i[:-1], True]).tolist()
+            for lo, hi in zip(bounds[:-1], bounds[1:]):
+                out[i[lo]] += buffer[r[lo:hi]].sum(axis=0)
 
 
 @functools.lru_cache(maxsize=16)

@@ -342,3 +342,38 @@ def test_float32_accumulation_wide_format_codes():
     y = _codes(fmt, (k, 9), rng, exponents=(lo, hi))
     np.testing.assert_array_equal(lmul_matmul.lmul_matmul(x, y, fmt=fmt, accumulate="float32"),
                                   lmul_matmul.lmul_matmul(x, y, fmt=fmt))
+
+
+@pytest.mark.parametrize("budget_codes", [2, 64])
+def test_edge_code_rows_path_equals_elementwise(monkeypatch, budget_codes):
+    """Many edge entries sharing few codes take the per-code product-row path (batched
+    when the budget holds fewer codes than used): the same sums as the per-product path
+    (with skipped pairs and NaN), and lmul_matmul still equals the element-wise value."""
+    fmt = get_format("e4m3")
+    rng = np.random.default_rng(38)
+    k = 96
+    low = np.array([0x0A, 0x8B, 0x15, 0x9C, 0x1E], fmt.code_dtype)     # exponents -6..-4
+    a = _codes(fmt, (40, k), rng, exponents=(0, 2), specials=True)
+    a = np.where(rng.random(a.shape) < 0.4, rng.choice(low, a.shape), a)
+    a[3, 4] = fmt.nan_code
+    b = _codes(fmt, (k, 36), rng, exponents=(-6, 3), specials=True)
+    edge_a = np.isin(a, low) | (a == fmt.nan_code)
+    skip_b = rng.random(b.shape) < 0.3
+    calls = []
+    real = lmul_matmul._edge_accumulate_code_rows
+    monkeypatch.setattr(lmul_matmul, "_edge_accumulate_code_rows",
+                        lambda *args: calls.append(args[4].size) or real(*args))
+    monkeypatch.setattr(lmul_matmul, "_ROWS_BUDGET", budget_codes * 8 * b.size)
+    rows = np.zeros((40, 36))
+    lmul_matmul._edge_accumulate(rows, a, b, edge_a, skip_b, fmt, 3, "int_add", "nonsat")
+    assert calls == [low.size + 1]
+    monkeypatch.setattr(lmul_matmul, "_ROWS_BUDGET", 0)                # per-product path
+    ref = np.zeros((40, 36))
+    lmul_matmul._edge_accumulate(ref, a, b, edge_a, skip_b, fmt, 3, "int_add", "nonsat")
+    assert len(calls) == 1
+    np.testing.assert_array_equal(rows, ref)                          # sums exact here
+    assert np.isnan(rows).any() and np.isfinite(rows).any()
+    monkeypatch.setattr(lmul_matmul, "_ROWS_BUDGET", budget_codes * 8 * b.size)
+    np.testing.assert_array_equal(lmul_matmul.lmul_matmul(a, b, fmt=fmt),
+                                  _elementwise(a, b, fmt, "int_add"))
+    assert len(calls) >= 2
