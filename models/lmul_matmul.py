@@ -429,10 +429,11 @@ def _float32_terms_fit(lo_x, hi_x, lo_y, hi_y, row_sum_x, max_y, m, u_sum, v_max
     """True if every factor and every term of the float32 matmul is exact and no partial
     sum can overflow (same ingredients as `_float32_bound_holds`).
 
-    Factors and terms have at most 24 significant bits (A: m + 3, B: m + 3, terms: the
-    product's m + 2 or, for the one-hot splits, 2 m + 4 <= 10), so each is exact in float32
-    when its lowest bit is at least 2^-149 (A: 2^(xe - m), B: 2^(ye - grain + m), terms:
-    2^(xe + ye - grain)) and it stays below 2^127. Every partial sum is at most
+    Factors and terms have at most 24 significant bits (the splits' factors m + 3 <= 6 and
+    terms 2 m + 4 <= 10; ``formula_exact``'s x, y - (1 - c) Ey and terms m + 1 <= 24), so
+    each is exact in float32 when its lowest bit is at least 2^-149 (A: 2^(xe - m),
+    B: 2^(ye - grain + m), terms: 2^(xe + ye - grain)) and it stays below 2^127 (A below
+    2^(xe + 3), B below 2^(ye + m + 3)). Every partial sum is at most
     (1 + gamma) times sum_k sum_t |a_ikt b_ktj| <= row_sum_x u_sum / 2^m max_y v_max,
     kept below 2^126.
     """
