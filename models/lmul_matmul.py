@@ -77,8 +77,8 @@ depends on the code alone, so the bands come from code histograms and the factor
 gathered from per-code tables (`_codes_fast`): same products, same proof, same edge
 entries, fewer passes over the data. m-bit float64 values with m <= 3 take the same route
 with the top 12 + m bits of each float64 as the code (`_values_fast`), and
-``formula_exact`` with float32 sums forms its factors directly in float32
-(`_formula_exact_float32`).
+``formula_exact`` on values without NaN, Inf or subnormals forms its factors by masking
+(`_formula_exact_lean`; in float32 with float32 sums).
 """
 
 import functools
@@ -584,19 +584,23 @@ def _fast_product(x, y, fx, fy, m, variant, accumulate="float64"):
     return (a @ b).astype(np.float64, copy=False)
 
 
-def _formula_exact_float32(x, y, m):
-    """``formula_exact`` on m-bit values with float32 sums, or None to take the general path.
+def _formula_exact_lean(x, y, m, accumulate):
+    """``formula_exact`` on m-bit values without per-element fields, or None to take the
+    general path.
 
-    The same two matmuls as `_fast_product`, x Ey + Ex (y - (1 - c) Ey), with every factor
-    formed in float32 (Ex, Ey by masking the float32 mantissa; y - (1 - c) Ey = Ey (ym + c)
-    is exact) and the checks read from the top 16 bits of each value. None when an operand
-    holds NaN, Inf, float64 subnormals or values with more than m mantissa bits (the
-    general path handles or rejects them), is all zero, has exponents below float32's
-    normal range, or fails `_float32_terms_fit`.
+    The same two matmuls as `_fast_product`, x Ey + Ex (y - (1 - c) Ey), with the checks
+    read from the top 16 bits of each value and Ex, Ey formed by masking the mantissa.
+    ``accumulate="float64"``: the same float32/float64 decision as `_float32_gemm` (same
+    ingredients), the same factors. ``"float32"``: every factor formed in float32
+    (y - (1 - c) Ey = Ey (ym + c) is exact there). None when an operand holds NaN, Inf,
+    float64 subnormals or values with more than m mantissa bits (the general path handles
+    or rejects them) or is all zero, and with float32 sums when an exponent is below
+    float32's normal range or `_float32_terms_fit` fails (the general path then decides).
     """
+    x, y = np.ascontiguousarray(x), np.ascontiguousarray(y)
     spans = []
     for v in (x, y):
-        flat = np.ascontiguousarray(v).reshape(-1)
+        flat = v.reshape(-1)
         exp_field = flat.view(np.uint16)[_TOP_HALF::4] & np.uint16(0x7FF0)
         hi = int(exp_field.max()) >> 4
         if hi in (0, 0x7FF):
@@ -609,18 +613,29 @@ def _formula_exact_float32(x, y, m):
             return None
         spans.append((lo - 1023, hi - 1023))
     (lo_x, hi_x), (lo_y, hi_y) = spans
-    if min(lo_x, lo_y) < -126 or not _float32_terms_fit(
-            lo_x, hi_x, lo_y, hi_y, x.shape[1] * 2.0 ** hi_x, 2.0 ** hi_y, m, 1 << (m + 2), 2,
-            grain=2 * m):
-        return None
     c = lmul_model.offset_value(m, variant="formula_exact")
-    x32, y32 = x.astype(np.float32), y.astype(np.float32)
-    sign_exponent = np.uint32(0xFF800000)
-    ex = (x32.view(np.uint32) & sign_exponent).view(np.float32)
-    ey = (y32.view(np.uint32) & sign_exponent).view(np.float32)
-    out = np.matmul(x32, ey)
-    out += np.matmul(ex, y32 - np.float32(1.0 - c) * ey)
-    return out.astype(np.float64)
+    u_sum, v_max = 1 << (m + 2), 2                             # as in `_fast_product`
+    if accumulate == "float32":
+        if min(lo_x, lo_y) < -126 or not _float32_terms_fit(
+                lo_x, hi_x, lo_y, hi_y, x.shape[1] * 2.0 ** hi_x, 2.0 ** hi_y, m, u_sum,
+                v_max, grain=2 * m):
+            return None
+        x32, y32 = x.astype(np.float32), y.astype(np.float32)
+        sign_exponent = np.uint32(0xFF800000)
+        ex = (x32.view(np.uint32) & sign_exponent).view(np.float32)
+        ey = (y32.view(np.uint32) & sign_exponent).view(np.float32)
+        out = np.matmul(x32, ey)
+        out += np.matmul(ex, y32 - np.float32(1.0 - c) * ey)
+        return out.astype(np.float64)
+    ex = (x.view(np.uint64) & _F64_SIGN_EXPONENT).view(np.float64)
+    ey = (y.view(np.uint64) & _F64_SIGN_EXPONENT).view(np.float64)
+    b2 = y - (1.0 - c) * ey
+    if _float32_bound_holds(lo_x, hi_x, lo_y, hi_y, float(np.abs(ex).sum(axis=1).max()),
+                            2.0 ** hi_y, m, u_sum, v_max, grain=2 * m):
+        x, ex, ey, b2 = (v.astype(np.float32) for v in (x, ex, ey, b2))
+    out = np.matmul(x, ey)
+    out += np.matmul(ex, b2)
+    return out.astype(np.float64, copy=False)
 
 
 def lmul_matmul(x, y, *, fmt=None, m=None, variant="int_add", overflow=Overflow.NONSAT,
@@ -652,8 +667,8 @@ def lmul_matmul(x, y, *, fmt=None, m=None, variant="int_add", overflow=Overflow.
     if variant != "formula_exact" and significand_split(m, variant=variant) is None:
         return _elementwise_rows(x, y, np.arange(x.shape[0]), np.arange(y.shape[1]), fmt, m,
                                  variant, overflow)
-    if fmt is None and variant == "formula_exact" and accumulate == "float32":
-        out = _formula_exact_float32(x, y, m)
+    if fmt is None and variant == "formula_exact":
+        out = _formula_exact_lean(x, y, m, accumulate)
         if out is not None:
             return out
     fast = None

@@ -281,18 +281,32 @@ def test_float32_accumulation_outside_float32_range_stays_float64(variant):
                                                                variant=variant))
 
 
-def test_formula_exact_float32_lean_path_equals_general_path():
-    """The float32 formula_exact path that forms its factors in float32 gives the same
-    matrix as the general path's float32 matmuls; operands it declines take that path."""
+@pytest.mark.parametrize("accumulate", ["float64", "float32"])
+@pytest.mark.parametrize("narrow", [False, True])
+def test_formula_exact_lean_path_equals_general_path(accumulate, narrow, monkeypatch):
+    """The formula_exact path that masks its factors out of the values gives the general
+    path's matrix (float64 sums: both the float32-exact and the float64 matmul case);
+    operands it declines take that path."""
     rng = np.random.default_rng(35)
-    x, y = _m_bit_values(rng, (33, 300), 4), _m_bit_values(rng, (300, 27), 4, scale=1e3)
+    if narrow:                       # exponents 0..1, K = 8: float32 sums provably exact
+        x = accuracy.truncate_mantissa(rng.uniform(1, 4, (33, 8)), m=4)
+        y = accuracy.truncate_mantissa(rng.uniform(-4, -1, (8, 27)), m=4)
+    else:
+        x, y = _m_bit_values(rng, (33, 300), 4), _m_bit_values(rng, (300, 27), 4, scale=1e3)
+    decisions = []
+    real = lmul_matmul._float32_bound_holds
+    monkeypatch.setattr(lmul_matmul, "_float32_bound_holds",
+                        lambda *a, **k: decisions.append(real(*a, **k)) or decisions[-1])
     fx, fy = lmul_matmul._operand_fields(x, None, 4), lmul_matmul._operand_fields(y, None, 4)
-    general = lmul_matmul._fast_product(x, y, fx, fy, 4, "formula_exact", "float32")
-    np.testing.assert_array_equal(lmul_matmul._formula_exact_float32(x, y, 4), general)
+    general = lmul_matmul._fast_product(x, y, fx, fy, 4, "formula_exact", accumulate)
+    np.testing.assert_array_equal(lmul_matmul._formula_exact_lean(x, y, 4, accumulate),
+                                  general)
+    if accumulate == "float64":
+        assert decisions == [narrow, narrow]                  # general path, lean path
     x[0, 0] = np.nan
-    assert lmul_matmul._formula_exact_float32(x, y, 4) is None
+    assert lmul_matmul._formula_exact_lean(x, y, 4, accumulate) is None
     x[0, 0] = 5e-324                                          # a float64 subnormal
-    assert lmul_matmul._formula_exact_float32(x, y, 4) is None
+    assert lmul_matmul._formula_exact_lean(x, y, 4, accumulate) is None
 
 
 @pytest.mark.parametrize("accumulate", ["float64", "float32"])
