@@ -90,7 +90,8 @@ from picojoule.models import lmul as lmul_model
 from picojoule.models import tables
 from picojoule.models.formats import FloatFormat, Overflow, get_format
 
-__all__ = ["lmul_matmul", "lmul_matmul_elementwise", "fast_path_fraction", "significand_split"]
+__all__ = ["ACCUMULATE", "lmul_matmul", "lmul_matmul_elementwise", "fast_path_fraction",
+           "significand_split"]
 
 #: Largest mantissa width whose non-affine significand table is split into rank-one terms.
 MAX_SPLIT_BITS = 3
