@@ -211,6 +211,7 @@ def test_float32_accumulation_m_bit_values_within_bound(m, variant):
     k = 700
     x, y = _m_bit_values(rng, (19, k), m), _m_bit_values(rng, (k, 23), m, scale=30.0)
     x[2, 5], x[4, 9], y[7, 3] = np.nan, np.inf, -np.inf
+    x[6, 11], y[12, 4] = 2.0 ** -1060, -(2.0 ** -1070)                 # float64 subnormals
     got = lmul_matmul.lmul_matmul(x, y, m=m, variant=variant, accumulate="float32")
     ref64 = lmul_matmul.lmul_matmul(x, y, m=m, variant=variant)
     with np.errstate(invalid="ignore"):
