@@ -162,9 +162,11 @@ class LutGemmSpec:
     @property
     def contract(self):
         if self.is_float:
+            acc = self.acc_format.name
             return (f"LUT mpGEMM W{self.wbits} x {self.act.name}: tables in "
                     f"{self.table_format.name} (left fold, RNE), bit-serial accumulation in "
-                    f"{self.acc_format.name} (RNE per addition)")
+                    f"{acc} (RNE per addition), output (P - (2^W - 1) Z) / 2 with one {acc} "
+                    f"rounding per operation")
         return (f"LUT mpGEMM W{self.wbits} x {self.act.name}: exact integer, "
                 f"{self.acc_width}-bit accumulators")
 

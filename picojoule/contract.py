@@ -41,7 +41,20 @@ def unit_table():
     return "\n".join(rows)
 
 
+def gemm_table():
+    """The LUT mpGEMM contracts of the activation formats (`LutGemmSpec.contract`)."""
+    from picojoule.models.lut_gemm import ACT_FORMATS, LutGemmSpec
+    rows = ["| LUT mpGEMM, activations | contract |", "|---|---|"]
+    for act in ACT_FORMATS:
+        spec = LutGemmSpec(act=act)
+        rows.append(f"| {spec.act.name} | {spec.contract} |")
+    return "\n".join(rows)
+
+
 def markdown():
     return ("Formats (`picojoule.models.formats`): round to nearest, ties to even; gradual "
             "underflow; overflow `nonsat` (Inf, or NaN without Inf) or `sat` (+-max finite).\n\n"
-            f"{format_table()}\n\nUnits (`picojoule.models.units`):\n\n{unit_table()}\n")
+            f"{format_table()}\n\nUnits (`picojoule.models.units`):\n\n{unit_table()}\n\n"
+            "Tensor-core GEMMs (`picojoule.models.lut_gemm`, default W2 K4; the float rounding "
+            "order is stated in `LutGemmSpec`):\n\n"
+            f"{gemm_table()}\n")
