@@ -1,4 +1,5 @@
-"""LUT tensor core: a 64 x 64 x 512 W2A8 GEMM simulated cycle by cycle and verified."""
+"""LUT tensor core: a 64 x 64 x 512 W2A8 GEMM simulated cycle by cycle and verified; a small GEMM
+with fp16 activations (FP tables, fp32 accumulators) beside the same GEMM with int8 ones."""
 
 import tempfile
 import time
@@ -35,3 +36,24 @@ def run(report):
     report("  same GEMM, loop in HDL vs one cocotb await per cycle", warm["sim_seconds"], "s",
            baseline=("one await per cycle", step["sim_seconds"]))
     np.testing.assert_equal(cold["cycles"], warm["cycles"])
+    _float_activations(report)
+
+
+def _float_activations(report):
+    """fp16 vs int8 activations on a narrower tile (M2 N16 K4): the FP tile's 32 fp32 adders
+    per cycle make generation, compilation and simulation far heavier than integer adds."""
+    from picojoule.models.lut_gemm import LutGemmSpec
+    from picojoule.sim.gemm import random_operands, run_gemm
+
+    runs = {}
+    for act in ("int8", "fp16"):
+        spec = LutGemmSpec(m=2, n=16, k=4, wbits=2, act=act)
+        a, w = random_operands(spec, m=8, n=16, k=128, seed=0)
+        with tempfile.TemporaryDirectory(prefix="picojoule-bench-lut-") as build:
+            _, runs[act] = run_gemm(core="lut", a=a, w=w, spec=spec, build_root=build)
+        assert runs[act]["verified"]
+    fp, base = runs["fp16"], runs["int8"]
+    report("8x16x128 W2 GEMM, fp16 activations, tile M2 N16 K4: generate + compile",
+           fp["compile_seconds"], "s", baseline=("int8 activations", base["compile_seconds"]))
+    report("  simulated cycles/s, fp16 activations", fp["cycles"] / fp["sim_seconds"],
+           "cycles/s", baseline=("int8 activations", base["cycles"] / base["sim_seconds"]))
