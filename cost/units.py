@@ -6,24 +6,12 @@ ports ``a``/``b``, pipelined ones through their stream interface (see
 :func:`picojoule.cost.operands.unit_inputs`).
 """
 
-import json
 from pathlib import Path
 
 from picojoule.cost.energy import cost_record, estimate
 from picojoule.cost.operands import operand_stream, unit_inputs
 from picojoule.cost.synth import synthesize
-from picojoule.errors import UserError
 from picojoule.models.units import unit_from_params
-
-
-def read_manifest(path):
-    """(manifest folder, list of unit entries); a missing manifest names ``make verilog``."""
-    path = Path(path)
-    try:
-        units = json.loads(path.read_text())["units"]
-    except (OSError, ValueError, KeyError):
-        raise UserError(f"cannot read the unit manifest {path}; run `make verilog` first") from None
-    return path.parent, units
 
 
 def cost_unit(entry, *, manifest_dir, distribution="uniform", n=100_000, seed=1, liberty=None,

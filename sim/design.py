@@ -7,11 +7,10 @@ from ``kind`` and ``params`` (`picojoule.models.units.unit_from_params`), so the
 the one the spec names.
 """
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from picojoule.errors import UserError
+from picojoule.manifest import read_manifest
 from picojoule.models.units import unit_from_params
 
 __all__ = ["Design", "load_manifest", "design_from_entry", "export_designs"]
@@ -77,16 +76,8 @@ def design_from_entry(entry, *, root):
 
 def load_manifest(path):
     """The `Design` of every unit listed in a ``manifest.json`` (in file order)."""
-    path = Path(path)
-    if not path.is_file():
-        raise UserError(f"no manifest at {path}; run make verilog (picojoule verilog --out "
-                        f"{path.parent})")
-    try:
-        entries = json.loads(path.read_text())["units"]
-    except (ValueError, KeyError) as error:
-        raise UserError(f"{path} is not a picojoule manifest ({error}); rerun make verilog") \
-            from None
-    return [design_from_entry(entry, root=path.parent) for entry in entries]
+    folder, entries = read_manifest(path)
+    return [design_from_entry(entry, root=folder) for entry in entries]
 
 
 def export_designs(specs, directory, *, fault=None):

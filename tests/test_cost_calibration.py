@@ -5,7 +5,8 @@ import json
 import pytest
 
 from picojoule.cost.calibration import calibrate, markdown_table
-from picojoule.cost.units import cost_unit, read_manifest
+from picojoule.cost.units import cost_unit
+from picojoule.manifest import read_manifest
 from picojoule.errors import UserError
 from picojoule.models.formats import get_format
 from picojoule.models.units import IntAdd, IntMul
@@ -50,5 +51,9 @@ def test_cost_unit_from_manifest(tmp_path):
         assert record["library"] == "default" and record["distribution"] == "gaussian"
         assert record["energy_pj_per_op"] > 0 and record["power_mw"] == pytest.approx(record["energy_pj_per_op"])
     assert records[1]["energy_pj_per_op"] > records[0]["energy_pj_per_op"]
-    with pytest.raises(UserError):
+    with pytest.raises(UserError, match="run make verilog"):
         read_manifest(tmp_path / "missing.json")
+    for text in ('{"unit": []}', '{"units": 3}', "not json"):
+        (tmp_path / "bad.json").write_text(text)
+        with pytest.raises(UserError, match="not a picojoule manifest"):
+            read_manifest(tmp_path / "bad.json")
