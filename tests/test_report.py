@@ -88,10 +88,12 @@ def test_lut_conclusion_says_where_the_lut_tile_loses():
 def test_lut_ratios_compare_per_mac_and_pair_float_tiles_with_fp8_arrays():
     from picojoule.report_lut import lut_conclusion, lut_ratios
 
-    def tile(core, w, act, mpc, area, pj):
+    def tile(core, w, act, mpc, area, pj, delay=2.0):
         return {"core": core, "wbits": w, "act": act, "macs_per_cycle": mpc, "area_um2": area,
-                "area_um2_per_mac": area / mpc, "pj_per_mac": pj}
-    tiles = [tile("lut", 2, "int8", 32, 12000, 0.66), tile("mac-int", 2, "int8", 32, 8600, 0.45),
+                "area_um2_per_mac": area / mpc, "pj_per_mac": pj, "delay_ns": delay,
+                "tops_per_mm2_at_fmax": 2 * mpc * 1e3 / (delay * area)}
+    tiles = [tile("lut", 2, "int8", 32, 12000, 0.66, 7.6),
+             tile("mac-int", 2, "int8", 32, 8600, 0.45),
              tile("mac-int8", 2, "int8", 8, 7200, 0.99), tile("lut", 1, "e4m3", 16, 20000, 0.75),
              tile("lut", 4, "e4m3", 4, 23000, 2.0), tile("mac-fp8", 4, "e4m3", 8, 9900, 1.5),
              tile("mac-lmul", 4, "e4m3", 8, 8500, 1.25)]
@@ -103,8 +105,12 @@ def test_lut_ratios_compare_per_mac_and_pair_float_tiles_with_fp8_arrays():
     assert general["area_ratio"] == pytest.approx((7200 / 8) / (12000 / 32))   # per MAC: 2.4x
     assert general["energy_ratio"] == pytest.approx(0.99 / 0.66)
     assert ratios[(1, "e4m3", "mac-fp8")]["area_ratio"] == pytest.approx((9900 / 8) / 1250)
-    text = lut_conclusion({"ratios": list(ratios.values())})
+    # at its own 7.6 ns path the LUT tile delivers 2.4 x 2 / 7.6 = 0.63x the int8 array's TOPS/mm^2
+    assert general["fmax_density_ratio"] == pytest.approx(2.4 * 2.0 / 7.6)
+    text = lut_conclusion({"ratios": list(ratios.values()), "tiles": tiles})
     assert "e4m3 multiplier array" in text and "wins on energy at W1 e4m3." in text
+    assert "critical paths are 2.0-7.6 ns" in text
+    assert "turns its area advantage into a loss at W2A8 vs mac-int8." in text
 
 
 def test_calibration_units_come_from_the_registry():
