@@ -7,6 +7,7 @@ are read as 0), the rest follow Yosys' bit numbers. Two orders are kept: ``comb_
 lets the simulator treat a pipeline like combinational logic. A combinational loop is an error.
 """
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -14,6 +15,9 @@ import numpy as np
 
 from picojoule.cost.boolexpr import parse_function, support_given
 from picojoule.errors import UserError
+
+#: Sinks per stage of the buffer trees assumed for high-fanout nets in static timing.
+BUFFER_FANOUT = 8
 
 
 @dataclass(frozen=True)
@@ -227,14 +231,46 @@ class Netlist:
         load[:2] = 0.0
         return load
 
+    def buffer_tree_delays(self, loads):
+        """Extra delay (ns) per net and the driver's load (fF) when high-fanout nets are buffered.
+
+        ABC maps without buffering, so a control net reaching hundreds of pins would be timed
+        as one X1 gate driving them all; a synthesis flow inserts a buffer tree instead. A net
+        with more than `BUFFER_FANOUT` sinks is timed as a balanced tree of the library's
+        smallest buffer, `BUFFER_FANOUT` loads per stage: the driver sees `BUFFER_FANOUT`
+        buffer inputs, each of the ``ceil(log_B(fanout)) - 1`` stages adds one buffer delay
+        at `BUFFER_FANOUT` average sink pins. Timing only: the buffers' area and switching
+        energy are not added to the netlist's. Without a buffer cell nets stay unbuffered.
+        """
+        extra = np.zeros(self.n_nets)
+        driver_load = np.array(loads, dtype=float)
+        names = self.library.find(0b10, 1)
+        if not names:
+            return extra, driver_load
+        buf = self.library.cells[names[0]]
+        buf_in = next(iter(buf.inputs.values()))
+        d0, d1 = next(iter(buf.delay_ns.values()))
+        fan = BUFFER_FANOUT
+        for net, sinks in self.sinks.items():
+            count = self.fanout(net)
+            if count <= fan or net < 2:
+                continue
+            stages = math.ceil(math.log(count) / math.log(fan)) - 1
+            mean_pin = (loads[net] - self.library.wire_cap_ff(self.fanout(net))) / count
+            stage_load = fan * mean_pin + self.library.wire_cap_ff(fan)
+            driver_load[net] = fan * buf_in + self.library.wire_cap_ff(fan)
+            extra[net] = stages * (d0 + d1 * stage_load)
+        return extra, driver_load
+
     def timing(self):
         """(logic depth, critical-path delay in ns) by static timing over the netlist.
 
         Sources: input ports (arrival 0) and flip-flop outputs (clock-to-Q). Endpoints: output
         ports and flip-flop data inputs (setup time not included). Each instance's delay is
-        its table delay ``d0 + d1 * C_load`` at its output net's load.
+        its table delay ``d0 + d1 * C_load`` at its output net's load; high-fanout nets are
+        timed through a buffer tree (`buffer_tree_delays`).
         """
-        loads = self.net_loads_ff()
+        extra, loads = self.buffer_tree_delays(self.net_loads_ff())
         arrival = np.zeros(self.n_nets)
         depth = np.zeros(self.n_nets, dtype=np.int64)
         worst_delay, worst_depth = 0.0, 0
@@ -251,7 +287,7 @@ class Netlist:
                 if pin in inst.pins:
                     out = inst.pins[pin]
                     d0, d1 = cell.delay_ns[pin]
-                    arrival[out] = t_in + d0 + d1 * loads[out]
+                    arrival[out] = t_in + d0 + d1 * loads[out] + extra[out]
                     depth[out] = d_in
         endpoints = [n for direction, nets in self.ports.values() if direction == "output" for n in nets]
         for i in self.flops:

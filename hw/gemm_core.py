@@ -21,7 +21,7 @@ Pipeline: a step's addresses go out in cycle t; in t + 1 the activations reach t
 tile accumulates; in t + 3 a finished tile's outputs move to the result buffer (so the
 post-processing sees them once, while the accumulators already start the next tile); in t + 4
 they are post-processed and written. The core counts steps + 4 cycles (``cycles``),
-steps = row_tiles x col_tiles x groups x planes.
+steps = row_tiles x col_tiles x groups x planes; a tile of ``latency`` L (default 1) adds L - 1.
 """
 
 from amaranth.hdl import Cat, Module, Signal
@@ -61,7 +61,8 @@ class GemmCore(wiring.Component):
     ----------
     tile : wiring.Component
         Ports ``act``, ``load``, ``word``, ``plane``, ``acc_en``, ``first``, ``zp_en``, ``acc``
-        (an `accumulator_signature`); properties ``spec`` and ``acc_shape``.
+        (an `accumulator_signature`); properties ``spec``, ``acc_shape`` and optionally
+        ``latency`` (clock edges from a step's inputs to its accumulator update; default 1).
     post : wiring.Component or None
         Post-processing of a finished tile with ports ``acc``, ``zsum`` (in) and ``c`` (out),
         e.g. `picojoule.hw.lut_tile.ZeroPointCorrection`; default: the output is ``tile.acc``.
@@ -152,9 +153,17 @@ class GemmCore(wiring.Component):
         m.d.comb += [tile.word.eq(word), tile.plane.eq(s2_plane), tile.acc_en.eq(s2["valid"]),
                      tile.first.eq(s2["first"]), tile.zp_en.eq(s2["load"])]
         # stage 3: a finished tile's outputs move to the result buffer (the accumulators are
-        # already restarting with the next tile); stage 4: post-process and write it.
+        # already restarting with the next tile); stage 4: post-process and write it. A tile
+        # with latency L > 1 (a pipelined tile) updates its accumulators L - 1 cycles later.
+        last = s2["last"]
+        delayed = []
+        for index in range(getattr(tile, "latency", 1) - 1):
+            reg = Signal(name=f"last_delay{index}")
+            m.d.sync += reg.eq(last)
+            delayed.append(reg)
+            last = reg
         s3_done, s4_write = Signal(), Signal()
-        m.d.sync += [s3_done.eq(s2["last"]), s4_write.eq(s3_done)]
+        m.d.sync += [s3_done.eq(last), s4_write.eq(s3_done)]
         spec = tile.spec
         results = []                     # one register per accumulator (cheap to simulate)
         for index, acc in enumerate(accumulator_values(tile.acc, rows=spec.m, cols=spec.n)):
@@ -181,5 +190,7 @@ class GemmCore(wiring.Component):
                      self.out_data.eq(out)]
 
         busy = running | s1["valid"] | s2["valid"] | s3_done | s4_write
+        for reg in delayed:
+            busy = busy | reg
         m.d.comb += self.done.eq(started & ~busy & ~self.start)
         return m

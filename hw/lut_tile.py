@@ -19,9 +19,13 @@ plane cycle of a group costs no stall. The tile's result is ``acc`` (``= sum a q
 symmetric domain) and ``zsum`` (``= -sum a``); `ZeroPointCorrection` turns them into
 ``sum a q`` once per output, outside the inner loop. Float activations:
 `picojoule.hw.lut_tile_fp`.
+
+``pipelined=True`` puts a register between the mux cells and the accumulators (the shifted
+addend, its carry in, ``table[0]`` and the control bits), so the table read and the accumulation
+each get a clock cycle: the same ports and the same result, one cycle later (``latency`` 2).
 """
 
-from amaranth.hdl import Cat, Const, Module, Mux, Signal, signed
+from amaranth.hdl import Cat, Const, Module, Mux, Signal, Value, signed
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -85,6 +89,9 @@ class LutTile(wiring.Component):
     ----------
     spec : LutGemmSpec
         Tile shape (``m``, ``n``, ``k``), weight bits, activation format and accumulator width.
+    pipelined : bool
+        Register the mux cells' output before the accumulators (``latency`` 2; see the module
+        docstring).
 
     Members
     -------
@@ -97,7 +104,7 @@ class LutTile(wiring.Component):
     zsum : Out, M signed ``acc_width`` zero-point sums (``sum T_half[0] = -sum a``)
     """
 
-    def __init__(self, *, spec=None):
+    def __init__(self, *, spec=None, pipelined=False):
         spec = spec if spec is not None else LutGemmSpec()
         if not isinstance(spec, LutGemmSpec):
             raise ValueError("LutTile needs a LutGemmSpec")
@@ -105,6 +112,7 @@ class LutTile(wiring.Component):
             raise ValueError(f"LutTile takes integer activations (int8, int16); for "
                              f"{spec.act.name} use picojoule.hw.lut_tile_fp.FpLutTile")
         self._spec = spec
+        self._pipelined = bool(pipelined)
         acc = signed(spec.acc_width)
         super().__init__({
             "act": In(data.ArrayLayout(data.ArrayLayout(signed(spec.act.width), spec.k), spec.m)),
@@ -126,12 +134,33 @@ class LutTile(wiring.Component):
     def acc_shape(self):
         return signed(self._spec.acc_width)
 
+    @property
+    def pipelined(self):
+        return self._pipelined
+
+    @property
+    def latency(self):
+        """Clock edges from a step's inputs to its accumulator update: 1, or 2 pipelined."""
+        return 2 if self._pipelined else 1
+
+    def _stage(self, m, value, name):
+        """``value`` registered when pipelined (the accumulate stage's copy), else itself."""
+        if not self._pipelined:
+            return value
+        reg = Signal.like(value, name=f"{name}_q") if isinstance(value, Signal) else \
+            Signal(Value.cast(value).shape(), name=f"{name}_q")
+        m.d.sync += reg.eq(value)
+        return reg
+
     def elaborate(self, platform):
         m = Module()
         spec = self._spec
         k, tw, aw, wbits = spec.k, spec.table_width, spec.acc_width, spec.wbits
         low_bits = k - 1
         zsums = []
+        acc_en = self._stage(m, self.acc_en, "acc_en")
+        first = self._stage(m, self.first, "first")
+        zp_en = self._stage(m, self.zp_en, "zp_en")
         for row in range(spec.m):
             acts = [self.act[row][i] for i in range(k)]
             entries = table_precompute(m, acts, k=k, width=tw, name=f"pre{row}")
@@ -143,9 +172,10 @@ class LutTile(wiring.Component):
 
             zsum = Signal(signed(aw), name=f"zsum{row}")
             zsums.append(zsum)
-            with m.If(self.zp_en):
-                m.d.sync += zsum.eq(Mux(self.first, 0, zsum) + table[0])
-            with m.Elif(self.first):
+            zero_entry = self._stage(m, table[0], f"zero_entry{row}")
+            with m.If(zp_en):
+                m.d.sync += zsum.eq(Mux(first, 0, zsum) + zero_entry)
+            with m.Elif(first):
                 m.d.sync += zsum.eq(0)
 
             table_view = table
@@ -171,10 +201,12 @@ class LutTile(wiring.Component):
                         with m.Case(b):
                             m.d.comb += shifted.eq(Cat(fill[:b], flipped).as_signed() if b
                                                   else flipped)
+                addend = self._stage(m, shifted, f"addend{row}_{col}")
+                carry = self._stage(m, sign, f"carry{row}_{col}")
                 acc = getattr(self.acc, f"m{row}n{col}")
-                base = Mux(self.first, 0, acc)
-                with m.If(self.acc_en | self.first):
-                    m.d.sync += acc.eq(base + shifted + sign)
+                base = Mux(first, 0, acc)
+                with m.If(acc_en | first):
+                    m.d.sync += acc.eq(base + addend + carry)
         m.d.comb += self.zsum.as_value().eq(Cat(*zsums))
         return m
 

@@ -50,10 +50,15 @@ class TileEntry:
 
     core: str
     spec: object
+    pipelined: bool = False
 
     @property
     def name(self):
-        return f"tile_{self.spec.name}"
+        return f"tile_{self.spec.name}" + ("_pipe" if self.pipelined else "")
+
+    @property
+    def latency(self):
+        return 2 if self.pipelined else 1
 
     @property
     def kind(self):
@@ -65,7 +70,7 @@ class TileEntry:
 
     def params(self):
         return {"core": self.core, **self.spec.params(),
-                "macs_per_cycle": self.macs_per_cycle}
+                "macs_per_cycle": self.macs_per_cycle, "pipelined": self.pipelined}
 
 
 SMALL_MAC_TILE = {"m": 1, "n": 2, "k": 4}
@@ -75,7 +80,8 @@ FLOAT_LUT_TILE = {"m": 1, "n": 8, "k": 4}
 
 
 def cost_tiles(*, wbits=(1, 2, 4), acts=("int8", "int16"), m=2, n=8, k=4,
-               float_baselines=True, small_tile=None, float_acts=("e4m3",), float_tile=None):
+               float_baselines=True, small_tile=None, float_acts=("e4m3",), float_tile=None,
+               pipelined=True):
     """The tiles of the LUT-vs-MAC cost comparison (see the module docstring).
 
     The general MAC arrays (``mac-int8``/``mac-int16``: full-width multipliers) and the fp8 and
@@ -84,6 +90,8 @@ def cost_tiles(*, wbits=(1, 2, 4), acts=("int8", "int16"), m=2, n=8, k=4,
     per-MAC cost hardly depends on M and N (one accumulator per K products either way), so
     compare them per MAC (energy and area divided by ``macs_per_cycle``). The fp8 and L-Mul
     arrays are listed once, at the largest W: W only changes their code -> e4m3 table.
+    With ``pipelined``, each integer LUT tile is listed a second time with a register between
+    table read and accumulation (`picojoule.hw.lut_tile.LutTile` ``pipelined=True``).
 
     With ``float_baselines``, LUT tiles with float activations (``float_acts``, default e4m3:
     the fp8 array's activation format) are listed at every W on ``float_tile`` (default
@@ -96,6 +104,8 @@ def cost_tiles(*, wbits=(1, 2, 4), acts=("int8", "int16"), m=2, n=8, k=4,
         for act in acts:
             lut = LutGemmSpec(m=m, n=n, k=k, wbits=w, act=act)
             entries.append(TileEntry("lut", lut))
+            if pipelined:
+                entries.append(TileEntry("lut", lut, pipelined=True))
             entries.append(TileEntry("mac-int", same_peak(lut, mul="int")))
             general = MacArraySpec(wbits=w, mul="int", act=act, weight_port="act", **small_tile)
             entries.append(TileEntry(f"mac-int{lut.act.width}", general))
@@ -123,14 +133,16 @@ def word_chunks(spec):
 class CostTile(wiring.Component):
     """A LUT tile or MAC array with inputs split to <= 64 bits (``act_r{row}``, ``word_p{i}``)."""
 
-    def __init__(self, *, spec):
+    def __init__(self, *, spec, pipelined=False):
         self._spec = spec
+        if pipelined and not (isinstance(spec, LutGemmSpec) and not spec.is_float):
+            raise ValueError("pipelined applies to LUT tiles with integer activations")
         if isinstance(spec, LutGemmSpec) and spec.is_float:
             from picojoule.hw.lut_tile_fp import FpLutTile
             self._tile = FpLutTile(spec=spec)
         elif isinstance(spec, LutGemmSpec):
             from picojoule.hw.lut_tile import LutTile
-            self._tile = LutTile(spec=spec)
+            self._tile = LutTile(spec=spec, pipelined=pipelined)
         else:
             from picojoule.hw.mac_array import MacArray
             self._tile = MacArray(spec=spec)
@@ -175,18 +187,20 @@ def export_tile(entry, out_dir):
 
     Record: ``name``, ``kind`` (lut_tile / mac_array), ``top``, ``verilog`` (file name),
     ``params`` (with ``macs_per_cycle``), ``ports`` (name -> width), ``latency`` (1: the
-    accumulators register every step), ``clock`` (``clk``; ``rst`` is held 0).
+    accumulators register every step; 2 pipelined), ``clock`` (``clk``; ``rst`` is held 0).
     """
     from amaranth.back import verilog
 
     from picojoule.hw.export import ports_of
-    text = verilog.convert(CostTile(spec=entry.spec), name=entry.name, emit_src=False)
+    text = verilog.convert(CostTile(spec=entry.spec, pipelined=entry.pipelined), name=entry.name,
+                           emit_src=False)
     path = Path(out_dir) / f"{entry.name}.v"
     atomic.write_text(path, text)
     start = text.index(f"module {entry.name}(")
     top_text = text[start:text.index("endmodule", start)]
     return {"name": entry.name, "kind": entry.kind, "top": entry.name, "verilog": path.name,
-            "params": entry.params(), "ports": ports_of(top_text), "latency": 1, "clock": "clk"}
+            "params": entry.params(), "ports": ports_of(top_text), "latency": entry.latency,
+            "clock": "clk"}
 
 
 def _activations(fmt, shape, rng):

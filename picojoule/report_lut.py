@@ -33,6 +33,7 @@ def _cost_tile(job):
     mpc = entry.macs_per_cycle
     pj_per_mac = energy.energy_pj_per_op / mpc
     return {"name": entry.name, "core": entry.core, "params": entry.params(),
+            "pipelined": entry.pipelined,
             "wbits": entry.spec.wbits, "act": entry.spec.act.name, "macs_per_cycle": mpc,
             "cells": sum(synth.cells.values()), "area_um2": synth.area_um2,
             "delay_ns": synth.delay_ns, "energy_pj_per_cycle": energy.energy_pj_per_op,
@@ -74,6 +75,7 @@ def lut_ratios(tiles):
             if mac:
                 base = mac["core"]
                 ratios.append({"wbits": t["wbits"], "act": t["act"], "baseline": base,
+                               "pipelined": t.get("pipelined", False),
                                # per MAC: the general and float arrays are smaller tiles
                                "area_ratio": mac["area_um2_per_mac"] / t["area_um2_per_mac"],
                                "energy_ratio": mac["pj_per_mac"] / t["pj_per_mac"],
@@ -124,8 +126,11 @@ def lut_figure(lut, path):
     if not tiles:
         return False
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-    for core in sorted({t["core"] for t in tiles}):
-        rows = sorted((t for t in tiles if t["core"] == core), key=lambda t: t["wbits"])
+    def label(t):
+        return t["core"] + (" pipelined" if t.get("pipelined") else "")
+
+    for core in sorted({label(t) for t in tiles}):
+        rows = sorted((t for t in tiles if label(t) == core), key=lambda t: t["wbits"])
         for ax, key in zip(axes, ("pj_per_mac", "area_um2_per_mac")):
             ax.plot([t["wbits"] for t in rows], [t[key] for t in rows], marker="o", label=core)
     for ax, label in zip(axes, ("energy per MAC (pJ)", "area per MAC/cycle (um^2)")):
@@ -159,6 +164,35 @@ def _label(ratio):
         else f"W{ratio['wbits']} {act}"
 
 
+def _pipelined_sentence(lut):
+    """What the register between table read and accumulation buys, from the tiles and ratios."""
+    tiles = lut.get("tiles", [])
+    pipe = {(t["wbits"], t["act"]): t for t in tiles if t["core"] == "lut" and t.get("pipelined")}
+    flat = {(t["wbits"], t["act"]): t for t in tiles if t["core"] == "lut"
+            and not t.get("pipelined") and (t["wbits"], t["act"]) in pipe}
+    if not flat:
+        return ""
+    pairs = [(flat[key], pipe[key]) for key in flat]
+    timed = [r for r in lut["ratios"] if r.get("pipelined") and "fmax_density_ratio" in r]
+    text = (f"Pipelined (a register between table read and accumulation), the integer LUT "
+            f"tiles' critical paths go from {_span(t['delay_ns'] for t, _ in pairs)} ns to "
+            f"{_span(p['delay_ns'] for _, p in pairs)} ns at "
+            f"{_range([p['area_um2'] / t['area_um2'] for t, p in pairs])} the area and "
+            f"{_range([p['pj_per_mac'] / t['pj_per_mac'] for t, p in pairs])} the energy per MAC")
+    if timed:
+        wins = sorted({f"{_label(r)} vs {r['baseline']}" for r in timed
+                       if r["fmax_density_ratio"] > 1})
+        text += (f"; at each tile's own clock limit, LUT / MAC TOPS/mm^2 is then "
+                 f"{_range([r['fmax_density_ratio'] for r in timed])}, above 1 at "
+                 + (", ".join(wins) if wins else "none"))
+    return text + "."
+
+
+def _span(values):
+    values = list(values)
+    return f"{min(values):.1f}-{max(values):.1f}"
+
+
 def lut_conclusion(lut):
     """One paragraph saying where the LUT tile wins and where it loses, from the ratios."""
     parts = []
@@ -170,7 +204,8 @@ def lut_conclusion(lut):
                ("mac-fp8",)),
               ("the e4m3 L-Mul array", ("mac-lmul",)))
     for label, baselines in groups:
-        rows = [r for r in lut["ratios"] if r["baseline"] in baselines]
+        rows = [r for r in lut["ratios"] if r["baseline"] in baselines
+                and not r.get("pipelined")]
         if not rows:
             continue
         wins = sorted({_label(r) for r in rows if r["energy_ratio"] > 1})
@@ -180,29 +215,35 @@ def lut_conclusion(lut):
                      f"LUT area per MAC is {area} (above 1: the LUT tile is better); the LUT tile "
                      + (f"wins on energy at {', '.join(wins)}." if wins else
                         "wins on energy nowhere."))
-    w2a8 = [r for r in lut["ratios"] if r["wbits"] == 2 and r["act"] == "int8"]
+    w2a8 = [r for r in lut["ratios"] if r["wbits"] == 2 and r["act"] == "int8"
+            and not r.get("pipelined")]
     if w2a8:
         measured = "; ".join(f"{r['area_ratio']:.2f}x area and {r['energy_ratio']:.2f}x energy "
                              f"against {r['baseline']}" for r in w2a8)
         parts.append("At W2A8 the paper reports 1.44x in both area and power (its figure, "
                      f"against its own MAC baseline); we measure {measured}.")
-    timed = [r for r in lut["ratios"] if "fmax_density_ratio" in r]
-    delays = [t["delay_ns"] for t in lut.get("tiles", [])]
+    timed = [r for r in lut["ratios"] if "fmax_density_ratio" in r and not r.get("pipelined")]
+    delays = [t["delay_ns"] for t in lut.get("tiles", []) if not t.get("pipelined")]
     if timed and delays:
         lost = [f"{_label(r)} vs {r['baseline']}" for r in timed
                 if r["area_ratio"] > 1 and r["fmax_density_ratio"] < 1]
-        parts.append(f"Timing: unpipelined, the tiles' critical paths are {min(delays):.1f}-"
-                     f"{max(delays):.1f} ns, so the TOPS/mm^2 at the stated clock is a peak none "
-                     f"reaches as built. With each tile clocked at its own critical path, LUT / "
-                     f"MAC TOPS/mm^2 is {_range([r['fmax_density_ratio'] for r in timed])}"
+        clock = next((t["clock_ghz"] for t in lut["tiles"] if "clock_ghz" in t), 1.0)
+        slow = sum(d > 1 / clock for d in delays)
+        reach = ("none reaches it as built" if slow == len(delays) else
+                 f"{slow} of {len(delays)} tiles do not reach it as built" if slow else
+                 "every tile reaches it")
+        parts.append(f"Timing (static, high-fanout nets through buffer trees): the unpipelined "
+                     f"tiles' critical paths are {min(delays):.1f}-{max(delays):.1f} ns, so of "
+                     f"the stated {clock:g} GHz clock {reach}. With each tile clocked at its own "
+                     f"critical path, LUT / MAC TOPS/mm^2 is "
+                     f"{_range([r['fmax_density_ratio'] for r in timed])}"
                      + (f"; the LUT tile's longer path turns its area advantage into a loss at "
-                        f"{', '.join(lost)}." if lost else ".")
-                     + " Pipelining the LUT tile (a register between table read and "
-                       "accumulation) is the next step.")
+                        f"{', '.join(lost)}." if lost else "."))
+    parts.append(_pipelined_sentence(lut))
     parts.append("The bit-serial LUT tile keeps a wide accumulator per output and adds one "
                  "shifted table entry per weight bit, which dominates at these tile sizes; a "
                  "wider N amortizes its tables further.")
-    return " ".join(parts)
+    return " ".join(part for part in parts if part)
 
 
 def lut_blocks(lut, *, figures):
@@ -232,11 +273,11 @@ def lut_blocks(lut, *, figures):
                             "operations; delay: static timing of the unpipelined tile).")]
     blocks.append(Paragraph(lut_conclusion(lut)))
     if lut["ratios"]:
-        blocks.append(Table(["W", "act", "baseline", "area MAC / LUT", "energy MAC / LUT",
-                             "TOPS/mm^2 LUT / MAC at own 1/delay"],
-                            [[r["wbits"], r["act"], r["baseline"], r["area_ratio"],
-                              r["energy_ratio"], r.get("fmax_density_ratio")]
-                             for r in lut["ratios"]],
+        blocks.append(Table(["W", "act", "LUT pipelined", "baseline", "area MAC / LUT",
+                             "energy MAC / LUT", "TOPS/mm^2 LUT / MAC at own 1/delay"],
+                            [[r["wbits"], r["act"], "yes" if r.get("pipelined") else "no",
+                              r["baseline"], r["area_ratio"], r["energy_ratio"],
+                              r.get("fmax_density_ratio")] for r in lut["ratios"]],
                             caption="Ratios above 1 mean the LUT tile is smaller / spends less "
                                     "energy per MAC / delivers more throughput per area."))
     blocks.append(Table(["the paper's claim", "paper's figure"],

@@ -123,6 +123,7 @@ class GemmPlan:
     col_tiles: int
     groups: int
     planes: int
+    pipelined: bool = False
 
     @property
     def is_lut(self):
@@ -153,15 +154,20 @@ class GemmPlan:
         return s.m * s.n, width
 
 
-def plan_gemm(spec, m, n, k):
-    """The tiling of an M x N x K GEMM (any sizes >= 1; padding with zeros)."""
+def plan_gemm(spec, m, n, k, *, pipelined=False):
+    """The tiling of an M x N x K GEMM (any sizes >= 1; padding with zeros); ``pipelined``
+    selects the integer LUT tile with a register between table read and accumulation."""
     for label, value in (("M", m), ("N", n), ("K", k)):
         if not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{label} must be a whole number >= 1, got {value!r}")
     spec.check_depth(k)
     planes = spec.wbits if isinstance(spec, LutGemmSpec) else 1
+    if pipelined and not (isinstance(spec, LutGemmSpec) and not spec.is_float):
+        raise ValueError("pipelined applies to the lut core with integer activations (int8, "
+                         "int16)")
     return GemmPlan(spec=spec, m=int(m), n=int(n), k=int(k), row_tiles=-(-m // spec.m),
-                    col_tiles=-(-n // spec.n), groups=-(-k // spec.k), planes=planes)
+                    col_tiles=-(-n // spec.n), groups=-(-k // spec.k), planes=planes,
+                    pipelined=bool(pipelined))
 
 
 def _pad(x, rows, cols):
@@ -215,7 +221,7 @@ def build_core(plan):
         tile, post = FpLutTile(spec=s), FpZeroPointCorrection(spec=s)
     elif plan.is_lut:
         from picojoule.hw.lut_tile import LutTile, ZeroPointCorrection
-        tile, post = LutTile(spec=s), ZeroPointCorrection(spec=s)
+        tile, post = LutTile(spec=s, pipelined=plan.pipelined), ZeroPointCorrection(spec=s)
     else:
         from picojoule.hw.mac_array import MacArray
         tile, post = MacArray(spec=s), None
@@ -284,7 +290,8 @@ def top_verilog(plan, core):
 
 def _build_dir(root, plan, simulator):
     key = hashlib.sha256(repr((plan.spec, plan.row_tiles, plan.col_tiles, plan.groups,
-                               plan.planes, simulator, _source_digest())).encode()).hexdigest()
+                               plan.planes, plan.pipelined, simulator,
+                               _source_digest())).encode()).hexdigest()
     return Path(root) / f"{plan.spec.name}_{key[:12]}"
 
 
@@ -321,7 +328,7 @@ def _compile(plan, simulator, build_root):
 
 
 def run_gemm(*, core="lut", a, w, spec=None, wbits=2, act="int8", simulator="icarus",
-             drive="once", build_root=None, timeout_cycles=None):
+             drive="once", build_root=None, timeout_cycles=None, pipelined=False):
     """Simulate ``C = A @ W`` cycle by cycle on the generated core and check it.
 
     Parameters
@@ -335,6 +342,9 @@ def run_gemm(*, core="lut", a, w, spec=None, wbits=2, act="int8", simulator="ica
         The tile; default `tile_spec(core, wbits=wbits, act=act)`.
     drive : str
         ``once`` (await ``done``: the inner loop in HDL) or ``step`` (one await per clock edge).
+    pipelined : bool
+        The integer LUT tile with a register between table read and accumulation (one more
+        cycle of latency, same result).
 
     Returns
     -------
@@ -346,7 +356,7 @@ def run_gemm(*, core="lut", a, w, spec=None, wbits=2, act="int8", simulator="ica
     a, w = np.asarray(a), np.asarray(w)
     check_weight_codes(w, wbits=spec.wbits)
     _check_shapes(a, w)
-    plan = plan_gemm(spec, a.shape[0], w.shape[1], a.shape[1])
+    plan = plan_gemm(spec, a.shape[0], w.shape[1], a.shape[1], pipelined=pipelined)
     if drive not in ("once", "step"):
         raise ValueError(f"unknown drive {drive!r}; choose once or step")
     start = time.perf_counter()
@@ -389,7 +399,8 @@ def run_gemm(*, core="lut", a, w, spec=None, wbits=2, act="int8", simulator="ica
         raise UserError(f"GEMM mismatch on {core}: {bad} of {c.size} outputs differ from the "
                         f"golden model")
     cycles = int(result["cycles"])
-    stats = {"core": core, "tile": spec.name, "params": spec.params(), "m": plan.m, "n": plan.n,
+    stats = {"core": core, "tile": spec.name, "params": spec.params(),
+             "pipelined": plan.pipelined, "m": plan.m, "n": plan.n,
              "k": plan.k, "cycles": cycles, "steps": plan.steps, "macs": plan.macs,
              "peak_macs_per_cycle": spec.peak_macs_per_cycle,
              "utilization": plan.macs / (cycles * spec.peak_macs_per_cycle),

@@ -13,9 +13,19 @@ import os
 from pathlib import Path
 
 import cocotb
-from cocotb.triggers import ClockCycles, RisingEdge, with_timeout
+from cocotb.triggers import ClockCycles, ReadOnly, RisingEdge, with_timeout
 
 PERIOD_NS = 10                                   # the top's clock period
+
+
+async def _settled_done(dut):
+    """Return once ``done`` is high after its time step settles: the combinational ``done`` can
+    glitch high for a delta cycle while the pipeline registers update at a clock edge."""
+    while True:
+        await RisingEdge(dut.done)
+        await ReadOnly()
+        if dut.done.value == 1:
+            return
 
 
 @cocotb.test()
@@ -31,7 +41,7 @@ async def gemm(dut):
     dut.start.value = 0
     budget = job["timeout_cycles"]
     if job["drive"] == "once":
-        await with_timeout(RisingEdge(dut.done), budget * PERIOD_NS, "ns")
+        await with_timeout(_settled_done(dut), budget * PERIOD_NS, "ns")
     else:
         for _ in range(budget):
             await RisingEdge(dut.clk)

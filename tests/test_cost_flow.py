@@ -271,3 +271,27 @@ def test_lane_engine_repairs_a_short_warmup(tmp_path):
     for t in range(1, n):
         held[t] = b[t - 1] if a[t - 1] == 0 else held[t - 1]
     np.testing.assert_array_equal(serial.outputs["y"], held ^ b)
+
+
+def test_high_fanout_nets_are_timed_through_a_buffer_tree(tmp_path, cache_dir):
+    """A flop driving 512 gates: timed as a fanout-8 buffer tree (2 stages), not as one X1
+    output driving every pin, which is what ABC's unbuffered netlist would otherwise say."""
+    from picojoule.cost.netlist import BUFFER_FANOUT
+    source = tmp_path / "fan.v"
+    source.write_text("module fan(input clk, input d, input [511:0] b, output reg [511:0] y);\n"
+                      "  reg q;\n  always @(posedge clk) begin q <= d; y <= b & {512{q}}; end\n"
+                      "endmodule\n")
+    result = synthesize(verilog=source, top="fan", cache_dir=cache_dir, progress=None)
+    netlist = result.netlist
+    loads = netlist.net_loads_ff()
+    extra, driver_load = netlist.buffer_tree_delays(loads)
+    wide = [n for n in range(2, netlist.n_nets) if netlist.fanout(n) > 64]
+    assert wide and BUFFER_FANOUT == 8
+    buf = netlist.library.cells[netlist.library.find(0b10, 1)[0]]
+    d0, d1 = next(iter(buf.delay_ns.values()))
+    for n in wide:
+        stages = -(-np.log(netlist.fanout(n)) // np.log(8)) - 1
+        assert stages >= 1 and driver_load[n] < loads[n] / 8
+        assert d0 * stages < extra[n] < (d0 + d1 * 100) * stages     # one buffer per stage
+    assert all(extra[n] == 0 for n in range(netlist.n_nets) if netlist.fanout(n) <= 8)
+    assert result.delay_ns < 1.0

@@ -34,6 +34,19 @@ def test_lut_gemm_equals_integer_gemm(tmp_path, wbits, act, shape):
     assert stats["verified"] and stats["macs"] == np.prod(shape)
 
 
+@pytest.mark.parametrize("wbits, act, shape", [(2, "int8", (3, 5, 9)), (4, "int16", (2, 4, 13))])
+def test_pipelined_lut_gemm_is_one_cycle_later(tmp_path, wbits, act, shape):
+    spec = tile_spec("lut", wbits=wbits, act=act, n=4)
+    a, w = random_operands(spec, m=shape[0], n=shape[1], k=shape[2], seed=3)
+    c, stats = run_gemm(core="lut", a=a, w=w, spec=spec, build_root=tmp_path / "build",
+                        pipelined=True)
+    assert np.array_equal(c, a.astype(np.int64) @ w.astype(np.int64))
+    assert stats["cycles"] == plan_gemm(spec, *shape[:2], shape[2]).steps + 5
+    assert stats["pipelined"]
+    with pytest.raises(ValueError, match="pipelined applies"):
+        plan_gemm(tile_spec("lut", act="fp16"), 2, 2, 4, pipelined=True)
+
+
 def test_default_tile_single_tile_gemm(tmp_path):
     spec, a, w, c, stats = _run(tmp_path, "lut", (2, 64, 24), wbits=2)
     assert spec.m == 2 and spec.n == 64 and spec.k == 4
@@ -112,8 +125,10 @@ def test_cli_writes_outputs_and_rejects_bad_input(tmp_path, capsys):
 
 def test_cost_tiles_export_and_streams(tmp_path):
     entries = cost_tiles(wbits=(2,), acts=("int8",), float_baselines=False)
-    assert [e.core for e in entries] == ["lut", "mac-int", "mac-int8"]
-    lut, mac, mac8 = entries
+    assert [(e.core, e.pipelined) for e in entries] == [("lut", False), ("lut", True),
+                                                        ("mac-int", False), ("mac-int8", False)]
+    lut, lut_pipe, mac, mac8 = entries
+    assert lut_pipe.name == lut.name + "_pipe" and lut_pipe.latency == 2
     assert lut.macs_per_cycle == mac.macs_per_cycle == 32 and mac8.macs_per_cycle == 8
     for entry in entries:
         record = export_tile(entry, tmp_path)

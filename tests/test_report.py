@@ -109,8 +109,17 @@ def test_lut_ratios_compare_per_mac_and_pair_float_tiles_with_fp8_arrays():
     assert general["fmax_density_ratio"] == pytest.approx(2.4 * 2.0 / 7.6)
     text = lut_conclusion({"ratios": list(ratios.values()), "tiles": tiles})
     assert "e4m3 multiplier array" in text and "wins on energy at W1 e4m3." in text
-    assert "critical paths are 2.0-7.6 ns" in text
+    assert "critical paths are 2.0-7.6 ns, so of the stated 1 GHz clock none reaches it" in text
     assert "turns its area advantage into a loss at W2A8 vs mac-int8." in text
+    assert "Pipelined" not in text                       # no pipelined tiles in this set
+    piped = dict(tile("lut", 2, "int8", 32, 13000, 0.70, 2.6), pipelined=True)
+    tiles.append(piped)
+    ratios = lut_ratios(tiles)
+    assert [r["pipelined"] for r in ratios].count(True) == 2
+    text = lut_conclusion({"ratios": ratios, "tiles": tiles})
+    assert "critical paths go from 7.6-7.6 ns to 2.6-2.6 ns at 1.08x the area" in text
+    assert "above 1 at W2A8 vs mac-int8" in text          # 2.4 x (12000/13000) x 2 / 2.6 > 1
+    assert "loss at W2A8 vs mac-int8." in text           # the unpipelined statement stays
 
 
 def test_calibration_units_come_from_the_registry():

@@ -32,6 +32,9 @@ def add_arguments(parser):
                         help="LUT tile N (default 64; a MAC array gets ceil(N / W))")
     parser.add_argument("--tile-k", type=int, default=4, help="tile K, activations per table")
     parser.add_argument("--acc-width", type=int, default=32, help="integer accumulator bits")
+    parser.add_argument("--pipelined", action="store_true",
+                        help="lut with integer activations: a register between table read and "
+                             "accumulation (one more cycle of latency, a shorter clock period)")
     parser.add_argument("--simulator", choices=SIMULATORS, default=DEFAULT_SIMULATOR)
     parser.add_argument("--drive", choices=("once", "step"), default="once",
                         help="once: the loop runs in HDL; step: one cocotb await per cycle")
@@ -63,7 +66,7 @@ def run(args):
     if args.w is not None:
         w = _load(args.w, "W")
     c, stats = run_gemm(core=args.core, a=a, w=w, spec=spec, simulator=args.simulator,
-                        drive=args.drive)
+                        drive=args.drive, pipelined=args.pipelined)
     stats["seed"] = args.seed
     stats["act"] = spec.act.name
     with atomic.replace_dir(args.out) as tmp:
