@@ -32,7 +32,7 @@ from amaranth.lib.wiring import In, Out
 from picojoule.hw.gemm_core import accumulator_grid, accumulator_signature
 from picojoule.models.lut_gemm import LutGemmSpec
 
-__all__ = ["LutTile", "ZeroPointCorrection", "table_precompute"]
+__all__ = ["LutTile", "ZeroPointCorrection", "table_precompute", "lut_tile_ports"]
 
 
 def _sum(terms):
@@ -82,6 +82,22 @@ def table_precompute(m, acts, *, k, width, name):
     return entries
 
 
+def lut_tile_ports(spec, *, act, acc):
+    """The ports of a LUT tile (integer or float): ``act`` is the shape of one activation,
+    ``acc`` of one accumulator and zero-point sum; see `LutTile` for their meaning."""
+    return {
+        "act": In(data.ArrayLayout(data.ArrayLayout(act, spec.k), spec.m)),
+        "load": In(1),
+        "word": In(data.ArrayLayout(spec.k, spec.n)),
+        "plane": In(range(max(spec.wbits, 2))),
+        "acc_en": In(1),
+        "first": In(1),
+        "zp_en": In(1),
+        "acc": Out(accumulator_signature(rows=spec.m, cols=spec.n, shape=acc)),
+        "zsum": Out(data.ArrayLayout(acc, spec.m)),
+    }
+
+
 class LutTile(wiring.Component):
     """M x N x K LUT tensor-core tile for integer activations.
 
@@ -113,18 +129,7 @@ class LutTile(wiring.Component):
                              f"{spec.act.name} use picojoule.hw.lut_tile_fp.FpLutTile")
         self._spec = spec
         self._pipelined = bool(pipelined)
-        acc = signed(spec.acc_width)
-        super().__init__({
-            "act": In(data.ArrayLayout(data.ArrayLayout(signed(spec.act.width), spec.k), spec.m)),
-            "load": In(1),
-            "word": In(data.ArrayLayout(spec.k, spec.n)),
-            "plane": In(range(max(spec.wbits, 2))),
-            "acc_en": In(1),
-            "first": In(1),
-            "zp_en": In(1),
-            "acc": Out(accumulator_signature(rows=spec.m, cols=spec.n, shape=acc)),
-            "zsum": Out(data.ArrayLayout(acc, spec.m)),
-        })
+        super().__init__(lut_tile_ports(spec, act=signed(spec.act.width), acc=self.acc_shape))
 
     @property
     def spec(self):

@@ -28,8 +28,9 @@ from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
 from picojoule.hw.fpadd import FpAddUnit
-from picojoule.hw.fpfields import FloatOperand
-from picojoule.hw.gemm_core import accumulator_grid, accumulator_signature
+from picojoule.hw.fpfields import FloatOperand, SpecialCodes
+from picojoule.hw.gemm_core import accumulator_grid
+from picojoule.hw.lut_tile import lut_tile_ports
 from picojoule.models.formats import Overflow
 from picojoule.models.lut_gemm import LutGemmSpec
 from picojoule.models.units import FpAdd
@@ -50,7 +51,7 @@ def negate(code, fmt):
 def signed_zero(fmt):
     """The code of -0 in ``fmt`` (+0 where the format has no negative zero): ``x + (-0) = x``
     for every ``x``, so an adder with this operand only rounds (and rescales) the other."""
-    return Const(fmt.sign_mask if fmt.has_negative_zero else 0, fmt.width)
+    return SpecialCodes(fmt, Overflow.NONSAT).zero(Const(1))
 
 
 def _adder(m, spec, a, b, *, name, b_scale=None, scale=None):
@@ -105,18 +106,7 @@ class FpLutTile(wiring.Component):
             raise ValueError("FpLutTile needs a LutGemmSpec with a float activation format "
                              "(fp16, bf16, e4m3); integer activations use LutTile")
         self._spec = spec
-        acc = self.acc_shape
-        super().__init__({
-            "act": In(data.ArrayLayout(data.ArrayLayout(spec.act.width, spec.k), spec.m)),
-            "load": In(1),
-            "word": In(data.ArrayLayout(spec.k, spec.n)),
-            "plane": In(range(max(spec.wbits, 2))),
-            "acc_en": In(1),
-            "first": In(1),
-            "zp_en": In(1),
-            "acc": Out(accumulator_signature(rows=spec.m, cols=spec.n, shape=acc)),
-            "zsum": Out(data.ArrayLayout(acc, spec.m)),
-        })
+        super().__init__(lut_tile_ports(spec, act=unsigned(spec.act.width), acc=self.acc_shape))
 
     @property
     def spec(self):

@@ -39,7 +39,7 @@ from picojoule.models.lut_gemm import LutGemmSpec, encode_weight_indices
 from picojoule.models.mac_gemm import MacArraySpec, same_peak
 
 __all__ = ["CostTile", "TileEntry", "cost_tiles", "export_tile", "tile_streams", "COST_TILE",
-           "FLOAT_LUT_TILE"]
+           "FLOAT_LUT_TILE", "FLOAT_BASELINE_MULS"]
 
 COST_TILE = {"m": 2, "n": 8, "k": 4}
 
@@ -74,6 +74,8 @@ class TileEntry:
 
 
 SMALL_MAC_TILE = {"m": 1, "n": 2, "k": 4}
+#: Multipliers of the float MAC-array baselines (cores ``mac-fp8``, ``mac-lmul``).
+FLOAT_BASELINE_MULS = ("fp8", "lmul")
 
 
 FLOAT_LUT_TILE = {"m": 1, "n": 8, "k": 4}
@@ -114,7 +116,7 @@ def cost_tiles(*, wbits=(1, 2, 4), acts=("int8", "int16"), m=2, n=8, k=4,
         for act in float_acts:
             for w in wbits:
                 entries.append(TileEntry("lut", LutGemmSpec(wbits=w, act=act, **float_tile)))
-        for mul in ("fp8", "lmul"):
+        for mul in FLOAT_BASELINE_MULS:
             entries.append(TileEntry(f"mac-{mul}", MacArraySpec(wbits=max(wbits), mul=mul,
                                                                 **small_tile)))
     return entries

@@ -13,9 +13,10 @@ import math
 from pathlib import Path
 
 from picojoule.document import Figure, Heading, Paragraph, Table
+from picojoule.hw.tile_cost import FLOAT_BASELINE_MULS
 from picojoule.references import LUT_CLAIMS, LUT_SOURCE
 
-FLOAT_BASELINES = ("mac-fp8", "mac-lmul")
+FLOAT_BASELINES = tuple(f"mac-{mul}" for mul in FLOAT_BASELINE_MULS)
 
 
 def _cost_tile(job):
