@@ -51,7 +51,7 @@ def parse_function(text):
                 pos += 1
                 terms.append(parse_xor())
             elif tok[0] in ("var", "const") or tok in (("op", "!"), ("op", "(")):
-                terms.append(parse_xor())          # juxtaposition means and
+                terms.append(parse_xor())  # juxtaposition means and
             else:
                 break
         return terms[0] if len(terms) == 1 else ("and", tuple(terms))
@@ -107,6 +107,7 @@ def variables(tree):
         elif node[0] != "const":
             for child in node[1]:
                 walk(child)
+
     walk(tree)
     return out
 
@@ -172,9 +173,13 @@ def support_given(tree, fixed):
         env[name] = np.array([0xFFFFFFFFFFFFFFFF if value else 0], dtype=np.uint64)
     rows = 1 << len(free)
     table = int(evaluate(tree, env, np.zeros(1, np.uint64))[0]) & ((1 << rows) - 1)
-    support = frozenset(name for k, name in enumerate(free)
-                        if any((table >> p & 1) != (table >> (p | 1 << k) & 1)
-                               for p in range(rows) if not p >> k & 1))
+    support = frozenset(
+        name
+        for k, name in enumerate(free)
+        if any(
+            (table >> p & 1) != (table >> (p | 1 << k) & 1) for p in range(rows) if not p >> k & 1
+        )
+    )
     if support:
         return support, None
     return support, table & 1

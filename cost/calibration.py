@@ -46,21 +46,37 @@ def calibrate(units, *, n=100_000, seed=1, clock_ghz=1.0, cache_dir="default", p
     rows = []
     for operation, (verilog, top, fmt_a, fmt_b) in units.items():
         if operation not in HOROWITZ_45NM:
-            raise ValueError(f"no Horowitz figure for {operation!r}; choose from {', '.join(HOROWITZ_45NM)}")
-        streams = {"a": operand_stream(fmt=fmt_a, dist="uniform", n=n, seed=seed),
-                   "b": operand_stream(fmt=fmt_b, dist="uniform", n=n, seed=seed + 1)}
-        synth, energy = estimate(verilog=verilog, top=top, streams=streams,
-                                 voltage=HOROWITZ_VOLTAGE, clock_ghz=clock_ghz,
-                                 cache_dir=cache_dir, progress=progress)
+            raise ValueError(
+                f"no Horowitz figure for {operation!r}; choose from {', '.join(HOROWITZ_45NM)}"
+            )
+        streams = {
+            "a": operand_stream(fmt=fmt_a, dist="uniform", n=n, seed=seed),
+            "b": operand_stream(fmt=fmt_b, dist="uniform", n=n, seed=seed + 1),
+        }
+        synth, energy = estimate(
+            verilog=verilog,
+            top=top,
+            streams=streams,
+            voltage=HOROWITZ_VOLTAGE,
+            clock_ghz=clock_ghz,
+            cache_dir=cache_dir,
+            progress=progress,
+        )
         his_pj, his_area = HOROWITZ_45NM[operation]
-        rows.append(CalibrationRow(operation, energy.energy_pj_per_op, his_pj, synth.area_um2, his_area))
+        rows.append(
+            CalibrationRow(operation, energy.energy_pj_per_op, his_pj, synth.area_um2, his_area)
+        )
     return rows
 
 
 def markdown_table(rows):
-    lines = ["| operation | ours pJ (0.9 V) | Horowitz pJ (his) | ratio | ours um^2 | Horowitz um^2 (his) |",
-             "|---|---|---|---|---|---|"]
+    lines = [
+        "| operation | ours pJ (0.9 V) | Horowitz pJ (his) | ratio | ours um^2 | Horowitz um^2 (his) |",
+        "|---|---|---|---|---|---|",
+    ]
     for r in rows:
-        lines.append(f"| {r.operation} | {r.energy_pj:.3f} | {r.horowitz_pj} | {r.ratio:.2f} | "
-                     f"{r.area_um2:.0f} | {r.horowitz_area_um2} |")
+        lines.append(
+            f"| {r.operation} | {r.energy_pj:.3f} | {r.horowitz_pj} | {r.ratio:.2f} | "
+            f"{r.area_um2:.0f} | {r.horowitz_area_um2} |"
+        )
     return "\n".join(lines) + "\n"

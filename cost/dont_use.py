@@ -18,8 +18,16 @@ import fnmatch
 from picojoule.errors import UserError
 
 #: Name patterns excluded by default (physical-only, probe and power-management cells).
-DEFAULT_DONT_USE = ("*lpflow_*", "*probe*", "*diode*", "*antenna*", "*tap*", "*fill*", "*decap*",
-                    "*sparecell*")
+DEFAULT_DONT_USE = (
+    "*lpflow_*",
+    "*probe*",
+    "*diode*",
+    "*antenna*",
+    "*tap*",
+    "*fill*",
+    "*decap*",
+    "*sparecell*",
+)
 
 
 def patterns_with_defaults(extra=()):
@@ -29,7 +37,9 @@ def patterns_with_defaults(extra=()):
     extra = tuple(extra or ())
     for pattern in extra:
         if not isinstance(pattern, str) or not pattern.strip():
-            raise UserError(f"--dont-use takes a cell-name pattern such as '*xor3*', got {pattern!r}")
+            raise UserError(
+                f"--dont-use takes a cell-name pattern such as '*xor3*', got {pattern!r}"
+            )
     return DEFAULT_DONT_USE + tuple(p for p in extra if p not in DEFAULT_DONT_USE)
 
 

@@ -82,16 +82,22 @@ def energy_from_activity(netlist, sim, *, voltage=None, clock_ghz=1.0):
             else:
                 internal_fj += e * toggles[net] * scale
     period_ns = 1.0 / clock_ghz
-    leakage_fj = leakage_nw * (v / v_nom) * period_ns * 1e-3 * transitions   # nW x ns = 1e-3 fJ
+    leakage_fj = leakage_nw * (v / v_nom) * period_ns * 1e-3 * transitions  # nW x ns = 1e-3 fJ
     total_pj = (switching_fj + internal_fj + clock_fj + leakage_fj) * 1e-3 / transitions
     total_pj = float(total_pj)
     internal_fj = float(internal_fj)
     return EnergyResult(
-        energy_pj_per_op=total_pj, switching_pj=switching_fj * 1e-3 / transitions,
-        internal_pj=internal_fj * 1e-3 / transitions, clock_pj=clock_fj * 1e-3 / transitions,
-        leakage_pj=leakage_fj * 1e-3 / transitions, power_mw=total_pj * clock_ghz, voltage=v,
-        clock_ghz=float(clock_ghz), n_ops=sim.n_ops,
-        toggles_per_op=float(sim.toggles.sum()) / transitions)
+        energy_pj_per_op=total_pj,
+        switching_pj=switching_fj * 1e-3 / transitions,
+        internal_pj=internal_fj * 1e-3 / transitions,
+        clock_pj=clock_fj * 1e-3 / transitions,
+        leakage_pj=leakage_fj * 1e-3 / transitions,
+        power_mw=total_pj * clock_ghz,
+        voltage=v,
+        clock_ghz=float(clock_ghz),
+        n_ops=sim.n_ops,
+        toggles_per_op=float(sim.toggles.sum()) / transitions,
+    )
 
 
 def _stream_digest(streams, holds):
@@ -104,9 +110,20 @@ def _stream_digest(streams, holds):
     return h.hexdigest()
 
 
-def estimate(*, verilog=None, top=None, streams, holds=None, liberty=None, dont_use=(), voltage=None,
-             clock_ghz=1.0, cache_dir="default", synth=None,
-             progress=lambda m: print(m, file=sys.stderr, flush=True)):
+def estimate(
+    *,
+    verilog=None,
+    top=None,
+    streams,
+    holds=None,
+    liberty=None,
+    dont_use=(),
+    voltage=None,
+    clock_ghz=1.0,
+    cache_dir="default",
+    synth=None,
+    progress=lambda m: print(m, file=sys.stderr, flush=True),
+):
     """Synthesize ``top`` and estimate its energy per operation on operand ``streams``.
 
     Parameters
@@ -128,18 +145,33 @@ def estimate(*, verilog=None, top=None, streams, holds=None, liberty=None, dont_
     (SynthResult, EnergyResult)
     """
     if synth is None:
-        synth = synthesize(verilog=verilog, top=top, liberty=liberty, dont_use=dont_use,
-                           cache_dir=cache_dir, progress=progress)
+        synth = synthesize(
+            verilog=verilog,
+            top=top,
+            liberty=liberty,
+            dont_use=dont_use,
+            cache_dir=cache_dir,
+            progress=progress,
+        )
     top = synth.top
     if cache_dir == "default":
         cache_dir = cache.default_dir()
-    digest = cache.key("energy", synth.design, synth.library_label, synth.library.cells.keys(),
-                       _stream_digest(streams, holds), voltage, clock_ghz)
+    digest = cache.key(
+        "energy",
+        synth.design,
+        synth.library_label,
+        synth.library.cells.keys(),
+        _stream_digest(streams, holds),
+        voltage,
+        clock_ghz,
+    )
     hit = cache.load(cache_dir, "energy", digest)
     if hit is not None:
         return synth, EnergyResult(**hit)
     n = len(next(iter(streams.values())))
-    with slow_step(progress, f"simulating {top}: {n:,} operations on {len(synth.netlist.instances)} cells ..."):
+    with slow_step(
+        progress, f"simulating {top}: {n:,} operations on {len(synth.netlist.instances)} cells ..."
+    ):
         sim = simulate(synth.netlist, inputs=streams, holds=holds)
     result = energy_from_activity(synth.netlist, sim, voltage=voltage, clock_ghz=clock_ghz)
     cache.store(cache_dir, "energy", digest, result.as_dict())
@@ -149,13 +181,26 @@ def estimate(*, verilog=None, top=None, streams, holds=None, liberty=None, dont_
 def cost_record(synth, energy, *, name, kind, params, distribution):
     """One ``reports/summary.json`` record (issue 4's fields plus the energy breakdown)."""
     return {
-        "name": name, "kind": kind, "params": params, "library": synth.library_label,
-        "cells": sum(synth.cells.values()), "cells_by_type": synth.cells,
-        "area_um2": round(synth.area_um2, 3), "transistors": synth.transistors,
-        "logic_depth": synth.logic_depth, "delay_ns": round(synth.delay_ns, 4),
-        "energy_pj_per_op": energy.energy_pj_per_op, "power_mw": energy.power_mw,
-        "distribution": distribution, "voltage": energy.voltage, "clock_ghz": energy.clock_ghz,
-        "energy_parts_pj": {"switching": energy.switching_pj, "internal": energy.internal_pj,
-                            "clock": energy.clock_pj, "leakage": energy.leakage_pj},
+        "name": name,
+        "kind": kind,
+        "params": params,
+        "library": synth.library_label,
+        "cells": sum(synth.cells.values()),
+        "cells_by_type": synth.cells,
+        "area_um2": round(synth.area_um2, 3),
+        "transistors": synth.transistors,
+        "logic_depth": synth.logic_depth,
+        "delay_ns": round(synth.delay_ns, 4),
+        "energy_pj_per_op": energy.energy_pj_per_op,
+        "power_mw": energy.power_mw,
+        "distribution": distribution,
+        "voltage": energy.voltage,
+        "clock_ghz": energy.clock_ghz,
+        "energy_parts_pj": {
+            "switching": energy.switching_pj,
+            "internal": energy.internal_pj,
+            "clock": energy.clock_pj,
+            "leakage": energy.leakage_pj,
+        },
         "n_ops": energy.n_ops,
     }

@@ -13,10 +13,32 @@ from pathlib import Path
 
 from picojoule.cost.library import library_from_liberty
 
-CELLS = ("INV_X1", "BUF_X1", "NAND2_X1", "NAND3_X1", "NAND4_X1", "NOR2_X1", "NOR3_X1", "NOR4_X1",
-         "AND2_X1", "AND3_X1", "AND4_X1", "OR2_X1", "OR3_X1", "OR4_X1", "XOR2_X1", "XNOR2_X1",
-         "AOI21_X1", "AOI22_X1", "AOI211_X1", "OAI21_X1", "OAI22_X1", "OAI211_X1", "MUX2_X1",
-         "DFF_X1")
+CELLS = (
+    "INV_X1",
+    "BUF_X1",
+    "NAND2_X1",
+    "NAND3_X1",
+    "NAND4_X1",
+    "NOR2_X1",
+    "NOR3_X1",
+    "NOR4_X1",
+    "AND2_X1",
+    "AND3_X1",
+    "AND4_X1",
+    "OR2_X1",
+    "OR3_X1",
+    "OR4_X1",
+    "XOR2_X1",
+    "XNOR2_X1",
+    "AOI21_X1",
+    "AOI22_X1",
+    "AOI211_X1",
+    "OAI21_X1",
+    "OAI22_X1",
+    "OAI211_X1",
+    "MUX2_X1",
+    "DFF_X1",
+)
 
 _HEADER = '''"""The built-in default cell library: figures from the NanGate FreePDK45 Open Cell Library.
 
@@ -69,26 +91,36 @@ def library():
 
 
 def _round(mapping):
-    return {k: (tuple(round(x, 6) for x in v) if isinstance(v, tuple) else round(v, 6))
-            for k, v in mapping.items()}
+    return {
+        k: (tuple(round(x, 6) for x in v) if isinstance(v, tuple) else round(v, 6))
+        for k, v in mapping.items()
+    }
 
 
 def table_source(path):
     """The Python source of the table module."""
     lib = library_from_liberty(path, cells=CELLS)
-    out = [_HEADER.format(source_name=Path(path).name, voltage=lib.voltage,
-                          slew_note="of the INV_X1 cell",
-                          wire_cap=round(lib.wire_cap_per_length_ff, 6), wire_slope=lib.wire_slope,
-                          wire_lengths=lib.wire_fanout_length)]
+    out = [
+        _HEADER.format(
+            source_name=Path(path).name,
+            voltage=lib.voltage,
+            slew_note="of the INV_X1 cell",
+            wire_cap=round(lib.wire_cap_per_length_ff, 6),
+            wire_slope=lib.wire_slope,
+            wire_lengths=lib.wire_fanout_length,
+        )
+    ]
     for name in CELLS:
         c = lib.cells[name]
         flop = None
         if c.flop:
             f = c.flop
             flop = (f.state, f.state_n, f.next_state, f.clocked_on, f.clear, f.preset)
-        out.append(f"    {name!r}: ({c.area_um2!r}, {_round(c.inputs)!r}, {c.outputs!r},\n"
-                   f"        {_round(c.internal_fj)!r}, {_round(c.delay_ns)!r},\n"
-                   f"        {_round(c.input_internal_fj)!r}, {round(c.leakage_nw, 4)!r}, {flop!r}),\n")
+        out.append(
+            f"    {name!r}: ({c.area_um2!r}, {_round(c.inputs)!r}, {c.outputs!r},\n"
+            f"        {_round(c.internal_fj)!r}, {_round(c.delay_ns)!r},\n"
+            f"        {_round(c.input_internal_fj)!r}, {round(c.leakage_nw, 4)!r}, {flop!r}),\n"
+        )
     out.append(_FOOTER)
     return "".join(out)
 

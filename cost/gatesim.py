@@ -41,9 +41,9 @@ class SimResult:
     toggles: np.ndarray
     n_ops: int
     outputs: dict = None
-    engine: str = "feed_forward"     # or "lanes" (cycle by cycle, see :func:`simulate`)
-    warmup: int = None               # lanes: the warm-up of the run that passed the checks
-    repaired_lanes: int = 0          # lanes: lanes re-simulated from their left neighbour's state
+    engine: str = "feed_forward"  # or "lanes" (cycle by cycle, see :func:`simulate`)
+    warmup: int = None  # lanes: the warm-up of the run that passed the checks
+    repaired_lanes: int = 0  # lanes: lanes re-simulated from their left neighbour's state
 
 
 def pack_stream(codes, width):
@@ -61,7 +61,9 @@ def pack_stream(codes, width):
 def unpack_stream(words, n):
     """Inverse of :func:`pack_stream`: (width, words) -> int codes of length n."""
     width = words.shape[0]
-    bits = np.unpackbits(np.ascontiguousarray(words).view(np.uint8), axis=1, bitorder="little")[:, :n]
+    bits = np.unpackbits(np.ascontiguousarray(words).view(np.uint8), axis=1, bitorder="little")[
+        :, :n
+    ]
     weights = (np.uint64(1) << np.arange(width, dtype=np.uint64))[:, None]
     return (bits.astype(np.uint64) * weights).sum(axis=0, dtype=np.uint64)
 
@@ -80,17 +82,21 @@ class _Plan:
 
     def __init__(self, netlist, levels):
         funcs = netlist.compiled_functions()
-        self.steps = [self._step(netlist, funcs, cell_name, members)
-                      for level in levels for cell_name, members in level.items()]
+        self.steps = [
+            self._step(netlist, funcs, cell_name, members)
+            for level in levels
+            for cell_name, members in level.items()
+        ]
         self.kernels = [None if step[0].flop else self._kernels(step) for step in self.steps]
         self.flop_index = {}
-        self.flop_rows = {}              # id(step's flop instance array) -> rows of flop_carry
+        self.flop_rows = {}  # id(step's flop instance array) -> rows of flop_carry
         for step in self.steps:
             if step[4] is not None:
                 for i in step[4]:
                     self.flop_index[int(i)] = len(self.flop_index)
-                self.flop_rows[id(step[4])] = np.array([self.flop_index[int(i)] for i in step[4]],
-                                                       dtype=np.intp)
+                self.flop_rows[id(step[4])] = np.array(
+                    [self.flop_index[int(i)] for i in step[4]], dtype=np.intp
+                )
 
     @staticmethod
     def _step(netlist, funcs, cell_name, members):
@@ -98,16 +104,20 @@ class _Plan:
         insts = [netlist.instances[i] for i in members]
         pins = [p for p in cell.inputs if p != cell.clock_pin]
         ins = {p: np.array([inst.pins.get(p, 0) for inst in insts], dtype=np.intp) for p in pins}
-        outs = {p: np.array([inst.pins[p] for inst in insts], dtype=np.intp)
-                for p in cell.outputs if all(p in inst.pins for inst in insts)}
-        for p in [p for p in cell.outputs if p not in outs]:   # some instances leave it open
+        outs = {
+            p: np.array([inst.pins[p] for inst in insts], dtype=np.intp)
+            for p in cell.outputs
+            if all(p in inst.pins for inst in insts)
+        }
+        for p in [p for p in cell.outputs if p not in outs]:  # some instances leave it open
             keep = [k for k, inst in enumerate(insts) if p in inst.pins]
             if keep:
-                outs[p] = (np.array([insts[k].pins[p] for k in keep], dtype=np.intp),
-                           np.array(keep, dtype=np.intp))
+                outs[p] = (
+                    np.array([insts[k].pins[p] for k in keep], dtype=np.intp),
+                    np.array(keep, dtype=np.intp),
+                )
         flop_rows = np.array(members, dtype=np.intp) if cell.flop else None
         return (cell, funcs[cell_name], ins, outs, flop_rows)
-
 
     @staticmethod
     def _kernels(step):
@@ -172,8 +182,17 @@ def _hold_rows(netlist, holds):
     return rows
 
 
-def simulate(netlist, *, inputs, holds=None, chunk_ops=None, record_outputs=False, lanes=None,
-             warmup=16, engine="auto"):
+def simulate(
+    netlist,
+    *,
+    inputs,
+    holds=None,
+    chunk_ops=None,
+    record_outputs=False,
+    lanes=None,
+    warmup=16,
+    engine="auto",
+):
     """Simulate operand streams through ``netlist`` and count toggles on every net.
 
     Parameters
@@ -224,7 +243,11 @@ def simulate(netlist, *, inputs, holds=None, chunk_ops=None, record_outputs=Fals
     carry = None
     scratch = np.empty(netlist.n_nets * (-(-min(n, chunk_ops) // 64)), dtype=np.uint64)
     flop_carry = np.zeros(len(plan.flop_index), dtype=np.uint64)
-    outputs = {name: [] for name, (d, _) in netlist.ports.items() if d == "output"} if record_outputs else None
+    outputs = (
+        {name: [] for name, (d, _) in netlist.ports.items() if d == "output"}
+        if record_outputs
+        else None
+    )
     hold_rows = _hold_rows(netlist, holds)
     for start in range(0, n, chunk_ops):
         stop = min(n, start + chunk_ops)
@@ -246,8 +269,9 @@ def simulate(netlist, *, inputs, holds=None, chunk_ops=None, record_outputs=Fals
             rows = plan.flop_rows[id(flop_rows)]
             state = _shift_in_time(nxt, flop_carry[rows])
             flop_carry[rows] = (nxt[:, -1] >> np.uint64((count - 1) % 64)) & _ONE
-            _write_outputs(values, funcs, {cell.flop.state: state, cell.flop.state_n: ~state},
-                           state, outs)
+            _write_outputs(
+                values, funcs, {cell.flop.state: state, cell.flop.state_n: ~state}, state, outs
+            )
         carry = _count_toggles(values, count, carry, toggles, scratch)
         if record_outputs:
             for name in outputs:
@@ -267,16 +291,16 @@ def _count_toggles(values, count, carry, toggles, scratch):
     value, None at the start of the run) for the first word. Returns the chunk's last value.
     """
     rows, words = values.shape
-    buf = scratch[:rows * words].reshape(rows, words)
+    buf = scratch[: rows * words].reshape(rows, words)
     np.left_shift(values, _ONE, out=buf)
     np.bitwise_xor(buf, values, out=buf)
     tail = count % 64
     if tail:
         buf[:, -1] &= (_ONE << np.uint64(tail)) - _ONE
-    toggles += np.bitwise_count(buf).sum(axis=1, dtype=np.uint32)     # < 2^32 per chunk row
+    toggles += np.bitwise_count(buf).sum(axis=1, dtype=np.uint32)  # < 2^32 per chunk row
     as_bytes = values.view(np.uint8).reshape(rows, words, 8)
-    low = as_bytes[:, :, 0] & 1                         # bit 0 of each word (little-endian)
-    high = as_bytes[:, :, 7] >> 7                       # bit 63 of each word
+    low = as_bytes[:, :, 0] & 1  # bit 0 of each word (little-endian)
+    high = as_bytes[:, :, 7] >> 7  # bit 63 of each word
     toggles -= low.sum(axis=1, dtype=np.uint32)
     toggles += np.count_nonzero(low[:, 1:] != high[:, :-1], axis=1)
     if carry is not None:
@@ -317,43 +341,67 @@ def _simulate_lanes(netlist, inputs, holds, n, record_outputs, lanes, warmup):
         raise ValueError("warmup must be at least 1")
     sim = _LaneSim(netlist, inputs, holds, n)
     out_ports = [name for name, (d, _) in netlist.ports.items() if d == "output"]
-    seg = -(-n // lanes)                                      # operations per lane
+    seg = -(-n // lanes)  # operations per lane
     j = np.arange(lanes)
-    first = np.maximum(1, j * seg)                            # first transition counted (t-1 -> t)
+    first = np.maximum(1, j * seg)  # first transition counted (t-1 -> t)
     stop = np.minimum((j + 1) * seg, n)
-    edge = np.where((j + 1) * seg < n, (j + 1) * seg - 1, -1)  # the operation before lane j+1's segment
+    edge = np.where(
+        (j + 1) * seg < n, (j + 1) * seg - 1, -1
+    )  # the operation before lane j+1's segment
     while True:
-        outputs = {name: np.zeros(n, dtype=np.uint64) for name in out_ports} if record_outputs else None
+        outputs = (
+            {name: np.zeros(n, dtype=np.uint64) for name in out_ports} if record_outputs else None
+        )
         start = np.maximum(0, j * seg - warmup)
         checked = (j >= 1) & (start > 0) & (j * seg < n)
         before = np.where(checked, j * seg - 1, -1)
-        toggles, ((recv, _), (end, _)) = sim.run(start=start, first=first, stop=stop, snaps=(before, edge),
-                                       outputs=outputs)
+        toggles, ((recv, _), (end, _)) = sim.run(
+            start=start, first=first, stop=stop, snaps=(before, edge), outputs=outputs
+        )
         rerun = np.zeros(lanes, dtype=bool)
         for _ in range(8):
             # a lane is consistent when it started from its left neighbour's (current) end state
             match = ~checked
             match[1:] |= np.all(recv[:, 1:] == end[:, :-1], axis=0)
             if match.all():
-                return SimResult(toggles=toggles, n_ops=n, outputs=outputs, engine="lanes", warmup=warmup,
-                                 repaired_lanes=int(np.count_nonzero(rerun)))
+                return SimResult(
+                    toggles=toggles,
+                    n_ops=n,
+                    outputs=outputs,
+                    engine="lanes",
+                    warmup=warmup,
+                    repaired_lanes=int(np.count_nonzero(rerun)),
+                )
             # re-run each inconsistent lane from its neighbour's end state beside a re-run of
             # what it counted (subtracted), until the two agree
             fix = j[~match]
             half = -(-len(fix) // 64) * 64
             pad = half - len(fix)
             both = lambda values, fill: np.tile(_padded(values, pad, fill), 2)
-            init = np.concatenate([np.pad(recv[:, fix], ((0, 0), (0, pad))),
-                                   np.pad(end[:, fix - 1], ((0, 0), (0, pad)))], axis=1)
+            init = np.concatenate(
+                [
+                    np.pad(recv[:, fix], ((0, 0), (0, pad))),
+                    np.pad(end[:, fix - 1], ((0, 0), (0, pad))),
+                ],
+                axis=1,
+            )
             edges = np.concatenate([np.full(half, -1), _padded(edge[fix], pad, -1)])
             mine = np.concatenate([np.zeros(half, dtype=bool), np.arange(half) < len(fix)])
             delta, ((bits, recorded),) = sim.run(
-                start=both(fix * seg - 1, 0), first=both(first[fix], 0), stop=both(stop[fix], 0),
-                init=init, snaps=(edges,), outputs=outputs, out_lanes=mine, minus=half, converge=True)
+                start=both(fix * seg - 1, 0),
+                first=both(first[fix], 0),
+                stop=both(stop[fix], 0),
+                init=init,
+                snaps=(edges,),
+                outputs=outputs,
+                out_lanes=mine,
+                minus=half,
+                converge=True,
+            )
             toggles += delta
             recv[:, fix] = end[:, fix - 1]
-            got = recorded[half:half + len(fix)]
-            end[:, fix[got]] = bits[:, half:half + len(fix)][:, got]
+            got = recorded[half : half + len(fix)]
+            end[:, fix[got]] = bits[:, half : half + len(fix)][:, got]
             rerun[fix] = True
         warmup *= 4
 
@@ -373,8 +421,10 @@ class _LaneSim:
         by_cell = {}
         for i in netlist.flops:
             by_cell.setdefault(netlist.instances[i].cell, []).append(i)
-        self.flop_groups = [_Plan._step(netlist, funcs, cell_name, members)
-                            for cell_name, members in by_cell.items()]
+        self.flop_groups = [
+            _Plan._step(netlist, funcs, cell_name, members)
+            for cell_name, members in by_cell.items()
+        ]
         self.hold_rows = _hold_rows(netlist, holds)
         self.codes = {name: np.asarray(v) for name, v in inputs.items()}
         self.out_ports = [name for name, (d, _) in netlist.ports.items() if d == "output"]
@@ -387,8 +437,19 @@ class _LaneSim:
         bounds = np.cumsum([0] + [len(g[4]) for g in self.flop_groups])
         return [packed[a:b].copy() for a, b in zip(bounds[:-1], bounds[1:])]
 
-    def run(self, *, start, first, stop, init=None, snaps=(), outputs=None, out_lanes=None,
-            minus=0, converge=False):
+    def run(
+        self,
+        *,
+        start,
+        first,
+        stop,
+        init=None,
+        snaps=(),
+        outputs=None,
+        out_lanes=None,
+        minus=0,
+        converge=False,
+    ):
         """Lane k runs operations ``start[k]`` .. ``stop[k] - 1`` from state ``init[:, k]``
         (zero if None), counting transitions t-1 -> t for ``first[k] <= t < stop[k]``.
 
@@ -406,8 +467,10 @@ class _LaneSim:
         cycles = int(max(0, (stop - start).max()))
         states = self._states(init, words)
         snap_cycles = [np.where(s >= 0, s - start, -1) for s in snaps]
-        taken = [(np.zeros((len(netlist.flops), lanes), dtype=np.uint64), np.zeros(lanes, dtype=bool))
-                 for _ in snaps]
+        taken = [
+            (np.zeros((len(netlist.flops), lanes), dtype=np.uint64), np.zeros(lanes, dtype=bool))
+            for _ in snaps
+        ]
         toggles = np.zeros(netlist.n_nets, dtype=np.int64)
         # two buffers, swapped every cycle: every driven net is rewritten each cycle, the
         # constants and held inputs are written once
@@ -433,7 +496,9 @@ class _LaneSim:
                 nets = netlist.ports[name][1]
                 values[nets] = pack_stream(stream[tc], len(nets))
             for (cell, f, ins, outs, _), state in zip(self.flop_groups, states):
-                _write_outputs(values, f, {cell.flop.state: state, cell.flop.state_n: ~state}, state, outs)
+                _write_outputs(
+                    values, f, {cell.flop.state: state, cell.flop.state_n: ~state}, state, outs
+                )
             for calls in self.plan.kernels:
                 _run_kernels(values, calls)
             for k, (cell, f, ins, outs, _) in enumerate(self.flop_groups):

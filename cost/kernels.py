@@ -52,7 +52,9 @@ class _Writer:
         if kind == "const":
             var = self.temp()
             fill = "0xFFFFFFFFFFFFFFFF" if tree[1] else "0"
-            self.lines.append(f"{var} = np.full((len(out_rows), values.shape[1]), np.uint64({fill}))")
+            self.lines.append(
+                f"{var} = np.full((len(out_rows), values.shape[1]), np.uint64({fill}))"
+            )
             return var, True
         if kind == "not":
             inner, owned = self.emit(tree[1])
@@ -92,5 +94,5 @@ def compile_kernel(tree, pins):
     body = "\n    ".join(writer.lines + [f"values[out_rows] = {result}"])
     source = f"def kernel(values, out_rows{', ' if args else ''}{args}):\n    {body}\n"
     namespace = {"np": np}
-    exec(compile(source, "<picojoule cell kernel>", "exec"), namespace)   # noqa: S102 (generated)
+    exec(compile(source, "<picojoule cell kernel>", "exec"), namespace)  # noqa: S102 (generated)
     return namespace["kernel"]

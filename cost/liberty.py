@@ -13,7 +13,8 @@ from pathlib import Path
 
 from picojoule.errors import UserError
 
-_TOKEN = re.compile(r"""
+_TOKEN = re.compile(
+    r"""
     /\*.*?\*/            # block comment
   | //[^\n]*             # line comment
   | \\\r?\n              # line continuation
@@ -21,7 +22,9 @@ _TOKEN = re.compile(r"""
   | ([{}():;,])          # punctuation (group 2)
   | ([^\s{}():;,"\\]+)   # word (group 3)
   | (\S)                 # anything else (group 4)
-""", re.S | re.X)
+""",
+    re.S | re.X,
+)
 
 
 @dataclass
@@ -33,7 +36,7 @@ class Group:
     attrs: dict = field(default_factory=dict)
     complex: list = field(default_factory=list)
     groups: list = field(default_factory=list)
-    span: tuple = None      # (start, end) character offsets of the group in the parsed text
+    span: tuple = None  # (start, end) character offsets of the group in the parsed text
 
     def children(self, kind):
         return [g for g in self.groups if g.kind == kind]
@@ -98,8 +101,11 @@ def parse_liberty(text):
         if nxt == ":":
             j = i + 2
             parts = []
-            while j < n and tokens[j][0] not in (";", "}") and not (
-                    parts and j + 1 < n and tokens[j + 1][0] in (":", "(")):
+            while (
+                j < n
+                and tokens[j][0] not in (";", "}")
+                and not (parts and j + 1 < n and tokens[j + 1][0] in (":", "("))
+            ):
                 parts.append(tokens[j][1])
                 j += 1
             if not parts:
@@ -153,12 +159,16 @@ def read_liberty_text(path):
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise UserError(f"cannot read Liberty file {path}: {error.strerror}; pass an existing .lib or .lib.gz") from None
+        raise UserError(
+            f"cannot read Liberty file {path}: {error.strerror}; pass an existing .lib or .lib.gz"
+        ) from None
     if data[:2] == b"\x1f\x8b":
         try:
             data = gzip.decompress(data)
         except (OSError, EOFError) as error:
-            raise UserError(f"Liberty file {path} is not valid gzip ({error}); pass a .lib or .lib.gz") from None
+            raise UserError(
+                f"Liberty file {path} is not valid gzip ({error}); pass a .lib or .lib.gz"
+            ) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

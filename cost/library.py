@@ -50,10 +50,10 @@ class Cell:
 
     name: str
     area_um2: float
-    inputs: dict            # pin -> input capacitance, fF
-    outputs: dict           # pin -> Liberty function text
-    internal_fj: dict       # output pin -> (fJ, fJ/fF) per output toggle
-    delay_ns: dict          # output pin -> (ns, ns/fF)
+    inputs: dict  # pin -> input capacitance, fF
+    outputs: dict  # pin -> Liberty function text
+    internal_fj: dict  # output pin -> (fJ, fJ/fF) per output toggle
+    delay_ns: dict  # output pin -> (ns, ns/fF)
     input_internal_fj: dict = field(default_factory=dict)  # input pin -> fJ per input toggle
     leakage_nw: float = 0.0
     flop: Flop = None
@@ -92,13 +92,20 @@ class CellLibrary:
 
     def find(self, truth_table, n_inputs):
         """Names of combinational single-output cells computing ``truth_table`` (smallest first)."""
-        hits = [c for c in self.cells.values() if c.flop is None and len(c.outputs) == 1
-                and len(c.inputs) == n_inputs
-                and truth_table_of(next(iter(c.outputs.values())), list(c.inputs)) == truth_table]
+        hits = [
+            c
+            for c in self.cells.values()
+            if c.flop is None
+            and len(c.outputs) == 1
+            and len(c.inputs) == n_inputs
+            and truth_table_of(next(iter(c.outputs.values())), list(c.inputs)) == truth_table
+        ]
         return [c.name for c in sorted(hits, key=lambda c: c.area_um2)]
 
     def flops(self):
-        return sorted((c for c in self.cells.values() if c.flop is not None), key=lambda c: c.area_um2)
+        return sorted(
+            (c for c in self.cells.values() if c.flop is not None), key=lambda c: c.area_um2
+        )
 
     @property
     def nand2_area_um2(self):
@@ -109,6 +116,7 @@ class CellLibrary:
 def truth_table_of(function, pins):
     """The function's truth table as an integer (bit i = output for input pattern i, pin 0 = LSB)."""
     from picojoule.cost.boolexpr import evaluate
+
     tree = parse_function(function)
     n = len(pins)
     if n > 6:
@@ -160,8 +168,10 @@ class _Tables:
         template = self.templates.get(table.args[0]) if table.args else None
         axes = []
         for k in (1, 2, 3):
-            var = (template.attrs.get(f"variable_{k}") if template else None)
-            index = table.complex_attr(f"index_{k}") or (template.complex_attr(f"index_{k}") if template else None)
+            var = template.attrs.get(f"variable_{k}") if template else None
+            index = table.complex_attr(f"index_{k}") or (
+                template.complex_attr(f"index_{k}") if template else None
+            )
             if var is None:
                 break
             var = var.strip('"')
@@ -177,7 +187,7 @@ class _Tables:
             return float(grid.ravel()[0])
         if len(axes) == 1:
             index, point = axes[0]
-            return float(np.interp(point, index, grid.ravel()[:len(index)]))
+            return float(np.interp(point, index, grid.ravel()[: len(index)]))
         (i1, p1), (i2, p2) = axes[:2]
         grid = grid.reshape(len(i1), len(i2))
         rows = [np.interp(p2, i2, row) for row in grid]
@@ -211,7 +221,9 @@ def _toggle_energy(tables, groups, slew, load):
         if both is not None:
             per_group.append(tables.lookup(both, slew, load))
         else:
-            per_group.append(_mean([tables.lookup(t, slew, load) for t in (rise, fall) if t is not None]))
+            per_group.append(
+                _mean([tables.lookup(t, slew, load) for t in (rise, fall) if t is not None])
+            )
     return _mean(per_group)
 
 
@@ -221,7 +233,7 @@ def _parse_cell(group, tables, slew, c1, c4, energy_fj):
         for name in _pin_names(pin_group):
             pins[name] = pin_group
     for bus in group.children("bus") + group.children("bundle"):
-        return None                                     # buses: not used by gate mapping
+        return None  # buses: not used by gate mapping
     if group.children("latch") or group.children("statetable"):
         return None
     flop = None
@@ -233,11 +245,15 @@ def _parse_cell(group, tables, slew, c1, c4, energy_fj):
             return None
         clocked = ff.attrs["clocked_on"].strip('"')
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", clocked):
-            return None                                 # inverted or gated clocks: not supported
-        flop = Flop(state=names[0], state_n=names[1] if len(names) > 1 else names[0] + "_N",
-                    next_state=ff.attrs["next_state"].strip('"'), clocked_on=clocked,
-                    clear=ff.attrs.get("clear", "").strip('"') or None,
-                    preset=ff.attrs.get("preset", "").strip('"') or None)
+            return None  # inverted or gated clocks: not supported
+        flop = Flop(
+            state=names[0],
+            state_n=names[1] if len(names) > 1 else names[0] + "_N",
+            next_state=ff.attrs["next_state"].strip('"'),
+            clocked_on=clocked,
+            clear=ff.attrs.get("clear", "").strip('"') or None,
+            preset=ff.attrs.get("preset", "").strip('"') or None,
+        )
     inputs, outputs, internal, delay, input_internal = {}, {}, {}, {}, {}
     for name, pin in pins.items():
         direction = pin.attrs.get("direction", "").strip('"')
@@ -250,16 +266,25 @@ def _parse_cell(group, tables, slew, c1, c4, energy_fj):
             if "function" not in pin.attrs or "three_state" in pin.attrs:
                 return None
             outputs[name] = pin.attrs["function"].strip('"')
-            arcs = [a for a in pin.children("timing")
-                    if a.attrs.get("timing_type", "combinational").strip('"') in
-                    ("combinational", "rising_edge", "falling_edge")]
+            arcs = [
+                a
+                for a in pin.children("timing")
+                if a.attrs.get("timing_type", "combinational").strip('"')
+                in ("combinational", "rising_edge", "falling_edge")
+            ]
             d = [[_arc_delay(tables, a, slew, load) for a in arcs] for load in (c1, c4)]
-            d = [max(x for x in ds if x is not None) if any(x is not None for x in ds) else 0.0 for ds in d]
-            e = [_toggle_energy(tables, pin.children("internal_power"), slew, load) or 0.0 for load in (c1, c4)]
+            d = [
+                max(x for x in ds if x is not None) if any(x is not None for x in ds) else 0.0
+                for ds in d
+            ]
+            e = [
+                _toggle_energy(tables, pin.children("internal_power"), slew, load) or 0.0
+                for load in (c1, c4)
+            ]
             delay[name] = _fit(d, c1, c4, tables.time_ns)
             internal[name] = _fit(e, c1, c4, energy_fj)
         else:
-            return None                                 # inout or internal pins
+            return None  # inout or internal pins
     if not outputs:
         return None
     known = set(inputs) | ({flop.state, flop.state_n} if flop else set())
@@ -269,11 +294,17 @@ def _parse_cell(group, tables, slew, c1, c4, energy_fj):
                 return None
         except ValueError:
             return None
-    return Cell(name=group.args[0], area_um2=float(group.attrs.get("area", 0)), inputs=inputs,
-                outputs=outputs, internal_fj=internal, delay_ns=delay,
-                input_internal_fj=input_internal,
-                leakage_nw=float(group.attrs.get("cell_leakage_power", 0)) * tables.leak_nw,
-                flop=flop)
+    return Cell(
+        name=group.args[0],
+        area_um2=float(group.attrs.get("area", 0)),
+        inputs=inputs,
+        outputs=outputs,
+        internal_fj=internal,
+        delay_ns=delay,
+        input_internal_fj=input_internal,
+        leakage_nw=float(group.attrs.get("cell_leakage_power", 0)) * tables.leak_nw,
+        flop=flop,
+    )
 
 
 def _fit(values, c1, c4, scale):
@@ -313,7 +344,9 @@ def read_library(path, *, cells=None, dont_use=DEFAULT_DONT_USE):
         names = {g.args[0] for g in dropped}
         result = _library(lib, source=str(path), keep=set(cells) if cells else None, drop=names)
     except ValueError as error:
-        raise UserError(f"Liberty file {path} does not parse: {error}; pass a valid Liberty file") from None
+        raise UserError(
+            f"Liberty file {path} does not parse: {error}; pass a valid Liberty file"
+        ) from None
     _check_basic_cells(result, f"Liberty file {path}", len(names))
     return result, without_groups(text, dropped), tuple(sorted(names))
 
@@ -326,8 +359,11 @@ def library_from_liberty(path, *, cells=None, dont_use=DEFAULT_DONT_USE):
 def _check_basic_cells(library, what, n_excluded):
     for name, tt, n in (("an inverter", 0b01, 1), ("a 2-input NAND", 0b0111, 2)):
         if not library.find(tt, n):
-            hint = (f" after excluding {n_excluded} dont_use cells; relax --dont-use" if n_excluded
-                    else "; pass a complete standard-cell library")
+            hint = (
+                f" after excluding {n_excluded} dont_use cells; relax --dont-use"
+                if n_excluded
+                else "; pass a complete standard-cell library"
+            )
             raise UserError(f"{what} lacks {name} cell{hint}")
 
 
@@ -368,7 +404,12 @@ def _library(lib, *, source, keep, drop=frozenset()):
         pins = g.children("pin")
         ins = [p for p in pins if p.attrs.get("direction", "").strip('"') == "input"]
         outs = [p for p in pins if p.attrs.get("direction", "").strip('"') == "output"]
-        if len(ins) == 1 and len(outs) == 1 and "function" in outs[0].attrs and not g.children("ff"):
+        if (
+            len(ins) == 1
+            and len(outs) == 1
+            and "function" in outs[0].attrs
+            and not g.children("ff")
+        ):
             try:
                 if truth_table_of(outs[0].attrs["function"].strip('"'), _pin_names(ins[0])) == 0b01:
                     inverters.append((float(g.attrs.get("area", 0)), g, ins[0], outs[0]))
@@ -397,16 +438,30 @@ def _library(lib, *, source, keep, drop=frozenset()):
     default_wl = lib.attrs.get("default_wire_load", "").strip('"')
     for wl in lib.children("wire_load"):
         if wl.args and wl.args[0] == default_wl:
-            lengths = tuple((int(float(a[0])), float(a[1])) for k, a in wl.complex if k == "fanout_length")
-            wire = (float(wl.attrs.get("capacitance", 0)) * cap_ff, float(wl.attrs.get("slope", 0)), lengths)
+            lengths = tuple(
+                (int(float(a[0])), float(a[1])) for k, a in wl.complex if k == "fanout_length"
+            )
+            wire = (
+                float(wl.attrs.get("capacitance", 0)) * cap_ff,
+                float(wl.attrs.get("slope", 0)),
+                lengths,
+            )
     name = lib.args[0] if lib.args else "liberty"
-    return CellLibrary(name=name, source=source, voltage=voltage, cells=cells,
-                       wire_cap_per_length_ff=wire[0], wire_slope=wire[1], wire_fanout_length=wire[2])
+    return CellLibrary(
+        name=name,
+        source=source,
+        voltage=voltage,
+        cells=cells,
+        wire_cap_per_length_ff=wire[0],
+        wire_slope=wire[1],
+        wire_fanout_length=wire[2],
+    )
 
 
 def default_library():
     """The built-in 45 nm library (Nangate45 figures, see :mod:`picojoule.cost.nangate45`)."""
     from picojoule.cost import nangate45
+
     return nangate45.library()
 
 

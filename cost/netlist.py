@@ -24,7 +24,7 @@ BUFFER_FANOUT = 8
 class Instance:
     name: str
     cell: str
-    pins: dict          # pin -> net index
+    pins: dict  # pin -> net index
 
 
 class Netlist:
@@ -49,7 +49,9 @@ class Netlist:
     def __init__(self, design, *, top, library):
         modules = design.get("modules", {})
         if top not in modules:
-            raise UserError(f"netlist has no module {top!r}; choose from {', '.join(sorted(modules))}")
+            raise UserError(
+                f"netlist has no module {top!r}; choose from {', '.join(sorted(modules))}"
+            )
         module = modules[top]
         self.top = top
         self.library = library
@@ -60,20 +62,28 @@ class Netlist:
                 ids[bit] = len(ids) - 2
             return ids[bit]
 
-        self.ports = {name: (p["direction"], [net(b) for b in p["bits"]])
-                      for name, p in module.get("ports", {}).items()}
+        self.ports = {
+            name: (p["direction"], [net(b) for b in p["bits"]])
+            for name, p in module.get("ports", {}).items()
+        }
         self.instances = []
         for name, c in module.get("cells", {}).items():
             cell = library.cells.get(c["type"])
             if cell is None:
                 if c["type"].startswith("$") and "DFF" in c["type"].upper():
-                    raise UserError(f"library {library.name} lacks a flip-flop for {c['type']}; "
-                                    "use a Liberty file with a D flip-flop")
-                raise UserError(f"netlist cell {c['type']} is not a usable cell of library {library.name}")
+                    raise UserError(
+                        f"library {library.name} lacks a flip-flop for {c['type']}; "
+                        "use a Liberty file with a D flip-flop"
+                    )
+                raise UserError(
+                    f"netlist cell {c['type']} is not a usable cell of library {library.name}"
+                )
             pins = {}
             for pin, bits in c["connections"].items():
                 if len(bits) != 1:
-                    raise UserError(f"cell {name} pin {pin} has {len(bits)} bits; expected a gate netlist")
+                    raise UserError(
+                        f"cell {name} pin {pin} has {len(bits)} bits; expected a gate netlist"
+                    )
                 pins[pin] = net(bits[0])
             self.instances.append(Instance(name, c["type"], pins))
         self.n_nets = max(max((v for v in ids.values()), default=1) + 1, 2)
@@ -82,8 +92,8 @@ class Netlist:
 
     # ------------------------------------------------------------------ structure
     def _connect(self):
-        self.driver = {}                        # net -> (instance index, pin)
-        self.sinks = defaultdict(list)          # net -> [(instance index, pin)]
+        self.driver = {}  # net -> (instance index, pin)
+        self.sinks = defaultdict(list)  # net -> [(instance index, pin)]
         self.clock_nets = set()
         for i, inst in enumerate(self.instances):
             cell = self.library.cells[inst.cell]
@@ -114,7 +124,9 @@ class Netlist:
                 if pin in cell.inputs and pin != cell.clock_pin and net in self.driver:
                     deps[i].add(self.driver[net][0])
         # Combinational order: flip-flop outputs are sources.
-        comb_deps = [set() if is_flop[i] else {j for j in d if not is_flop[j]} for i, d in enumerate(deps)]
+        comb_deps = [
+            set() if is_flop[i] else {j for j in d if not is_flop[j]} for i, d in enumerate(deps)
+        ]
         comb = _topological_levels(comb_deps)
         if comb is None:
             raise UserError("the netlist has a combinational loop; break it with a register")
@@ -167,7 +179,7 @@ class Netlist:
                 values[key] = value
             return needed, values
 
-        for i in self.comb_order:                       # flip-flops first: they are sources
+        for i in self.comb_order:  # flip-flops first: they are sources
             cell = self.library.cells[self.instances[i].cell]
             if cell.flop:
                 continue
@@ -176,17 +188,23 @@ class Netlist:
                 net = self.instances[i].pins.get(pin)
                 if value is not None and net is not None:
                     known[net] = value
-            deps[i] = {self.driver[self.instances[i].pins[p]][0] for p in needed
-                       if p in self.instances[i].pins and self.instances[i].pins[p] in self.driver}
+            deps[i] = {
+                self.driver[self.instances[i].pins[p]][0]
+                for p in needed
+                if p in self.instances[i].pins and self.instances[i].pins[p] in self.driver
+            }
         for i in self.flops:
             inst = self.instances[i]
             cell = self.library.cells[inst.cell]
             keys = [k for k in ("<next>", "<clear>", "<preset>") if k in funcs[inst.cell]]
             needed, _ = relevant(i, keys)
             if needed & {cell.flop.state, cell.flop.state_n}:
-                return None                             # the cell keeps its own state
-            deps[i] = {self.driver[inst.pins[p]][0] for p in needed
-                       if p in inst.pins and inst.pins[p] in self.driver}
+                return None  # the cell keeps its own state
+            deps[i] = {
+                self.driver[inst.pins[p]][0]
+                for p in needed
+                if p in inst.pins and inst.pins[p] in self.driver
+            }
         full = _topological_levels(deps)
         return None if full is None else self._group(full[0], full[1], skip=set())
 
@@ -215,7 +233,11 @@ class Netlist:
     def output_port_load_ff(self):
         """Load assumed for each output-port bit: the input pin of the smallest inverter."""
         inv = self.library.find(0b01, 1)
-        return self.library.cells[inv[0]].inputs[next(iter(self.library.cells[inv[0]].inputs))] if inv else 0.0
+        return (
+            self.library.cells[inv[0]].inputs[next(iter(self.library.cells[inv[0]].inputs))]
+            if inv
+            else 0.0
+        )
 
     def net_loads_ff(self):
         """Capacitance (fF) of every net: sink pin capacitances + output-port loads + wire load."""
@@ -289,11 +311,16 @@ class Netlist:
                     d0, d1 = cell.delay_ns[pin]
                     arrival[out] = t_in + d0 + d1 * loads[out] + extra[out]
                     depth[out] = d_in
-        endpoints = [n for direction, nets in self.ports.values() if direction == "output" for n in nets]
+        endpoints = [
+            n for direction, nets in self.ports.values() if direction == "output" for n in nets
+        ]
         for i in self.flops:
             cell = self.library.cells[self.instances[i].cell]
-            endpoints += [net for pin, net in self.instances[i].pins.items()
-                          if pin in cell.inputs and pin != cell.clock_pin]
+            endpoints += [
+                net
+                for pin, net in self.instances[i].pins.items()
+                if pin in cell.inputs and pin != cell.clock_pin
+            ]
         for n in endpoints:
             worst_delay = max(worst_delay, arrival[n])
             worst_depth = max(worst_depth, int(depth[n]))

@@ -35,7 +35,9 @@ def _quantize(values, fmt, *, scale):
 def operand_stream(*, fmt, dist, n, seed):
     """``n`` codes of ``fmt`` drawn from ``dist`` (one of :data:`DISTRIBUTIONS`)."""
     if dist not in DISTRIBUTIONS:
-        raise UserError(f"unknown operand distribution {dist!r}; choose from {', '.join(DISTRIBUTIONS)}")
+        raise UserError(
+            f"unknown operand distribution {dist!r}; choose from {', '.join(DISTRIBUTIONS)}"
+        )
     if n < 2:
         raise UserError(f"need at least 2 operations, got {n}")
     rng = np.random.default_rng(seed)
@@ -55,8 +57,10 @@ def tensor_stream(path, *, fmt):
     try:
         array = np.load(path, allow_pickle=False)
     except (OSError, ValueError) as error:
-        raise UserError(f"cannot load {path} as a .npy tensor ({str(error).splitlines()[0]}); "
-                        "save one with numpy.save") from None
+        raise UserError(
+            f"cannot load {path} as a .npy tensor ({str(error).splitlines()[0]}); "
+            "save one with numpy.save"
+        ) from None
     if not isinstance(array, np.ndarray):
         raise UserError(f"{path} holds several arrays; pass a single-array .npy file")
     if array.ndim == 0 or array.size < 2:
@@ -70,11 +74,15 @@ def tensor_stream(path, *, fmt):
     if kind in "iu":
         if isinstance(fmt, IntFormat):
             if flat.min() < fmt.min_value or flat.max() > fmt.max_value:
-                raise UserError(f"{path} has values outside {fmt.name} [{fmt.min_value}, {fmt.max_value}]")
+                raise UserError(
+                    f"{path} has values outside {fmt.name} [{fmt.min_value}, {fmt.max_value}]"
+                )
             return fmt.encode(flat.astype(np.int64))
         if flat.min() < 0 or flat.max() >= (1 << fmt.width):
-            raise UserError(f"{path} holds integers outside the {fmt.width}-bit codes of {fmt.name}; "
-                            "pass float values or raw codes")
+            raise UserError(
+                f"{path} holds integers outside the {fmt.width}-bit codes of {fmt.name}; "
+                "pass float values or raw codes"
+            )
         return flat.astype(fmt.code_dtype)
     raise UserError(f"{path} has dtype {array.dtype}; pass a float or integer array")
 
@@ -90,7 +98,11 @@ def unit_inputs(port_names, a, b, *, a_width):
     if {"a", "b"} <= names:
         return {"a": a, "b": b}, {}
     if "i__payload" in names:
-        payload = np.asarray(a).astype(np.uint64) | (np.asarray(b).astype(np.uint64) << np.uint64(a_width))
+        payload = np.asarray(a).astype(np.uint64) | (
+            np.asarray(b).astype(np.uint64) << np.uint64(a_width)
+        )
         holds = {name: 1 for name in ("i__valid", "o__ready") if name in names}
         return {"i__payload": payload}, holds
-    raise UserError(f"cannot find operand ports (a, b or i__payload) among {', '.join(sorted(names))}")
+    raise UserError(
+        f"cannot find operand ports (a, b or i__payload) among {', '.join(sorted(names))}"
+    )

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from picojoule.cost import cache
-from picojoule.cost.libgen import liberty_text
 from picojoule.cost.dont_use import patterns_with_defaults
+from picojoule.cost.libgen import liberty_text
 from picojoule.cost.library import default_library, read_library, without_cells
 from picojoule.cost.netlist import Netlist
 from picojoule.errors import UserError
@@ -96,11 +96,18 @@ class SynthResult:
 
     def summary(self):
         """The figures as a JSON-able dict (no netlist)."""
-        return {"top": self.top, "library": self.library_label, "cells": self.cells,
-                "n_cells": sum(self.cells.values()), "area_um2": round(self.area_um2, 3),
-                "transistors": self.transistors, "logic_depth": self.logic_depth,
-                "delay_ns": round(self.delay_ns, 4), "yosys": self.yosys_version,
-                "excluded_cells": len(self.excluded_cells)}
+        return {
+            "top": self.top,
+            "library": self.library_label,
+            "cells": self.cells,
+            "n_cells": sum(self.cells.values()),
+            "area_um2": round(self.area_um2, 3),
+            "transistors": self.transistors,
+            "logic_depth": self.logic_depth,
+            "delay_ns": round(self.delay_ns, 4),
+            "yosys": self.yosys_version,
+            "excluded_cells": len(self.excluded_cells),
+        }
 
 
 def _library_for(liberty, patterns):
@@ -113,7 +120,9 @@ def _library_for(liberty, patterns):
     try:
         stamp = path.stat().st_mtime_ns
     except OSError:
-        raise UserError(f"cannot read Liberty file {liberty}; pass an existing .lib or .lib.gz") from None
+        raise UserError(
+            f"cannot read Liberty file {liberty}; pass an existing .lib or .lib.gz"
+        ) from None
     return _liberty_file(str(path), stamp, patterns)
 
 
@@ -164,16 +173,26 @@ def synthesize(*, verilog, top, liberty=None, dont_use=(), cache_dir="default", 
         cache.store(cache_dir, "synth", digest, design)
     netlist = Netlist(design, top=top, library=library)
     depth, delay = netlist.timing()
-    result = SynthResult(top=top, library_label=label, cells=netlist.cell_counts(),
-                         area_um2=netlist.area_um2(), transistors=netlist.transistors(),
-                         logic_depth=depth, delay_ns=delay, yosys_version=version,
-                         design=design, library=library, excluded_cells=excluded)
+    result = SynthResult(
+        top=top,
+        library_label=label,
+        cells=netlist.cell_counts(),
+        area_um2=netlist.area_um2(),
+        transistors=netlist.transistors(),
+        logic_depth=depth,
+        delay_ns=delay,
+        yosys_version=version,
+        design=design,
+        library=library,
+        excluded_cells=excluded,
+    )
     result.__dict__["netlist"] = netlist
     return result
 
 
 def _run_yosys(exe, sources, top, lib_text):
     import json
+
     with tempfile.TemporaryDirectory(prefix="picojoule-synth-") as tmp:
         tmp = Path(tmp)
         files = []
@@ -182,19 +201,29 @@ def _run_yosys(exe, sources, top, lib_text):
             f.write_text(text)
             files.append(f.name)
         (tmp / "cells.lib").write_text(lib_text)
-        script = "\n".join([
-            "read_verilog -sv " + " ".join(files),
-            f"synth -flatten -top {top}",
-            "dfflibmap -liberty cells.lib",
-            "abc -liberty cells.lib",
-            "opt_clean -purge",
-            "write_json netlist.json",
-        ]) + "\n"
+        script = (
+            "\n".join(
+                [
+                    "read_verilog -sv " + " ".join(files),
+                    f"synth -flatten -top {top}",
+                    "dfflibmap -liberty cells.lib",
+                    "abc -liberty cells.lib",
+                    "opt_clean -purge",
+                    "write_json netlist.json",
+                ]
+            )
+            + "\n"
+        )
         (tmp / "flow.ys").write_text(script)
-        run = subprocess.run([exe, "-q", "-l", "yosys.log", "-s", "flow.ys"], cwd=tmp,
-                             capture_output=True, text=True, check=False)
+        run = subprocess.run(
+            [exe, "-q", "-l", "yosys.log", "-s", "flow.ys"],
+            cwd=tmp,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if run.returncode != 0:
-            log = (run.stdout + run.stderr)
+            log = run.stdout + run.stderr
             try:
                 log += (tmp / "yosys.log").read_text()
             except OSError:
@@ -202,10 +231,14 @@ def _run_yosys(exe, sources, top, lib_text):
             errors = [line.strip() for line in log.splitlines() if line.strip().startswith("ERROR")]
             detail = errors[0] if errors else f"exit status {run.returncode}"
             if "cannot be legalized" in detail:
-                raise UserError(f"the library lacks a flip-flop that {top}'s registers can map to; "
-                                "pass a Liberty file with a D flip-flop")
+                raise UserError(
+                    f"the library lacks a flip-flop that {top}'s registers can map to; "
+                    "pass a Liberty file with a D flip-flop"
+                )
             if "ABC output file" in detail:
-                raise UserError(f"ABC could not map {top} onto the library (ABC needs cells with "
-                                "timing tables and lu_table_templates); pass a complete Liberty file")
+                raise UserError(
+                    f"ABC could not map {top} onto the library (ABC needs cells with "
+                    "timing tables and lu_table_templates); pass a complete Liberty file"
+                )
             raise UserError(f"yosys failed on {top}: {detail}")
         return json.loads((tmp / "netlist.json").read_text())

@@ -14,19 +14,50 @@ from picojoule.cost.synth import synthesize
 from picojoule.models.units import unit_from_params
 
 
-def cost_unit(entry, *, manifest_dir, distribution="uniform", n=100_000, seed=1, liberty=None,
-              dont_use=(), voltage=None, clock_ghz=1.0, cache_dir="default", progress=None):
+def cost_unit(
+    entry,
+    *,
+    manifest_dir,
+    distribution="uniform",
+    n=100_000,
+    seed=1,
+    liberty=None,
+    dont_use=(),
+    voltage=None,
+    clock_ghz=1.0,
+    cache_dir="default",
+    progress=None,
+):
     """The ``summary.json`` record of one manifest unit on one operand distribution."""
     spec = unit_from_params(entry["kind"], entry["params"])
     fmt_a, fmt_b = spec.in_formats
-    synth = synthesize(verilog=Path(manifest_dir) / entry["verilog"], top=entry["top"],
-                       liberty=liberty, dont_use=dont_use, cache_dir=cache_dir, progress=progress)
+    synth = synthesize(
+        verilog=Path(manifest_dir) / entry["verilog"],
+        top=entry["top"],
+        liberty=liberty,
+        dont_use=dont_use,
+        cache_dir=cache_dir,
+        progress=progress,
+    )
     a = operand_stream(fmt=fmt_a, dist=distribution, n=n, seed=seed)
     b = operand_stream(fmt=fmt_b, dist=distribution, n=n, seed=seed + 1)
     streams, holds = unit_inputs(synth.netlist.ports, a, b, a_width=fmt_a.width)
-    _, energy = estimate(synth=synth, streams=streams, holds=holds, voltage=voltage,
-                         clock_ghz=clock_ghz, cache_dir=cache_dir, progress=progress)
-    record = cost_record(synth, energy, name=entry["name"], kind=entry["kind"],
-                         params=entry["params"], distribution=distribution)
+    _, energy = estimate(
+        synth=synth,
+        streams=streams,
+        holds=holds,
+        voltage=voltage,
+        clock_ghz=clock_ghz,
+        cache_dir=cache_dir,
+        progress=progress,
+    )
+    record = cost_record(
+        synth,
+        energy,
+        name=entry["name"],
+        kind=entry["kind"],
+        params=entry["params"],
+        distribution=distribution,
+    )
     record["latency"] = entry.get("latency", spec.latency)
     return record

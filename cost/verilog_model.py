@@ -18,7 +18,9 @@ def cell_models(library, names):
     out = []
     for name in sorted(names):
         cell = library.cells[name]
-        ports = [f"input {_escape(p)}" for p in cell.inputs] + [f"output {_escape(p)}" for p in cell.outputs]
+        ports = [f"input {_escape(p)}" for p in cell.inputs] + [
+            f"output {_escape(p)}" for p in cell.outputs
+        ]
         out.append(f"module {_escape(name)}({', '.join(ports)});")
         if cell.flop:
             f = cell.flop
@@ -31,7 +33,9 @@ def cell_models(library, names):
             out.append(f"  wire {_escape(f.state_n)} = ~{_escape(f.state)};")
             out.append(f"  always @(posedge {_escape(f.clocked_on)}) {_escape(f.state)} <= {nxt};")
         for pin, function in cell.outputs.items():
-            out.append(f"  assign {_escape(pin)} = {to_verilog(parse_function(function), _escape)};")
+            out.append(
+                f"  assign {_escape(pin)} = {to_verilog(parse_function(function), _escape)};"
+            )
         out.append("endmodule\n")
     return "\n".join(out)
 

@@ -34,11 +34,19 @@ from amaranth.back import verilog as amaranth_verilog
 from picojoule import atomic
 from picojoule.hw.registry import build
 
-__all__ = ["verilog_source", "ports_of", "manifest_entry", "export_unit", "export_suite",
-           "convert_in_parallel", "default_cache_dir"]
+__all__ = [
+    "verilog_source",
+    "ports_of",
+    "manifest_entry",
+    "export_unit",
+    "export_suite",
+    "convert_in_parallel",
+    "default_cache_dir",
+]
 
-_PORT = re.compile(r"^\s*(input|output)\s+(?:\[(\d+):0\]\s+)?([A-Za-z_][A-Za-z0-9_$]*)\s*;",
-                   re.MULTILINE)
+_PORT = re.compile(
+    r"^\s*(input|output)\s+(?:\[(\d+):0\]\s+)?([A-Za-z_][A-Za-z0-9_$]*)\s*;", re.MULTILINE
+)
 
 
 def default_cache_dir():
@@ -51,6 +59,7 @@ def default_cache_dir():
 def _source_digest():
     import picojoule.hw
     import picojoule.models
+
     digest = hashlib.sha256(metadata.version("amaranth").encode())
     for package in (picojoule.hw, picojoule.models):
         for path in sorted(Path(package.__file__).parent.glob("*.py")):
@@ -60,12 +69,20 @@ def _source_digest():
 
 
 def _cache_key(spec, fault):
-    text = json.dumps({"kind": spec.kind, "name": spec.name, "params": spec.params(),
-                       "fault": fault, "source": _source_digest()}, sort_keys=True)
+    text = json.dumps(
+        {
+            "kind": spec.kind,
+            "name": spec.name,
+            "params": spec.params(),
+            "fault": fault,
+            "source": _source_digest(),
+        },
+        sort_keys=True,
+    )
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-_TEXTS = {}                                   # (spec, fault) -> Verilog text, this process
+_TEXTS = {}  # (spec, fault) -> Verilog text, this process
 
 
 def _convert_uncached(spec, fault):
@@ -86,14 +103,21 @@ def convert_in_parallel(specs, *, fault=None, cache_dir=None, jobs=None):
     Later `verilog_source` / `export_unit` calls then find the text in memory.
     """
     jobs = jobs or os.cpu_count() or 1
-    missing = [spec for spec in dict.fromkeys(specs) if (spec, fault) not in _TEXTS and not (
-        cache_dir is not None and (Path(cache_dir) / f"{_cache_key(spec, fault)}.v").is_file())]
+    missing = [
+        spec
+        for spec in dict.fromkeys(specs)
+        if (spec, fault) not in _TEXTS
+        and not (
+            cache_dir is not None and (Path(cache_dir) / f"{_cache_key(spec, fault)}.v").is_file()
+        )
+    ]
     if jobs < 2 or len(missing) < 2:
         return
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(jobs, len(missing)), mp_context=context) as pool:
-        for spec, text in zip(missing, pool.map(_convert_uncached, missing,
-                                                [fault] * len(missing))):
+        for spec, text in zip(
+            missing, pool.map(_convert_uncached, missing, [fault] * len(missing))
+        ):
             _TEXTS[(spec, fault)] = text
 
 
@@ -116,8 +140,7 @@ def verilog_source(spec, *, fault=None, cache_dir=None):
 
 def ports_of(text):
     """Port name -> width, in declaration order, read from a Verilog module's text."""
-    return {name: int(msb) + 1 if msb else 1
-            for _, msb, name in _PORT.findall(text)}
+    return {name: int(msb) + 1 if msb else 1 for _, msb, name in _PORT.findall(text)}
 
 
 def verilog_file_name(spec, *, fault=None):
@@ -126,9 +149,15 @@ def verilog_file_name(spec, *, fault=None):
 
 def manifest_entry(spec, *, text, fault=None):
     """The manifest record of ``spec`` whose Verilog is ``text``."""
-    entry = {"name": spec.name, "kind": spec.kind, "top": spec.name,
-             "verilog": verilog_file_name(spec, fault=fault), "params": spec.params(),
-             "ports": ports_of(text), "latency": spec.latency}
+    entry = {
+        "name": spec.name,
+        "kind": spec.kind,
+        "top": spec.name,
+        "verilog": verilog_file_name(spec, fault=fault),
+        "params": spec.params(),
+        "ports": ports_of(text),
+        "latency": spec.latency,
+    }
     if fault is not None:
         entry["fault"] = fault
     return entry
@@ -157,6 +186,7 @@ def export_suite(out, *, specs=None, cache_dir=..., progress=None, jobs=None):
     cached yet are converted in ``jobs`` processes (default: all CPUs).
     """
     from picojoule.models.units import standard_suite
+
     specs = standard_suite() if specs is None else list(specs)
     names = [spec.name for spec in specs]
     duplicate = next((n for n in names if names.count(n) > 1), None)

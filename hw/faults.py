@@ -47,6 +47,8 @@ def check_fault(fault, *, kind):
     if fault not in FAULTS:
         raise ValueError(f"unknown fault {fault!r}; choose from {', '.join(FAULTS)}")
     if kind not in FAULTS[fault]:
-        raise ValueError(f"fault {fault!r} does not apply to {kind} units; choose from "
-                         f"{', '.join(faults_for(kind))}")
+        raise ValueError(
+            f"fault {fault!r} does not apply to {kind} units; choose from "
+            f"{', '.join(faults_for(kind))}"
+        )
     return fault

@@ -21,8 +21,13 @@ sum is rounded once. The LUT tile uses it for its bit-serial ``2^plane`` weighti
 from amaranth.hdl import Cat, Const, Mux
 from amaranth.lib.wiring import In
 
-from picojoule.hw.fpfields import (FloatOperand, check_nan_support, leading_zeros, select_result,
-                                   wire)
+from picojoule.hw.fpfields import (
+    FloatOperand,
+    check_nan_support,
+    leading_zeros,
+    select_result,
+    wire,
+)
 from picojoule.hw.pipeline import UnitComponent
 from picojoule.hw.rounding import round_to_format
 
@@ -36,10 +41,12 @@ class FpAddUnit(UnitComponent):
     CUT_POINTS = 3
 
     def __init__(self, *, spec, fault=None, b_scale=None):
-        if b_scale is not None and (not isinstance(b_scale, range) or b_scale.step != 1
-                                    or len(b_scale) < 1):
-            raise ValueError(f"b_scale must be a non-empty range of exponent offsets, "
-                             f"got {b_scale!r}")
+        if b_scale is not None and (
+            not isinstance(b_scale, range) or b_scale.step != 1 or len(b_scale) < 1
+        ):
+            raise ValueError(
+                f"b_scale must be a non-empty range of exponent offsets, got {b_scale!r}"
+            )
         self._b_scale = b_scale
         super().__init__(spec=spec, fault=fault)
 
@@ -82,11 +89,11 @@ class FpAddUnit(UnitComponent):
         spec = self.spec
         lz = leading_zeros(m, operand.significand, name=f"{name}_lz")
         lowest_offset = min(0, self._b_scale.start) if self._b_scale is not None else 0
-        below_all = min(1 - f.bias - f.mantissa_bits for f in (spec.a, spec.b)) + \
-            lowest_offset - 1
-        significand = wire(m, (significand << lz)[:frac + 1], f"{name}_normalized")
-        exponent = wire(m, Mux(operand.is_zero, below_all, operand.exponent - lz + offset),
-                        f"{name}_exponent")
+        below_all = min(1 - f.bias - f.mantissa_bits for f in (spec.a, spec.b)) + lowest_offset - 1
+        significand = wire(m, (significand << lz)[: frac + 1], f"{name}_normalized")
+        exponent = wire(
+            m, Mux(operand.is_zero, below_all, operand.exponent - lz + offset), f"{name}_exponent"
+        )
         return significand, exponent
 
     def datapath(self, m, a, b, cut):
@@ -94,18 +101,20 @@ class FpAddUnit(UnitComponent):
         frac = self.fraction_bits
         x, y = FloatOperand(m, a, spec.a, name="a"), FloatOperand(m, b, spec.b, name="b")
         sig_x, exp_x = self.aligned_operand(m, x, name="a")
-        sig_y, exp_y = self.aligned_operand(m, y, name="b", offset=self.b_scale
-                                            if self._b_scale is not None else 0)
+        sig_y, exp_y = self.aligned_operand(
+            m, y, name="b", offset=self.b_scale if self._b_scale is not None else 0
+        )
         x_larger = wire(m, (exp_x > exp_y) | ((exp_x == exp_y) & (sig_x >= sig_y)), "a_larger")
         big_sig = wire(m, Mux(x_larger, sig_x, sig_y), "big_significand")
         small_sig = wire(m, Mux(x_larger, sig_y, sig_x), "small_significand")
         big_exp = wire(m, Mux(x_larger, exp_x, exp_y), "big_exponent")
         difference = wire(m, big_exp - Mux(x_larger, exp_y, exp_x), "difference")
         limit = frac + 2
-        distance = wire(m, Mux(difference > limit, limit, difference)[:limit.bit_length()],
-                        "align_distance")
+        distance = wire(
+            m, Mux(difference > limit, limit, difference)[: limit.bit_length()], "align_distance"
+        )
         aligned = wire(m, Cat(Const(0, limit), small_sig) >> distance, "aligned")
-        small = Cat(aligned[:limit] != 0, aligned[limit:])                   # sticky as LSB
+        small = Cat(aligned[:limit] != 0, aligned[limit:])  # sticky as LSB
         big = Cat(Const(0, 1), big_sig)
         sign = Mux(x_larger, x.sign, y.sign)
         subtract = x.sign ^ y.sign
@@ -115,19 +124,28 @@ class FpAddUnit(UnitComponent):
         zero_sign = x.sign & y.sign
         stage = cut(big, small, big_exp, sign, subtract, nan, inf, inf_sign, zero_sign)
         big, small, big_exp, sign, subtract, nan, inf, inf_sign, zero_sign = stage
-        total = wire(m, Mux(subtract, (big - small)[:len(big)], big + small), "total")
+        total = wire(m, Mux(subtract, (big - small)[: len(big)], big + small), "total")
         stage = cut(total, big_exp, sign, nan, inf, inf_sign, zero_sign)
         total, big_exp, sign, nan, inf, inf_sign, zero_sign = stage
         # bit k of total weighs 2^(big_exp - frac - 1 + k); its MSB (k = frac + 2) 2^(big_exp + 1)
         lz = leading_zeros(m, total)
-        normalized = wire(m, (total << lz)[:len(total)], "normalized")
+        normalized = wire(m, (total << lz)[: len(total)], "normalized")
         exponent = wire(m, big_exp + 1 - lz, "exponent")
         exact_zero = total == 0
         sign = Mux(inf, inf_sign, Mux(exact_zero, zero_sign, sign))
         stage = cut(normalized, exponent, sign, nan, inf, exact_zero)
         normalized, exponent, sign, nan, inf, exact_zero = stage
         fault = self.fault if self.fault != "swap_nan_inf" else None
-        magnitude, overflow = round_to_format(m, exponent=exponent, significand=normalized,
-                                              fmt=spec.out, fault=fault)
-        return select_result(spec, sign=sign, magnitude=magnitude, overflow=overflow, nan=nan,
-                             inf=inf, zero=exact_zero, swap_nan_inf=self.fault == "swap_nan_inf")
+        magnitude, overflow = round_to_format(
+            m, exponent=exponent, significand=normalized, fmt=spec.out, fault=fault
+        )
+        return select_result(
+            spec,
+            sign=sign,
+            magnitude=magnitude,
+            overflow=overflow,
+            nan=nan,
+            inf=inf,
+            zero=exact_zero,
+            swap_nan_inf=self.fault == "swap_nan_inf",
+        )

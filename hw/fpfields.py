@@ -10,8 +10,16 @@ encoding rules of `picojoule.models.formats` prescribe.
 from amaranth.hdl import Cat, Const, Mux, Signal, Value
 from amaranth.lib import data
 
-__all__ = ["float_layout", "FloatOperand", "SpecialCodes", "leading_zeros", "saturates", "wire",
-           "check_nan_support", "select_result"]
+__all__ = [
+    "float_layout",
+    "FloatOperand",
+    "SpecialCodes",
+    "leading_zeros",
+    "saturates",
+    "wire",
+    "check_nan_support",
+    "select_result",
+]
 
 
 def wire(m, value, name):
@@ -26,8 +34,9 @@ def wire(m, value, name):
 
 def float_layout(fmt):
     """``StructLayout`` of a code of ``fmt``: mantissa (low bits), exponent, sign (top bit)."""
-    return data.StructLayout({"mantissa": fmt.mantissa_bits, "exponent": fmt.exponent_bits,
-                              "sign": 1})
+    return data.StructLayout(
+        {"mantissa": fmt.mantissa_bits, "exponent": fmt.exponent_bits, "sign": 1}
+    )
 
 
 def saturates(fmt, overflow):
@@ -50,7 +59,7 @@ class FloatOperand:
         self.fmt = fmt
         self.view = view = data.View(float_layout(fmt), code)
         m_bits, e_all = fmt.mantissa_bits, fmt.exponent_all_ones
-        magnitude = Value.cast(code)[:fmt.width - 1]
+        magnitude = Value.cast(code)[: fmt.width - 1]
         self.sign = view.sign
         self.magnitude = magnitude
         exp, mant = view.exponent, view.mantissa
@@ -70,9 +79,16 @@ class FloatOperand:
         self.is_subnormal = self.exponent_is_zero & (mant != 0) if m_bits else Const(0)
         hidden = ~self.exponent_is_zero
         self.significand = Cat(mant, hidden) if m_bits else hidden
-        self.exponent = Mux(self.exponent_is_zero, 1, exp) - fmt.bias       # signed
-        for attr in ("exponent_is_zero", "is_nan", "is_inf", "is_zero", "is_subnormal",
-                     "significand", "exponent"):
+        self.exponent = Mux(self.exponent_is_zero, 1, exp) - fmt.bias  # signed
+        for attr in (
+            "exponent_is_zero",
+            "is_nan",
+            "is_inf",
+            "is_zero",
+            "is_subnormal",
+            "significand",
+            "exponent",
+        ):
             setattr(self, attr, wire(m, getattr(self, attr), f"{name}_{attr}"))
 
 
@@ -97,8 +113,9 @@ class SpecialCodes:
 
     def _signed(self, pattern, sign):
         width = self.fmt.width
-        return Cat(Const(pattern & ((1 << (width - 1)) - 1), width - 1),
-                   sign | (pattern >> (width - 1)))
+        return Cat(
+            Const(pattern & ((1 << (width - 1)) - 1), width - 1), sign | (pattern >> (width - 1))
+        )
 
     def nan(self):
         return Const(self.fmt.nan_code, self.fmt.width)
@@ -121,21 +138,22 @@ def leading_zeros(m, value, *, name="lz"):
     width = len(value)
     if width == 1:
         return ~value[0]
-    half = 1 << ((width - 1).bit_length() - 1)          # largest power of two < width
-    high, low = value[half:], value[:half]               # high has width - half <= half bits
+    half = 1 << ((width - 1).bit_length() - 1)  # largest power of two < width
+    high, low = value[half:], value[:half]  # high has width - half <= half bits
     lz_high = leading_zeros(m, high, name=f"{name}h")
     lz_low = leading_zeros(m, low, name=f"{name}l")
     return wire(m, Mux(high == 0, (width - half) + lz_low, lz_high), name)
-
 
 
 def check_nan_support(spec, *, op):
     """ValueError if NaN or Inf operands could produce a NaN that ``spec.out`` cannot hold."""
     a, b, out = spec.a, spec.b, spec.out
     if not out.has_nan and (a.has_nan or b.has_nan):
-        raise ValueError(f"unsupported format combination {a.name} {op} {b.name} -> {out.name}: "
-                         f"{out.name} has no NaN for NaN operands; choose a result format with "
-                         f"NaN (e4m3, e5m2, bf16, fp16, fp32) or operands without NaN")
+        raise ValueError(
+            f"unsupported format combination {a.name} {op} {b.name} -> {out.name}: "
+            f"{out.name} has no NaN for NaN operands; choose a result format with "
+            f"NaN (e4m3, e5m2, bf16, fp16, fp32) or operands without NaN"
+        )
 
 
 def select_result(spec, *, sign, magnitude, overflow, nan, inf, zero, swap_nan_inf=False):

@@ -8,8 +8,13 @@ canonical NaN; Inf x nonzero -> the format's infinite code; zero operand -> sign
 finite overflow -> the overflow mode. Two cut points (after the product, after normalizing).
 """
 
-from picojoule.hw.fpfields import (FloatOperand, check_nan_support, leading_zeros, select_result,
-                                   wire)
+from picojoule.hw.fpfields import (
+    FloatOperand,
+    check_nan_support,
+    leading_zeros,
+    select_result,
+    wire,
+)
 from picojoule.hw.pipeline import UnitComponent
 from picojoule.hw.rounding import round_to_format
 
@@ -36,13 +41,20 @@ class FpMulUnit(UnitComponent):
         zero = x.is_zero | y.is_zero
         sign, product, exponent, nan, inf, zero = cut(sign, product, exponent, nan, inf, zero)
         lz = leading_zeros(m, product)
-        normalized = wire(m, (product << lz)[:len(product)], "normalized")
+        normalized = wire(m, (product << lz)[: len(product)], "normalized")
         exponent = wire(m, exponent - lz, "exponent")
-        sign, normalized, exponent, nan, inf, zero = cut(sign, normalized, exponent, nan, inf,
-                                                         zero)
+        sign, normalized, exponent, nan, inf, zero = cut(sign, normalized, exponent, nan, inf, zero)
         fault = self.fault if self.fault != "swap_nan_inf" else None
-        magnitude, overflow = round_to_format(m, exponent=exponent, significand=normalized,
-                                              fmt=spec.out, fault=fault)
-        return select_result(spec, sign=sign, magnitude=magnitude, overflow=overflow, nan=nan,
-                             inf=inf, zero=zero, swap_nan_inf=self.fault == "swap_nan_inf")
-
+        magnitude, overflow = round_to_format(
+            m, exponent=exponent, significand=normalized, fmt=spec.out, fault=fault
+        )
+        return select_result(
+            spec,
+            sign=sign,
+            magnitude=magnitude,
+            overflow=overflow,
+            nan=nan,
+            inf=inf,
+            zero=zero,
+            swap_nan_inf=self.fault == "swap_nan_inf",
+        )

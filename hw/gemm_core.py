@@ -86,16 +86,20 @@ class GemmCore(wiring.Component):
         spec = tile.spec
         self._grid = accumulator_grid(rows=spec.m, cols=spec.n, shape=tile.acc_shape)
         out_shape = self._grid if post is None else post.c.shape()
-        super().__init__({
-            "start": In(1), "done": Out(1), "cycles": Out(32),
-            "act_addr": Out(_bits(row_tiles * groups)),
-            "act_data": In(tile.act.shape()),
-            "wgt_addr": Out(_bits(col_tiles * groups * planes)),
-            "wgt_data": In(tile.word.shape()),
-            "out_addr": Out(_bits(row_tiles * col_tiles)),
-            "out_data": Out(out_shape),
-            "out_we": Out(1),
-        })
+        super().__init__(
+            {
+                "start": In(1),
+                "done": Out(1),
+                "cycles": Out(32),
+                "act_addr": Out(_bits(row_tiles * groups)),
+                "act_data": In(tile.act.shape()),
+                "wgt_addr": Out(_bits(col_tiles * groups * planes)),
+                "wgt_data": In(tile.word.shape()),
+                "out_addr": Out(_bits(row_tiles * col_tiles)),
+                "out_data": Out(out_shape),
+                "out_we": Out(1),
+            }
+        )
 
     def elaborate(self, platform):
         m = Module()
@@ -117,8 +121,17 @@ class GemmCore(wiring.Component):
         m.d.comb += [self.act_addr.eq(act_base + g), self.wgt_addr.eq(wgt_addr)]
 
         with m.If(self.start & ~running):
-            m.d.sync += [running.eq(1), started.eq(1), b.eq(0), g.eq(0), nt.eq(0), mt.eq(0),
-                         act_base.eq(0), wgt_addr.eq(0), self.cycles.eq(0)]
+            m.d.sync += [
+                running.eq(1),
+                started.eq(1),
+                b.eq(0),
+                g.eq(0),
+                nt.eq(0),
+                mt.eq(0),
+                act_base.eq(0),
+                wgt_addr.eq(0),
+                self.cycles.eq(0),
+            ]
         with m.Elif(running | ~self.done & started):
             m.d.sync += self.cycles.eq(self.cycles + 1)
 
@@ -130,17 +143,25 @@ class GemmCore(wiring.Component):
                 with m.If(last_g):
                     m.d.sync += [g.eq(0), nt.eq(nt + 1)]
                     with m.If(last_nt):
-                        m.d.sync += [nt.eq(0), mt.eq(mt + 1), wgt_addr.eq(0),
-                                     act_base.eq(act_base + groups)]
+                        m.d.sync += [
+                            nt.eq(0),
+                            mt.eq(mt + 1),
+                            wgt_addr.eq(0),
+                            act_base.eq(act_base + groups),
+                        ]
                         with m.If(last_mt):
                             m.d.sync += running.eq(0)
 
         # pipeline control registers: stage 1 and stage 2
         s1 = {name: Signal(name=f"s1_{name}") for name in ("valid", "load", "first", "last")}
         s1_plane = Signal.like(b, name="s1_plane")
-        m.d.sync += [s1["valid"].eq(running), s1["load"].eq(running & (b == 0)),
-                     s1["first"].eq(running & (b == 0) & (g == 0)),
-                     s1["last"].eq(running & last_b & last_g), s1_plane.eq(b)]
+        m.d.sync += [
+            s1["valid"].eq(running),
+            s1["load"].eq(running & (b == 0)),
+            s1["first"].eq(running & (b == 0) & (g == 0)),
+            s1["last"].eq(running & last_b & last_g),
+            s1_plane.eq(b),
+        ]
         s2 = {name: Signal(name=f"s2_{name}") for name in s1}
         s2_plane = Signal.like(b, name="s2_plane")
         m.d.sync += [s2[name].eq(s1[name]) for name in s1] + [s2_plane.eq(s1_plane)]
@@ -150,8 +171,13 @@ class GemmCore(wiring.Component):
         # stage 1: activations into the tile (table precompute / operand registers)
         m.d.comb += [tile.act.eq(self.act_data), tile.load.eq(s1["load"])]
         # stage 2: accumulate
-        m.d.comb += [tile.word.eq(word), tile.plane.eq(s2_plane), tile.acc_en.eq(s2["valid"]),
-                     tile.first.eq(s2["first"]), tile.zp_en.eq(s2["load"])]
+        m.d.comb += [
+            tile.word.eq(word),
+            tile.plane.eq(s2_plane),
+            tile.acc_en.eq(s2["valid"]),
+            tile.first.eq(s2["first"]),
+            tile.zp_en.eq(s2["load"]),
+        ]
         # stage 3: a finished tile's outputs move to the result buffer (the accumulators are
         # already restarting with the next tile); stage 4: post-process and write it. A tile
         # with latency L > 1 (a pipelined tile) updates its accumulators L - 1 cycles later.
@@ -165,7 +191,7 @@ class GemmCore(wiring.Component):
         s3_done, s4_write = Signal(), Signal()
         m.d.sync += [s3_done.eq(last), s4_write.eq(s3_done)]
         spec = tile.spec
-        results = []                     # one register per accumulator (cheap to simulate)
+        results = []  # one register per accumulator (cheap to simulate)
         for index, acc in enumerate(accumulator_values(tile.acc, rows=spec.m, cols=spec.n)):
             reg = Signal.like(acc, name=f"result{index}")
             with m.If(s3_done):
@@ -186,8 +212,7 @@ class GemmCore(wiring.Component):
             m.d.sync += out_addr.eq(out_addr + 1)
         with m.If(self.start & ~running):
             m.d.sync += out_addr.eq(0)
-        m.d.comb += [self.out_we.eq(s4_write), self.out_addr.eq(out_addr),
-                     self.out_data.eq(out)]
+        m.d.comb += [self.out_we.eq(s4_write), self.out_addr.eq(out_addr), self.out_data.eq(out)]
 
         busy = running | s1["valid"] | s2["valid"] | s3_done | s4_write
         for reg in delayed:

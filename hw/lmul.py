@@ -43,29 +43,34 @@ class LMulUnit(UnitComponent):
         sign = x.sign ^ y.sign
         if self.spec.variant == "formula":
             significand = (1 << m_bits) + x.view.mantissa + y.view.mantissa + self.offset
-            carry = significand[m_bits + 1]                     # significand >= 2^(M+1)
-            fraction = Mux(carry, significand[1:m_bits + 1], significand[:m_bits]) \
-                if m_bits else Const(0, 0)
+            carry = significand[m_bits + 1]  # significand >= 2^(M+1)
+            fraction = (
+                Mux(carry, significand[1 : m_bits + 1], significand[:m_bits])
+                if m_bits
+                else Const(0, 0)
+            )
             exponent = (x.view.exponent + y.view.exponent + carry - fmt.bias).as_signed()
             magnitude = (exponent << m_bits) + fraction if m_bits else exponent
         else:
-            magnitude = (x.magnitude + y.magnitude + (self.offset - (fmt.bias << m_bits)))
+            magnitude = x.magnitude + y.magnitude + (self.offset - (fmt.bias << m_bits))
             magnitude = magnitude.as_signed()
         magnitude = wire(m, magnitude, "magnitude")
-        underflow = magnitude < (1 << m_bits)                   # biased exponent <= 0
+        underflow = magnitude < (1 << m_bits)  # biased exponent <= 0
         if self.fault == "invert_signal":
             underflow = ~underflow
         overflow = ~underflow & (magnitude > fmt.max_finite_code)
-        flush = x.exponent_is_zero | y.exponent_is_zero         # zero or subnormal operand
+        flush = x.exponent_is_zero | y.exponent_is_zero  # zero or subnormal operand
         inf_result = (x.is_inf | y.is_inf) & ~x.is_zero & ~y.is_zero
         nan_result = x.is_nan | y.is_nan | ((x.is_inf | y.is_inf) & (x.is_zero | y.is_zero))
         (sign, magnitude, underflow, overflow, flush, inf_result, nan_result) = cut(
-            sign, magnitude[:fmt.width - 1], underflow, overflow, flush, inf_result, nan_result)
+            sign, magnitude[: fmt.width - 1], underflow, overflow, flush, inf_result, nan_result
+        )
         codes = SpecialCodes(fmt, self.spec.overflow)
         if self.fault == "swap_nan_inf":
             nan_result, inf_result = inf_result, nan_result
-        code = Mux(overflow, codes.overflow(sign),
-                   Mux(underflow, codes.zero(sign), Cat(magnitude, sign)))
+        code = Mux(
+            overflow, codes.overflow(sign), Mux(underflow, codes.zero(sign), Cat(magnitude, sign))
+        )
         code = Mux(flush, codes.zero(sign), code)
         if fmt.has_inf or self.fault == "swap_nan_inf":
             code = Mux(inf_result, codes.infinite(sign), code)

@@ -54,17 +54,17 @@ def table_precompute(m, acts, *, k, width, name):
     shape = signed(width)
     h = k // 2
     entries = []
-    if h == 0:                                   # k == 1: the single entry is -a_0
+    if h == 0:  # k == 1: the single entry is -a_0
         t = Signal(shape, name=f"{name}_t0")
         m.d.comb += t.eq(-acts[0])
         return [t]
-    low = {}                                     # low pattern with bit h-1 set -> signal
+    low = {}  # low pattern with bit h-1 set -> signal
     for pattern in range(1 << (h - 1)):
         p = pattern | (1 << (h - 1))
         s = Signal(shape, name=f"{name}_lo{p}")
         m.d.comb += s.eq(_sum([acts[i] if (p >> i) & 1 else -acts[i] for i in range(h)]))
         low[p] = s
-    high = {}                                    # high pattern over positions h..k-2
+    high = {}  # high pattern over positions h..k-2
     for p in range(1 << (k - 1 - h)):
         s = Signal(shape, name=f"{name}_hi{p}")
         terms = [acts[h + i] if (p >> i) & 1 else -acts[h + i] for i in range(k - 1 - h)]
@@ -125,8 +125,10 @@ class LutTile(wiring.Component):
         if not isinstance(spec, LutGemmSpec):
             raise ValueError("LutTile needs a LutGemmSpec")
         if spec.is_float:
-            raise ValueError(f"LutTile takes integer activations (int8, int16); for "
-                             f"{spec.act.name} use picojoule.hw.lut_tile_fp.FpLutTile")
+            raise ValueError(
+                f"LutTile takes integer activations (int8, int16); for "
+                f"{spec.act.name} use picojoule.hw.lut_tile_fp.FpLutTile"
+            )
         self._spec = spec
         self._pipelined = bool(pipelined)
         super().__init__(lut_tile_ports(spec, act=signed(spec.act.width), acc=self.acc_shape))
@@ -152,8 +154,11 @@ class LutTile(wiring.Component):
         """``value`` registered when pipelined (the accumulate stage's copy), else itself."""
         if not self._pipelined:
             return value
-        reg = Signal.like(value, name=f"{name}_q") if isinstance(value, Signal) else \
-            Signal(Value.cast(value).shape(), name=f"{name}_q")
+        reg = (
+            Signal.like(value, name=f"{name}_q")
+            if isinstance(value, Signal)
+            else Signal(Value.cast(value).shape(), name=f"{name}_q")
+        )
         m.d.sync += reg.eq(value)
         return reg
 
@@ -188,7 +193,7 @@ class LutTile(wiring.Component):
                 word = self.word[col]
                 sign = word[k - 1]
                 entry = Signal(signed(tw), name=f"entry{row}_{col}")
-                if low_bits:                     # a case per cell: ~2x faster in Icarus
+                if low_bits:  # a case per cell: ~2x faster in Icarus
                     with m.Switch(word[:low_bits]):  # than a shift of the whole table
                         for j in range(1 << low_bits):
                             with m.Case(j):
@@ -204,8 +209,9 @@ class LutTile(wiring.Component):
                 with m.Switch(self.plane):
                     for b in range(wbits):
                         with m.Case(b):
-                            m.d.comb += shifted.eq(Cat(fill[:b], flipped).as_signed() if b
-                                                  else flipped)
+                            m.d.comb += shifted.eq(
+                                Cat(fill[:b], flipped).as_signed() if b else flipped
+                            )
                 addend = self._stage(m, shifted, f"addend{row}_{col}")
                 carry = self._stage(m, sign, f"carry{row}_{col}")
                 acc = getattr(self.acc, f"m{row}n{col}")
@@ -226,8 +232,9 @@ class ZeroPointCorrection(wiring.Component):
         self._spec = spec
         acc = signed(spec.acc_width)
         grid = accumulator_grid(rows=spec.m, cols=spec.n, shape=acc)
-        super().__init__({"acc": In(grid), "zsum": In(data.ArrayLayout(acc, spec.m)),
-                          "c": Out(grid)})
+        super().__init__(
+            {"acc": In(grid), "zsum": In(data.ArrayLayout(acc, spec.m)), "c": Out(grid)}
+        )
 
     def elaborate(self, platform):
         m = Module()
@@ -240,6 +247,6 @@ class ZeroPointCorrection(wiring.Component):
             for col in range(spec.n):
                 twice = Signal(signed(spec.acc_width + spec.wbits + 2), name=f"twice{row}_{col}")
                 m.d.comb += twice.eq(self.acc[row][col] - corr)
-                outputs.append(twice[1:spec.acc_width + 1])
+                outputs.append(twice[1 : spec.acc_width + 1])
         m.d.comb += self.c.as_value().eq(Cat(*outputs))
         return m

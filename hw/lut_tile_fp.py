@@ -45,7 +45,7 @@ def negate(code, fmt):
     flipped = code ^ Const(fmt.sign_mask, fmt.width)
     if fmt.has_negative_zero:
         return flipped
-    return Mux(code[:fmt.width - 1] == 0, code, flipped)
+    return Mux(code[: fmt.width - 1] == 0, code, flipped)
 
 
 def signed_zero(fmt):
@@ -73,23 +73,26 @@ def fp_table_precompute(m, acts, *, spec, name):
     first = FpAdd(a=act, b=act, out=table, overflow=Overflow.NONSAT)
     later = FpAdd(a=table, b=act, out=table, overflow=Overflow.NONSAT)
     neg = [negate(a, act) for a in acts]
-    if k == 1:                                   # T = -a_0, converted: -a_0 + (-0)
+    if k == 1:  # T = -a_0, converted: -a_0 + (-0)
         return [_adder(m, first, neg[0], signed_zero(act), name=f"{name}_cvt")]
     # canonical prefixes: sign of a_0 positive, keyed by the sign bits of a_1..a_i
     prefixes = {0: acts[0]}
     for i in range(1, k - 1):
         unit = first if i == 1 else later
-        prefixes = {p | (s << (i - 1)): _adder(m, unit, t, acts[i] if s else neg[i],
-                                               name=f"{name}_p{i}_{p | (s << (i - 1))}")
-                    for p, t in prefixes.items() for s in (0, 1)}
+        prefixes = {
+            p | (s << (i - 1)): _adder(
+                m, unit, t, acts[i] if s else neg[i], name=f"{name}_p{i}_{p | (s << (i - 1))}"
+            )
+            for p, t in prefixes.items()
+            for s in (0, 1)
+        }
     unit = first if k == 2 else later
-    count = k - 2                                # sign bits of a_1..a_{k-2} in a prefix key
+    count = k - 2  # sign bits of a_1..a_{k-2} in a prefix key
     entries = []
     for j in range(1 << (k - 1)):
         positive = j & 1
         key = j >> 1 if positive else ~(j >> 1) & ((1 << count) - 1)
-        prefix = prefixes[key] if positive else negate(prefixes[key],
-                                                        act if k == 2 else table)
+        prefix = prefixes[key] if positive else negate(prefixes[key], act if k == 2 else table)
         entries.append(_adder(m, unit, prefix, neg[k - 1], name=f"{name}_t{j}"))
     return entries
 
@@ -103,8 +106,10 @@ class FpLutTile(wiring.Component):
 
     def __init__(self, *, spec):
         if not isinstance(spec, LutGemmSpec) or not spec.is_float:
-            raise ValueError("FpLutTile needs a LutGemmSpec with a float activation format "
-                             "(fp16, bf16, e4m3); integer activations use LutTile")
+            raise ValueError(
+                "FpLutTile needs a LutGemmSpec with a float activation format "
+                "(fp16, bf16, e4m3); integer activations use LutTile"
+            )
         self._spec = spec
         super().__init__(lut_tile_ports(spec, act=unsigned(spec.act.width), acc=self.acc_shape))
 
@@ -133,8 +138,7 @@ class FpLutTile(wiring.Component):
 
             zsum = Signal(acc_fmt.width, name=f"zsum{row}")
             zsums.append(zsum)
-            z_next = _adder(m, accumulate, Mux(self.first, 0, zsum), table[0],
-                            name=f"zadd{row}")
+            z_next = _adder(m, accumulate, Mux(self.first, 0, zsum), table[0], name=f"zadd{row}")
             with m.If(self.zp_en):
                 m.d.sync += zsum.eq(z_next)
             with m.Elif(self.first):
@@ -153,9 +157,15 @@ class FpLutTile(wiring.Component):
                 signed_entry = Signal(entry_fmt.width, name=f"addend{row}_{col}")
                 m.d.comb += signed_entry.eq(Mux(word[k - 1], negate(entry, entry_fmt), entry))
                 acc = getattr(self.acc, f"m{row}n{col}")
-                total = _adder(m, accumulate, Mux(self.first, 0, acc), signed_entry,
-                               name=f"acc_add{row}_{col}", b_scale=range(spec.wbits),
-                               scale=self.plane)
+                total = _adder(
+                    m,
+                    accumulate,
+                    Mux(self.first, 0, acc),
+                    signed_entry,
+                    name=f"acc_add{row}_{col}",
+                    b_scale=range(spec.wbits),
+                    scale=self.plane,
+                )
                 with m.If(self.acc_en | self.first):
                     m.d.sync += acc.eq(total)
         m.d.comb += self.zsum.as_value().eq(Cat(*zsums))
@@ -170,8 +180,9 @@ class FpZeroPointCorrection(wiring.Component):
         self._spec = spec
         acc = unsigned(spec.acc_format.width)
         grid = accumulator_grid(rows=spec.m, cols=spec.n, shape=acc)
-        super().__init__({"acc": In(grid), "zsum": In(data.ArrayLayout(acc, spec.m)),
-                          "c": Out(grid)})
+        super().__init__(
+            {"acc": In(grid), "zsum": In(data.ArrayLayout(acc, spec.m)), "c": Out(grid)}
+        )
 
     def elaborate(self, platform):
         m = Module()
@@ -184,16 +195,29 @@ class FpZeroPointCorrection(wiring.Component):
             if spec.wbits == 1:
                 corr = z
             else:
-                scaled = _adder(m, add, negate(z, fmt), z, name=f"corr{row}",
-                                b_scale=range(spec.wbits, spec.wbits + 1), scale=spec.wbits)
+                scaled = _adder(
+                    m,
+                    add,
+                    negate(z, fmt),
+                    z,
+                    name=f"corr{row}",
+                    b_scale=range(spec.wbits, spec.wbits + 1),
+                    scale=spec.wbits,
+                )
                 special = FloatOperand(m, z, fmt, name=f"zsum{row}")
                 corr = Signal(fmt.width, name=f"corr{row}")
                 m.d.comb += corr.eq(Mux(special.is_nan | special.is_inf, z, scaled))
             for col in range(spec.n):
-                d = _adder(m, add, self.acc[row][col], negate(corr, fmt),
-                           name=f"diff{row}_{col}")
-                half = _adder(m, add, signed_zero(fmt), d,
-                              name=f"half{row}_{col}", b_scale=range(-1, 0), scale=-1)
+                d = _adder(m, add, self.acc[row][col], negate(corr, fmt), name=f"diff{row}_{col}")
+                half = _adder(
+                    m,
+                    add,
+                    signed_zero(fmt),
+                    d,
+                    name=f"half{row}_{col}",
+                    b_scale=range(-1, 0),
+                    scale=-1,
+                )
                 outputs.append(half)
         m.d.comb += self.c.as_value().eq(Cat(*outputs))
         return m

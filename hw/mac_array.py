@@ -43,17 +43,20 @@ class MacArray(wiring.Component):
             raise ValueError("MacArray needs a MacArraySpec")
         self._spec = spec
         acc = self.acc_shape
-        super().__init__({
-            "act": In(data.ArrayLayout(data.ArrayLayout(spec.act.width, spec.k), spec.m)),
-            "load": In(1),
-            "word": In(data.ArrayLayout(data.ArrayLayout(spec.weight_port_width, spec.k),
-                                        spec.n)),
-            "plane": In(1),
-            "acc_en": In(1),
-            "first": In(1),
-            "zp_en": In(1),
-            "acc": Out(accumulator_signature(rows=spec.m, cols=spec.n, shape=acc)),
-        })
+        super().__init__(
+            {
+                "act": In(data.ArrayLayout(data.ArrayLayout(spec.act.width, spec.k), spec.m)),
+                "load": In(1),
+                "word": In(
+                    data.ArrayLayout(data.ArrayLayout(spec.weight_port_width, spec.k), spec.n)
+                ),
+                "plane": In(1),
+                "acc_en": In(1),
+                "first": In(1),
+                "zp_en": In(1),
+                "acc": Out(accumulator_signature(rows=spec.m, cols=spec.n, shape=acc)),
+            }
+        )
 
     @property
     def spec(self):
@@ -68,9 +71,10 @@ class MacArray(wiring.Component):
         """A weight code as a code of the weight format."""
         spec = self._spec
         if not spec.is_float:
-            return code                                   # zero-extended by the multiplier port
-        table = Array(Const(int(c), spec.act.width)
-                      for c in spec.dequantize(list(range(1 << spec.wbits))))
+            return code  # zero-extended by the multiplier port
+        table = Array(
+            Const(int(c), spec.act.width) for c in spec.dequantize(list(range(1 << spec.wbits)))
+        )
         out = Signal(spec.act.width, name=name)
         m.d.comb += out.eq(table[code])
         return out
@@ -87,22 +91,33 @@ class MacArray(wiring.Component):
         acts = Signal.like(self.act, name="act_reg")
         with m.If(self.load):
             m.d.sync += acts.eq(self.act)
-        weights = [[self._dequantize(m, self.word[col][i], f"wq{col}_{i}") for i in range(spec.k)]
-                   for col in range(spec.n)]
+        weights = [
+            [self._dequantize(m, self.word[col][i], f"wq{col}_{i}") for i in range(spec.k)]
+            for col in range(spec.n)
+        ]
         mul = spec.multiplier()
         for row in range(spec.m):
             for col in range(spec.n):
                 tag = f"{row}_{col}"
-                products = [self._unit(m, mul, acts[row][i], weights[col][i], f"mul{tag}_{i}")
-                            for i in range(spec.k)]
+                products = [
+                    self._unit(m, mul, acts[row][i], weights[col][i], f"mul{tag}_{i}")
+                    for i in range(spec.k)
+                ]
                 acc = getattr(self.acc, f"m{row}n{col}")
                 if spec.is_float:
                     levels, top_fmt = spec.tree_formats()
                     level = products
                     for depth, pairs in enumerate(levels):
-                        nxt = [self._unit(m, spec.adder(fa, fb), level[2 * i], level[2 * i + 1],
-                                          f"add{tag}_l{depth}_{i}")
-                               for i, (fa, fb) in enumerate(pairs)]
+                        nxt = [
+                            self._unit(
+                                m,
+                                spec.adder(fa, fb),
+                                level[2 * i],
+                                level[2 * i + 1],
+                                f"add{tag}_l{depth}_{i}",
+                            )
+                            for i, (fa, fb) in enumerate(pairs)
+                        ]
                         level = nxt + ([level[-1]] if len(level) % 2 else [])
                     step = level[0]
                     if top_fmt is not spec.acc_format:

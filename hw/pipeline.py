@@ -84,14 +84,22 @@ class UnitComponent(wiring.Component):
         a_fmt, b_fmt = spec.in_formats
         extra = self.extra_ports()
         if spec.stages == 0:
-            ports = {"a": In(a_fmt.width), "b": In(b_fmt.width), "y": Out(spec.out_format.width),
-                     **extra}
+            ports = {
+                "a": In(a_fmt.width),
+                "b": In(b_fmt.width),
+                "y": Out(spec.out_format.width),
+                **extra,
+            }
         elif extra:
-            raise ValueError(f"{type(self).__name__} with ports {', '.join(extra)} is "
-                             f"combinational only; use stages=0")
+            raise ValueError(
+                f"{type(self).__name__} with ports {', '.join(extra)} is "
+                f"combinational only; use stages=0"
+            )
         else:
-            ports = {"i": In(stream.Signature(operand_layout(spec))),
-                     "o": Out(stream.Signature(spec.out_format.width))}
+            ports = {
+                "i": In(stream.Signature(operand_layout(spec))),
+                "o": Out(stream.Signature(spec.out_format.width)),
+            }
         super().__init__(ports)
 
     @property
@@ -140,8 +148,9 @@ class UnitComponent(wiring.Component):
         registers = _StageRegisters(m, stage_of_cut=stage_of_cut, advance=advance)
         y = self.datapath(m, self.i.payload.a, self.i.payload.b, registers)
         if registers.calls != cuts:
-            raise AssertionError(f"{type(self).__name__} made {registers.calls} cuts, "
-                                 f"declared {cuts}")
+            raise AssertionError(
+                f"{type(self).__name__} made {registers.calls} cuts, declared {cuts}"
+            )
         y = Value.cast(y)
         for k in range(used, stages):
             reg = Signal(y.shape(), reset_less=True, name=f"stage{k}_y")

@@ -15,6 +15,7 @@ def build(spec, *, fault=None):
     try:
         generator = GENERATORS[spec.kind]
     except KeyError:
-        raise ValueError(f"no generator for unit kind {spec.kind!r}; choose from "
-                         f"{', '.join(GENERATORS)}") from None
+        raise ValueError(
+            f"no generator for unit kind {spec.kind!r}; choose from {', '.join(GENERATORS)}"
+        ) from None
     return generator(spec=spec, fault=fault)

@@ -44,15 +44,15 @@ def round_to_format(m, *, exponent, significand, sticky=0, fmt, fault=None):
     biased = wire(m, exponent + fmt.bias, "round_biased")
     limit = m_bits + 2
     shift = Mux(biased >= 1, 0, Mux(biased < 1 - limit, limit, 1 - biased))
-    shift = shift[:limit.bit_length()]                        # 0..limit, unsigned
+    shift = shift[: limit.bit_length()]  # 0..limit, unsigned
     if fault == "subnormal_shift":
-        shift = Mux(shift == 0, 0, shift - 1)[:limit.bit_length()]
+        shift = Mux(shift == 0, 0, shift - 1)[: limit.bit_length()]
     shift = wire(m, shift, "round_shift")
     wide = wire(m, Cat(Const(0, limit), significand) >> shift, "round_shifted")
     shifted = wide[limit:]
-    top = shifted[width - 1 - m_bits:]                        # leading bit and M fraction bits
+    top = shifted[width - 1 - m_bits :]  # leading bit and M fraction bits
     guard = shifted[width - 2 - m_bits]
-    rest = (shifted[:width - 2 - m_bits] != 0) if width - 2 - m_bits else Const(0)
+    rest = (shifted[: width - 2 - m_bits] != 0) if width - 2 - m_bits else Const(0)
     sticky_all = rest | (wide[:limit] != 0) | sticky
     if fault == "invert_signal":
         sticky_all = ~sticky_all
@@ -64,4 +64,4 @@ def round_to_format(m, *, exponent, significand, sticky=0, fmt, fault=None):
         increment = Const(0)
     rounded = wire(m, packed + increment, "round_rounded")
     overflow = rounded > fmt.max_finite_code
-    return rounded[:fmt.width - 1], overflow
+    return rounded[: fmt.width - 1], overflow

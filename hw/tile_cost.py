@@ -38,8 +38,16 @@ from picojoule.models.formats import IntFormat, Overflow
 from picojoule.models.lut_gemm import LutGemmSpec, encode_weight_indices
 from picojoule.models.mac_gemm import MacArraySpec, same_peak
 
-__all__ = ["CostTile", "TileEntry", "cost_tiles", "export_tile", "tile_streams", "COST_TILE",
-           "FLOAT_LUT_TILE", "FLOAT_BASELINE_MULS"]
+__all__ = [
+    "CostTile",
+    "TileEntry",
+    "cost_tiles",
+    "export_tile",
+    "tile_streams",
+    "COST_TILE",
+    "FLOAT_LUT_TILE",
+    "FLOAT_BASELINE_MULS",
+]
 
 COST_TILE = {"m": 2, "n": 8, "k": 4}
 
@@ -69,8 +77,12 @@ class TileEntry:
         return self.spec.peak_macs_per_cycle
 
     def params(self):
-        return {"core": self.core, **self.spec.params(),
-                "macs_per_cycle": self.macs_per_cycle, "pipelined": self.pipelined}
+        return {
+            "core": self.core,
+            **self.spec.params(),
+            "macs_per_cycle": self.macs_per_cycle,
+            "pipelined": self.pipelined,
+        }
 
 
 SMALL_MAC_TILE = {"m": 1, "n": 2, "k": 4}
@@ -81,9 +93,19 @@ FLOAT_BASELINE_MULS = ("fp8", "lmul")
 FLOAT_LUT_TILE = {"m": 1, "n": 8, "k": 4}
 
 
-def cost_tiles(*, wbits=(1, 2, 4), acts=("int8", "int16"), m=2, n=8, k=4,
-               float_baselines=True, small_tile=None, float_acts=("e4m3",), float_tile=None,
-               pipelined=True):
+def cost_tiles(
+    *,
+    wbits=(1, 2, 4),
+    acts=("int8", "int16"),
+    m=2,
+    n=8,
+    k=4,
+    float_baselines=True,
+    small_tile=None,
+    float_acts=("e4m3",),
+    float_tile=None,
+    pipelined=True,
+):
     """The tiles of the LUT-vs-MAC cost comparison (see the module docstring).
 
     The general MAC arrays (``mac-int8``/``mac-int16``: full-width multipliers) and the fp8 and
@@ -111,14 +133,15 @@ def cost_tiles(*, wbits=(1, 2, 4), acts=("int8", "int16"), m=2, n=8, k=4,
             entries.append(TileEntry("mac-int", same_peak(lut, mul="int")))
             general = MacArraySpec(wbits=w, mul="int", act=act, weight_port="act", **small_tile)
             entries.append(TileEntry(f"mac-int{lut.act.width}", general))
-    if float_baselines:                  # once: W only changes their small dequantization table
+    if float_baselines:  # once: W only changes their small dequantization table
         float_tile = dict(FLOAT_LUT_TILE if float_tile is None else float_tile)
         for act in float_acts:
             for w in wbits:
                 entries.append(TileEntry("lut", LutGemmSpec(wbits=w, act=act, **float_tile)))
         for mul in FLOAT_BASELINE_MULS:
-            entries.append(TileEntry(f"mac-{mul}", MacArraySpec(wbits=max(wbits), mul=mul,
-                                                                **small_tile)))
+            entries.append(
+                TileEntry(f"mac-{mul}", MacArraySpec(wbits=max(wbits), mul=mul, **small_tile))
+            )
     return entries
 
 
@@ -141,26 +164,36 @@ class CostTile(wiring.Component):
             raise ValueError("pipelined applies to LUT tiles with integer activations")
         if isinstance(spec, LutGemmSpec) and spec.is_float:
             from picojoule.hw.lut_tile_fp import FpLutTile
+
             self._tile = FpLutTile(spec=spec)
         elif isinstance(spec, LutGemmSpec):
             from picojoule.hw.lut_tile import LutTile
+
             self._tile = LutTile(spec=spec, pipelined=pipelined)
         else:
             from picojoule.hw.mac_array import MacArray
+
             self._tile = MacArray(spec=spec)
         tile = self._tile
         row_bits = spec.k * spec.act.width
         if row_bits > 64:
-            raise ValueError(f"cost tile {spec.name}: a row of activations is wider than 64 "
-                             f"bits; choose a smaller k")
+            raise ValueError(
+                f"cost tile {spec.name}: a row of activations is wider than 64 "
+                f"bits; choose a smaller k"
+            )
         ports = {f"act_r{r}": In(row_bits) for r in range(spec.m)}
         self._chunks = word_chunks(spec)
-        ports.update({f"word_p{i}": In(lanes * width)
-                      for i, (lanes, width) in enumerate(self._chunks)})
-        ports.update(load=In(1), plane=In(len(tile.plane)),
-                     acc_en=In(1), first=In(1), zp_en=In(1),
-                     acc=Out(accumulator_signature(rows=spec.m, cols=spec.n,
-                                                   shape=tile.acc_shape)))
+        ports.update(
+            {f"word_p{i}": In(lanes * width) for i, (lanes, width) in enumerate(self._chunks)}
+        )
+        ports.update(
+            load=In(1),
+            plane=In(len(tile.plane)),
+            acc_en=In(1),
+            first=In(1),
+            zp_en=In(1),
+            acc=Out(accumulator_signature(rows=spec.m, cols=spec.n, shape=tile.acc_shape)),
+        )
         if isinstance(spec, LutGemmSpec):
             ports["zsum"] = Out(tile.zsum.shape())
         super().__init__(ports)
@@ -169,15 +202,21 @@ class CostTile(wiring.Component):
         m = Module()
         m.submodules.tile = tile = self._tile
         spec = self._spec
-        m.d.comb += [tile.act.as_value().eq(Cat(*(getattr(self, f"act_r{r}")
-                                                  for r in range(spec.m)))),
-                     tile.word.as_value().eq(Cat(*(getattr(self, f"word_p{i}")
-                                                   for i in range(len(self._chunks))))),
-                     tile.load.eq(self.load),
-                     tile.plane.eq(self.plane), tile.acc_en.eq(self.acc_en),
-                     tile.first.eq(self.first), tile.zp_en.eq(self.zp_en)]
-        for outer, inner in zip(accumulator_values(self.acc, rows=spec.m, cols=spec.n),
-                                accumulator_values(tile.acc, rows=spec.m, cols=spec.n)):
+        m.d.comb += [
+            tile.act.as_value().eq(Cat(*(getattr(self, f"act_r{r}") for r in range(spec.m)))),
+            tile.word.as_value().eq(
+                Cat(*(getattr(self, f"word_p{i}") for i in range(len(self._chunks))))
+            ),
+            tile.load.eq(self.load),
+            tile.plane.eq(self.plane),
+            tile.acc_en.eq(self.acc_en),
+            tile.first.eq(self.first),
+            tile.zp_en.eq(self.zp_en),
+        ]
+        for outer, inner in zip(
+            accumulator_values(self.acc, rows=spec.m, cols=spec.n),
+            accumulator_values(tile.acc, rows=spec.m, cols=spec.n),
+        ):
             m.d.comb += outer.eq(inner)
         if isinstance(spec, LutGemmSpec):
             m.d.comb += self.zsum.eq(tile.zsum)
@@ -194,15 +233,24 @@ def export_tile(entry, out_dir):
     from amaranth.back import verilog
 
     from picojoule.hw.export import ports_of
-    text = verilog.convert(CostTile(spec=entry.spec, pipelined=entry.pipelined), name=entry.name,
-                           emit_src=False)
+
+    text = verilog.convert(
+        CostTile(spec=entry.spec, pipelined=entry.pipelined), name=entry.name, emit_src=False
+    )
     path = Path(out_dir) / f"{entry.name}.v"
     atomic.write_text(path, text)
     start = text.index(f"module {entry.name}(")
-    top_text = text[start:text.index("endmodule", start)]
-    return {"name": entry.name, "kind": entry.kind, "top": entry.name, "verilog": path.name,
-            "params": entry.params(), "ports": ports_of(top_text), "latency": entry.latency,
-            "clock": "clk"}
+    top_text = text[start : text.index("endmodule", start)]
+    return {
+        "name": entry.name,
+        "kind": entry.kind,
+        "top": entry.name,
+        "verilog": path.name,
+        "params": entry.params(),
+        "ports": ports_of(top_text),
+        "latency": entry.latency,
+        "clock": "clk",
+    }
 
 
 def _activations(fmt, shape, rng):
@@ -233,20 +281,20 @@ def tile_streams(entry, *, cycles=4096, seed=0, depth=128):
     planes = spec.wbits if is_lut else 1
     groups = -(-cycles // planes) + 1
     per_output = max(1, depth // spec.k)
-    acts = _activations(spec.act, (groups, spec.m, spec.k), rng)        # codes
+    acts = _activations(spec.act, (groups, spec.m, spec.k), rng)  # codes
     codes = rng.integers(0, 1 << spec.wbits, (groups * spec.k, spec.n))
     t = np.arange(cycles)
     g, b = t // planes, t % planes
     streams = {}
     # group g + 1's activations are presented during group g and loaded in its last plane
     # cycle, so the tables (or operand registers) hold group g while it is used
-    load = (b == planes - 1)
+    load = b == planes - 1
     loaded = np.minimum(g + 1, groups - 1)
     for r in range(spec.m):
         streams[f"act_r{r}"] = _pack(acts[loaded, r, :], spec.act.width)
     if is_lut:
-        words = encode_weight_indices(codes, k=spec.k, wbits=spec.wbits)   # (W, groups, N)
-        per_cycle = words[b, g]                                             # (cycles, N)
+        words = encode_weight_indices(codes, k=spec.k, wbits=spec.wbits)  # (W, groups, N)
+        per_cycle = words[b, g]  # (cycles, N)
         lanes = per_cycle
         streams["plane"] = b.astype(np.uint64)
         streams["zp_en"] = (b == 0).astype(np.uint64)
@@ -256,7 +304,7 @@ def tile_streams(entry, *, cycles=4096, seed=0, depth=128):
         streams["zp_en"] = np.zeros(cycles, dtype=np.uint64)
     start = 0
     for i, (count, width) in enumerate(word_chunks(spec)):
-        streams[f"word_p{i}"] = _pack(lanes[:, start:start + count], width)
+        streams[f"word_p{i}"] = _pack(lanes[:, start : start + count], width)
         start += count
     streams["load"] = load.astype(np.uint64)
     streams["acc_en"] = np.ones(cycles, dtype=np.uint64)

@@ -62,8 +62,18 @@ __all__ = ["accuracy_records", "FIELDS", "M_RANGE", "FP8_FORMATS", "write_csv", 
 
 M_RANGE = range(2, 8)
 FP8_FORMATS = ("e4m3", "e5m2")
-FIELDS = ("study", "method", "format", "m", "variant", "samples", "excluded",
-          "mean_rel_error", "max_rel_error", "mean_rel_error_vs_input")
+FIELDS = (
+    "study",
+    "method",
+    "format",
+    "m",
+    "variant",
+    "samples",
+    "excluded",
+    "mean_rel_error",
+    "max_rel_error",
+    "mean_rel_error_vs_input",
+)
 
 
 def truncate_mantissa(values, *, m):
@@ -75,12 +85,17 @@ def truncate_mantissa(values, *, m):
 def _errors(product, reference, original=None):
     keep = reference != 0
     rel = np.abs(product[keep] - reference[keep]) / np.abs(reference[keep])
-    out = {"samples": int(keep.sum()), "excluded": int((~keep).sum()),
-           "mean_rel_error": float(rel.mean()), "max_rel_error": float(rel.max()),
-           "mean_rel_error_vs_input": ""}
+    out = {
+        "samples": int(keep.sum()),
+        "excluded": int((~keep).sum()),
+        "mean_rel_error": float(rel.mean()),
+        "max_rel_error": float(rel.max()),
+        "mean_rel_error_vs_input": "",
+    }
     if original is not None:
         out["mean_rel_error_vs_input"] = float(
-            (np.abs(product[keep] - original[keep]) / np.abs(original[keep])).mean())
+            (np.abs(product[keep] - original[keep]) / np.abs(original[keep])).mean()
+        )
     return out
 
 
@@ -88,28 +103,51 @@ def _gaussian(samples, seed):
     rng = np.random.default_rng(seed)
     x = rng.standard_normal(samples)
     y = rng.standard_normal(samples)
-    exact = x * y                     # rounded once in float64: 2^-53 relative, negligible
+    exact = x * y  # rounded once in float64: 2^-53 relative, negligible
     records = []
     for m in M_RANGE:
         xm, ym = truncate_mantissa(x, m=m), truncate_mantissa(y, m=m)
         for variant in lmul.VARIANTS:
             p = lmul.lmul_values(xm, ym, m=m, variant=variant)
-            records.append({"study": "gaussian", "method": "lmul", "format": f"m{m}", "m": m,
-                            "variant": variant, **_errors(p, xm * ym, exact)})
+            records.append(
+                {
+                    "study": "gaussian",
+                    "method": "lmul",
+                    "format": f"m{m}",
+                    "m": m,
+                    "variant": variant,
+                    **_errors(p, xm * ym, exact),
+                }
+            )
     for name in FP8_FORMATS:
         fmt = get_format(name)
         a, b = fmt.encode(x), fmt.encode(y)
         p = fmt.decode(arith.fp_mul(a, b, a_fmt=fmt, b_fmt=fmt, out_fmt=fmt))
-        records.append({"study": "gaussian", "method": "fp_mul", "format": name,
-                        "m": fmt.mantissa_bits, "variant": "rne",
-                        **_errors(p, fmt.decode(a) * fmt.decode(b), exact)})
-    for name in FP8_FORMATS:                 # the same mantissa width, unbounded exponent
+        records.append(
+            {
+                "study": "gaussian",
+                "method": "fp_mul",
+                "format": name,
+                "m": fmt.mantissa_bits,
+                "variant": "rne",
+                **_errors(p, fmt.decode(a) * fmt.decode(b), exact),
+            }
+        )
+    for name in FP8_FORMATS:  # the same mantissa width, unbounded exponent
         m = get_format(name).mantissa_bits
         wide = minifloat(exponent_bits=8, mantissa_bits=m)
         xw, yw = wide.decode(wide.encode(x)), wide.decode(wide.encode(y))
         p = wide.decode(wide.encode(xw * yw))
-        records.append({"study": "gaussian", "method": "fp_mul", "format": f"m{m}", "m": m,
-                        "variant": "rne", **_errors(p, xw * yw, exact)})
+        records.append(
+            {
+                "study": "gaussian",
+                "method": "fp_mul",
+                "format": f"m{m}",
+                "m": m,
+                "variant": "rne",
+                **_errors(p, xw * yw, exact),
+            }
+        )
     return records
 
 
@@ -126,12 +164,28 @@ def _fp8_pairs():
         m = fmt.mantissa_bits
         for variant in lmul.VARIANTS:
             p = lmul.lmul_values(x, y, m=m, variant=variant)
-            records.append({"study": "fp8_pairs", "method": "lmul", "format": name, "m": m,
-                            "variant": variant, **_errors(p, exact)})
-        wide = minifloat(exponent_bits=8, mantissa_bits=m)        # same m, unbounded range
+            records.append(
+                {
+                    "study": "fp8_pairs",
+                    "method": "lmul",
+                    "format": name,
+                    "m": m,
+                    "variant": variant,
+                    **_errors(p, exact),
+                }
+            )
+        wide = minifloat(exponent_bits=8, mantissa_bits=m)  # same m, unbounded range
         p = wide.decode(wide.encode(exact))
-        records.append({"study": "fp8_pairs", "method": "fp_mul", "format": name, "m": m,
-                        "variant": "rne", **_errors(p, exact)})
+        records.append(
+            {
+                "study": "fp8_pairs",
+                "method": "fp_mul",
+                "format": name,
+                "m": m,
+                "variant": "rne",
+                **_errors(p, exact),
+            }
+        )
     return records
 
 
@@ -157,6 +211,7 @@ def write_csv(records):
 def plot(records, path):
     """Two panels: Gaussian mean error vs m per variant (fp8 multiply as lines); fp8 pairs."""
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
@@ -164,14 +219,22 @@ def plot(records, path):
     gauss = [r for r in records if r["study"] == "gaussian"]
     for variant in lmul.VARIANTS:
         rows = [r for r in gauss if r["method"] == "lmul" and r["variant"] == variant]
-        left.plot([r["m"] for r in rows], [100 * r["mean_rel_error_vs_input"] for r in rows],
-                  marker="o", label=f"L-Mul {variant} (inputs truncated to m bits)")
+        left.plot(
+            [r["m"] for r in rows],
+            [100 * r["mean_rel_error_vs_input"] for r in rows],
+            marker="o",
+            label=f"L-Mul {variant} (inputs truncated to m bits)",
+        )
     fp = [r for r in gauss if r["method"] == "fp_mul"]
     for r, style in zip(fp, ("--", ":", "-.", (0, (1, 3)))):
-        label = (f"{r['format']} multiply, RNE in and out" if r["format"] in FP8_FORMATS else
-                 f"{r['format']} RNE in and out, unbounded exponent")
-        left.axhline(100 * r["mean_rel_error_vs_input"], color="k", linestyle=style,
-                     linewidth=1, label=label)
+        label = (
+            f"{r['format']} multiply, RNE in and out"
+            if r["format"] in FP8_FORMATS
+            else f"{r['format']} RNE in and out, unbounded exponent"
+        )
+        left.axhline(
+            100 * r["mean_rel_error_vs_input"], color="k", linestyle=style, linewidth=1, label=label
+        )
     left.set_xlabel("mantissa bits m")
     left.set_ylabel("mean rel. error vs exact product of N(0,1) inputs (%)")
     left.set_title("Gaussian inputs")
@@ -186,8 +249,9 @@ def plot(records, path):
     right.set_ylabel("relative error (%)")
     right.set_title("all pairs of normal fp8 values")
     right.legend(fontsize=8)
-    fig.suptitle("picojoule accuracy study: L-Mul vs fp8 multiplication (measured by picojoule)",
-                 fontsize=10)
+    fig.suptitle(
+        "picojoule accuracy study: L-Mul vs fp8 multiplication (measured by picojoule)", fontsize=10
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -38,8 +38,10 @@ def _float_operands(a, b, a_fmt, b_fmt, out_fmt):
     for role, fmt in (("a", a_fmt), ("b", b_fmt), ("out", out_fmt)):
         fmt = get_format(fmt)
         if not isinstance(fmt, FloatFormat):
-            raise ValueError(f"{role} format {fmt.name} is an integer format; choose a float "
-                             f"format such as e4m3, e5m2, bf16, fp16 or fp32")
+            raise ValueError(
+                f"{role} format {fmt.name} is an integer format; choose a float "
+                f"format such as e4m3, e5m2, bf16, fp16 or fp32"
+            )
         fmts.append(fmt)
     a_fmt, b_fmt, out_fmt = fmts
     a = tables.checked_codes(a, fmt=a_fmt, role="a")
@@ -71,20 +73,22 @@ def _check_no_nan(codes, out_fmt):
     if out_fmt.has_nan:
         return codes
     if np.any(codes == 1 << out_fmt.width):
-        raise ValueError(f"a result is NaN (from a NaN or Inf operand) but {out_fmt.name} has no "
-                         f"NaN; choose an output format with NaN or keep NaN/Inf out of the inputs")
+        raise ValueError(
+            f"a result is NaN (from a NaN or Inf operand) but {out_fmt.name} has no "
+            f"NaN; choose an output format with NaN or keep NaN/Inf out of the inputs"
+        )
     return codes.astype(out_fmt.code_dtype)
 
 
 def _fp_mul_direct(a, b, *, a_fmt, b_fmt, out_fmt, overflow):
-    with np.errstate(invalid="ignore"):                        # Inf x 0 -> NaN
-        product = a_fmt.decode(a) * b_fmt.decode(b)           # exact in float64
+    with np.errstate(invalid="ignore"):  # Inf x 0 -> NaN
+        product = a_fmt.decode(a) * b_fmt.decode(b)  # exact in float64
     return _encode_result(product, out_fmt, overflow)
 
 
 def _fp_add_direct(a, b, *, a_fmt, b_fmt, out_fmt, overflow):
     x, y = np.broadcast_arrays(a_fmt.decode(a), b_fmt.decode(b))
-    with np.errstate(invalid="ignore"):                        # Inf + -Inf -> NaN
+    with np.errstate(invalid="ignore"):  # Inf + -Inf -> NaN
         total = x + y
         # TwoSum (Knuth): x + y == total + error exactly, for finite total.
         y_virtual = total - x
@@ -94,7 +98,7 @@ def _fp_add_direct(a, b, *, a_fmt, b_fmt, out_fmt, overflow):
         even = (total.view(np.int64) & 1) == 0
         nudge = inexact & even
         toward = np.where(error > 0, np.inf, -np.inf)
-        total = np.where(nudge, np.nextafter(total, toward), total)   # round to odd
+        total = np.where(nudge, np.nextafter(total, toward), total)  # round to odd
     return _encode_result(total, out_fmt, overflow)
 
 
@@ -103,8 +107,9 @@ def _fp_op(direct, a, b, *, a_fmt, b_fmt, out_fmt, overflow):
     overflow = Overflow.parse(overflow)
     options = (("a_fmt", a_fmt), ("b_fmt", b_fmt), ("out_fmt", out_fmt), ("overflow", overflow))
     if a_fmt.width + b_fmt.width <= tables.MAX_TABLE_BITS:
-        table = tables.pair_table(direct, a_fmt=a_fmt, b_fmt=b_fmt,
-                                  out_dtype=_result_dtype(out_fmt), options=options)
+        table = tables.pair_table(
+            direct, a_fmt=a_fmt, b_fmt=b_fmt, out_dtype=_result_dtype(out_fmt), options=options
+        )
         return _check_no_nan(tables.lookup(table, a, b, b_width=b_fmt.width), out_fmt)
     return _check_no_nan(np.asarray(direct(a, b, **dict(options))), out_fmt)
 
@@ -115,14 +120,16 @@ def fp_mul(a, b, *, a_fmt, b_fmt, out_fmt, overflow=Overflow.NONSAT):
     Returns codes of ``out_fmt`` (its ``code_dtype``); shapes broadcast. See the module
     docstring for the contract.
     """
-    return _fp_op(_fp_mul_direct, a, b, a_fmt=a_fmt, b_fmt=b_fmt, out_fmt=out_fmt,
-                  overflow=overflow)
+    return _fp_op(
+        _fp_mul_direct, a, b, a_fmt=a_fmt, b_fmt=b_fmt, out_fmt=out_fmt, overflow=overflow
+    )
 
 
 def fp_add(a, b, *, a_fmt, b_fmt, out_fmt, overflow=Overflow.NONSAT):
     """Correctly rounded sum of codes ``a`` (in ``a_fmt``) and ``b`` (in ``b_fmt``)."""
-    return _fp_op(_fp_add_direct, a, b, a_fmt=a_fmt, b_fmt=b_fmt, out_fmt=out_fmt,
-                  overflow=overflow)
+    return _fp_op(
+        _fp_add_direct, a, b, a_fmt=a_fmt, b_fmt=b_fmt, out_fmt=out_fmt, overflow=overflow
+    )
 
 
 def _int_operands(a, b, a_fmt, b_fmt, out_fmt, *, default_width):
@@ -130,11 +137,14 @@ def _int_operands(a, b, a_fmt, b_fmt, out_fmt, *, default_width):
     for role, fmt in (("a", a_fmt), ("b", b_fmt)):
         fmt = get_format(fmt)
         if not isinstance(fmt, IntFormat):
-            raise ValueError(f"{role} format {fmt.name} is a float format; choose an integer "
-                             f"format such as int8, uint8, int16 or int32")
+            raise ValueError(
+                f"{role} format {fmt.name} is a float format; choose an integer "
+                f"format such as int8, uint8, int16 or int32"
+            )
         if fmt.width > 32:
-            raise ValueError(f"{role} width {fmt.width} is above 32; choose an operand width "
-                             f"of 1..32")
+            raise ValueError(
+                f"{role} width {fmt.width} is above 32; choose an operand width of 1..32"
+            )
         fmts.append(fmt)
     a_fmt, b_fmt = fmts
     if out_fmt is None:
@@ -144,8 +154,10 @@ def _int_operands(a, b, a_fmt, b_fmt, out_fmt, *, default_width):
     else:
         out_fmt = get_format(out_fmt)
         if not isinstance(out_fmt, IntFormat):
-            raise ValueError(f"out format {out_fmt.name} is a float format; choose an integer "
-                             f"format such as int16, int32 or uint16")
+            raise ValueError(
+                f"out format {out_fmt.name} is a float format; choose an integer "
+                f"format such as int16, int32 or uint16"
+            )
     a = tables.checked_codes(a, fmt=a_fmt, role="a")
     b = tables.checked_codes(b, fmt=b_fmt, role="b")
     shape = tables.check_shapes(a, b)
@@ -165,13 +177,15 @@ def int_mul(a, b, *, a_fmt, b_fmt, out_fmt=None):
 
     Signed if either operand format is signed; codes in, codes out.
     """
-    av, bv, out_fmt, shape = _int_operands(a, b, a_fmt, b_fmt, out_fmt,
-                                           default_width=lambda x, y: x.width + y.width)
+    av, bv, out_fmt, shape = _int_operands(
+        a, b, a_fmt, b_fmt, out_fmt, default_width=lambda x, y: x.width + y.width
+    )
     return _wrap(np.multiply(av, bv), out_fmt, shape)
 
 
 def int_add(a, b, *, a_fmt, b_fmt, out_fmt=None):
     """Exact integer sum wrapped to ``out_fmt`` (default: max(a.width, b.width) + 1 bits)."""
-    av, bv, out_fmt, shape = _int_operands(a, b, a_fmt, b_fmt, out_fmt,
-                                           default_width=lambda x, y: max(x.width, y.width) + 1)
+    av, bv, out_fmt, shape = _int_operands(
+        a, b, a_fmt, b_fmt, out_fmt, default_width=lambda x, y: max(x.width, y.width) + 1
+    )
     return _wrap(np.add(av, bv), out_fmt, shape)

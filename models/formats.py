@@ -37,8 +37,7 @@ from functools import cached_property
 
 import numpy as np
 
-__all__ = ["Overflow", "FloatFormat", "IntFormat", "minifloat", "get_format", "PRESETS",
-           "SPECIALS"]
+__all__ = ["Overflow", "FloatFormat", "IntFormat", "minifloat", "get_format", "PRESETS", "SPECIALS"]
 
 SPECIALS = ("ieee", "fn", "fnuz", "finite")
 
@@ -54,8 +53,9 @@ class Overflow(str, enum.Enum):
         try:
             return cls(value)
         except ValueError:
-            raise ValueError(f"unknown overflow mode {value!r}; choose from "
-                             f"{', '.join(m.value for m in cls)}") from None
+            raise ValueError(
+                f"unknown overflow mode {value!r}; choose from {', '.join(m.value for m in cls)}"
+            ) from None
 
     def __str__(self):
         return self.value
@@ -112,8 +112,10 @@ class FloatFormat:
         if 1 + e + m > 32:
             raise ValueError(f"E{e}M{m} needs {1 + e + m} bits; the total width must be <= 32")
         if self.specials not in SPECIALS:
-            raise ValueError(f"unknown special-value convention {self.specials!r}; choose from "
-                             f"{', '.join(SPECIALS)}")
+            raise ValueError(
+                f"unknown special-value convention {self.specials!r}; choose from "
+                f"{', '.join(SPECIALS)}"
+            )
         if not 0 <= self.bias <= (1 << e) - 1:
             raise ValueError(f"bias {self.bias} out of range for E={e}; choose 0..{(1 << e) - 1}")
         if self.specials == "ieee" and m == 0:
@@ -204,8 +206,11 @@ class FloatFormat:
     def fields(self, codes):
         """(sign, biased exponent, mantissa) of each code, as int64 arrays."""
         c = self.check_codes(codes)
-        return (c >> (self.width - 1)) & 1, (c >> self.mantissa_bits) & self.exponent_all_ones, \
-            c & self.mantissa_mask
+        return (
+            (c >> (self.width - 1)) & 1,
+            (c >> self.mantissa_bits) & self.exponent_all_ones,
+            c & self.mantissa_mask,
+        )
 
     def is_nan(self, codes):
         c = self.check_codes(codes)
@@ -244,8 +249,11 @@ class FloatFormat:
         return self._decode_direct(np.arange(1 << self.width, dtype=np.int64))
 
     def _decode_direct(self, c):
-        s, e, m = (c >> (self.width - 1)) & 1, (c >> self.mantissa_bits) & self.exponent_all_ones, \
-            c & self.mantissa_mask
+        s, e, m = (
+            (c >> (self.width - 1)) & 1,
+            (c >> self.mantissa_bits) & self.exponent_all_ones,
+            c & self.mantissa_mask,
+        )
         significand = np.where(e == 0, m, m + (1 << self.mantissa_bits)).astype(np.float64)
         scale = np.maximum(e, 1) - self.bias - self.mantissa_bits
         value = np.ldexp(significand, scale.astype(np.int32))
@@ -272,29 +280,31 @@ class FloatFormat:
         sign = np.signbit(x).astype(np.int64)
         mag = np.abs(np.where(nan, 0.0, x))
         finite = np.isfinite(mag)
-        mant53, exp2 = np.frexp(np.where(finite, mag, 0.0))      # mag = mant53 * 2^exp2
+        mant53, exp2 = np.frexp(np.where(finite, mag, 0.0))  # mag = mant53 * 2^exp2
         # Place the value on the grid of the format's quantum at its binade:
         # quantum exponent q = max(exp2 - 1, 1 - bias) - M.
         q = np.maximum(exp2 - 1, 1 - self.bias) - self.mantissa_bits
-        scaled = np.ldexp(mant53, (exp2 - q).astype(np.int32))   # mag / 2^q, exact in float64
-        n = np.rint(scaled).astype(np.int64)                      # numpy rint: ties to even
+        scaled = np.ldexp(mant53, (exp2 - q).astype(np.int32))  # mag / 2^q, exact in float64
+        n = np.rint(scaled).astype(np.int64)  # numpy rint: ties to even
         # n counts quanta of 2^q; renormalize into (biased exponent, mantissa).
         hidden = 1 << self.mantissa_bits
         e_biased = np.where(n >= hidden, q + self.mantissa_bits + self.bias, 0)
-        carry = n >= 2 * hidden                                     # rounding up to the next binade
+        carry = n >= 2 * hidden  # rounding up to the next binade
         e_biased = np.where(carry, e_biased + 1, e_biased)
         n = np.where(carry, n >> 1, n)
         code = np.where(e_biased > 0, (e_biased << self.mantissa_bits) | (n - hidden), n)
-        too_big = finite & ((e_biased > self.max_biased_exponent) |
-                            ((e_biased == self.max_biased_exponent) &
-                             (code > self.max_finite_code)))
-        code = np.where(too_big | ~finite, self._overflow_code(saturate=saturate, infinite=False),
-                        code)
+        too_big = finite & (
+            (e_biased > self.max_biased_exponent)
+            | ((e_biased == self.max_biased_exponent) & (code > self.max_finite_code))
+        )
+        code = np.where(
+            too_big | ~finite, self._overflow_code(saturate=saturate, infinite=False), code
+        )
         if self.has_inf:
             code = np.where(~finite, self.inf_code, code)
         elif not saturate:
             code = np.where(~finite, self.nan_code, code)
-        if self.specials == "fnuz":                                  # no negative zero
+        if self.specials == "fnuz":  # no negative zero
             sign = np.where(code == 0, 0, sign)
         code = code | (sign << (self.width - 1))
         if nan.any():
@@ -363,8 +373,9 @@ class IntFormat:
         arr = np.asarray(values)
         if arr.dtype == object:
             mask = (1 << self.width) - 1
-            return np.array([int(v) & mask for v in np.ravel(arr)],
-                            dtype=self.code_dtype).reshape(arr.shape)
+            return np.array([int(v) & mask for v in np.ravel(arr)], dtype=self.code_dtype).reshape(
+                arr.shape
+            )
         if arr.dtype.kind not in "iub":
             raise ValueError(f"values for {self.name} must be integers, got dtype {arr.dtype}")
         if self.width >= 64:
@@ -390,8 +401,13 @@ def minifloat(*, exponent_bits, mantissa_bits, bias=None, specials="ieee", name=
         name = f"e{exponent_bits}m{mantissa_bits}" + ("" if specials == "ieee" else specials)
         if bias != (1 << (exponent_bits - 1)) - (0 if specials == "fnuz" else 1):
             name += f"b{bias}"
-    return FloatFormat(name=name, exponent_bits=exponent_bits, mantissa_bits=mantissa_bits,
-                       bias=bias, specials=specials)
+    return FloatFormat(
+        name=name,
+        exponent_bits=exponent_bits,
+        mantissa_bits=mantissa_bits,
+        bias=bias,
+        specials=specials,
+    )
 
 
 PRESETS = {
@@ -405,8 +421,13 @@ PRESETS = {
     "e2m1": FloatFormat("e2m1", 2, 1, 1, "finite"),
     "e3m2": FloatFormat("e3m2", 3, 2, 3, "finite"),
     "e2m3": FloatFormat("e2m3", 2, 3, 1, "finite"),
-    **{f"{'u' if not signed else ''}int{w}": IntFormat(f"{'u' if not signed else ''}int{w}", w, signed)
-       for w in (4, 8, 16, 32) for signed in (True, False)},
+    **{
+        f"{'u' if not signed else ''}int{w}": IntFormat(
+            f"{'u' if not signed else ''}int{w}", w, signed
+        )
+        for w in (4, 8, 16, 32)
+        for signed in (True, False)
+    },
 }
 
 _EXMY = re.compile(r"e(\d+)m(\d+)(ieee|fn|fnuz|finite)?(?:b(\d+))?")
@@ -422,7 +443,13 @@ def get_format(name):
     match = _EXMY.fullmatch(key)
     if match:
         e, m, specials, bias = match.groups()
-        return minifloat(exponent_bits=int(e), mantissa_bits=int(m), specials=specials or "ieee",
-                         bias=None if bias is None else int(bias))
-    raise ValueError(f"unknown format {name!r}; choose a preset ({', '.join(PRESETS)}) "
-                     f"or eXmY[fn|fnuz|finite][bBIAS]")
+        return minifloat(
+            exponent_bits=int(e),
+            mantissa_bits=int(m),
+            specials=specials or "ieee",
+            bias=None if bias is None else int(bias),
+        )
+    raise ValueError(
+        f"unknown format {name!r}; choose a preset ({', '.join(PRESETS)}) "
+        f"or eXmY[fn|fnuz|finite][bBIAS]"
+    )

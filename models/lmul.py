@@ -41,8 +41,16 @@ import numpy as np
 from picojoule.models import tables
 from picojoule.models.formats import FloatFormat, Overflow, get_format
 
-__all__ = ["VARIANTS", "lmul", "lmul_l", "offset_ulps", "offset_value", "significand_table",
-           "lmul_values", "check_variant"]
+__all__ = [
+    "VARIANTS",
+    "lmul",
+    "lmul_l",
+    "offset_ulps",
+    "offset_value",
+    "significand_table",
+    "lmul_values",
+    "check_variant",
+]
 
 VARIANTS = ("int_add", "formula", "mitchell")
 #: Variants of `lmul_values` / `lmul_matmul`: ``formula_exact`` is the written formula
@@ -102,12 +110,12 @@ def _lmul_direct(a, b, *, fmt, variant, overflow):
     o = offset_ulps(m, variant=variant)
     if variant in ("int_add", "mitchell"):
         mag = (a & (fmt.sign_mask - 1)) + (b & (fmt.sign_mask - 1)) - (fmt.bias << m) + o
-        exponent = mag >> m                                   # floor: negative sums stay <= 0
+        exponent = mag >> m  # floor: negative sums stay <= 0
     else:
         significand = (1 << m) + ma + mb + o
         exponent = ea + eb - fmt.bias
         carry = significand >= (2 << m)
-        significand = np.where(carry, significand >> 1, significand)   # truncate
+        significand = np.where(carry, significand >> 1, significand)  # truncate
         exponent = exponent + carry
         mag = (exponent << m) | (significand - (1 << m))
     underflow = exponent <= 0
@@ -128,7 +136,7 @@ def _lmul_direct(a, b, *, fmt, variant, overflow):
         mag = np.where(inf_result, fmt.inf_code, mag)
     code = mag | (sign << (w - 1))
     if fmt.specials == "fnuz":
-        code = np.where(mag == 0, 0, code)                    # no negative zero; 0x80 is NaN
+        code = np.where(mag == 0, 0, code)  # no negative zero; 0x80 is NaN
     if fmt.has_nan:
         nan = a_nan | b_nan | ((a_inf | b_inf) & (a_zero | b_zero))
         code = np.where(nan, fmt.nan_code, code)
@@ -164,14 +172,19 @@ def lmul(a, b, *, fmt, variant="int_add", overflow=Overflow.NONSAT):
     overflow = Overflow.parse(overflow)
     a, b = _broadcast(a, b, fmt)
     if fmt.width <= 8:
-        table = tables.pair_table(_lmul_direct, a_fmt=fmt, b_fmt=fmt, out_dtype=fmt.code_dtype,
-                                  options=(("fmt", fmt), ("variant", variant),
-                                           ("overflow", overflow)))
+        table = tables.pair_table(
+            _lmul_direct,
+            a_fmt=fmt,
+            b_fmt=fmt,
+            out_dtype=fmt.code_dtype,
+            options=(("fmt", fmt), ("variant", variant), ("overflow", overflow)),
+        )
         return tables.lookup(table, a, b, b_width=fmt.width)
     a64 = a.astype(np.int64)
     b64 = b.astype(np.int64)
-    return _lmul_direct(a64, b64, fmt=fmt, variant=variant,
-                        overflow=overflow).astype(fmt.code_dtype)
+    return _lmul_direct(a64, b64, fmt=fmt, variant=variant, overflow=overflow).astype(
+        fmt.code_dtype
+    )
 
 
 def lmul_values(x, y, *, m, variant="int_add"):
@@ -194,7 +207,7 @@ def lmul_values(x, y, *, m, variant="int_add"):
     special = ~(ok_x & ok_y)
     if np.any(special):
         with np.errstate(invalid="ignore"):
-            value = np.where(special, x * y, value)     # zeros, NaN, Inf: float64's rules
+            value = np.where(special, x * y, value)  # zeros, NaN, Inf: float64's rules
     return value
 
 
@@ -206,9 +219,10 @@ def mantissa_fields(x, *, m):
     x = np.asarray(x, dtype=np.float64)
     normal = np.isfinite(x) & (x != 0)
     frac, exp = np.frexp(np.where(normal, np.abs(x), 1.0))
-    scaled = np.ldexp(frac, m + 1) - (1 << m)                 # (2 frac - 1) 2^m
+    scaled = np.ldexp(frac, m + 1) - (1 << m)  # (2 frac - 1) 2^m
     mant = scaled.astype(np.int64)
     if np.any(mant != scaled):
-        raise ValueError(f"values have more than m={m} mantissa bits; truncate or round them to "
-                         f"m bits first")
+        raise ValueError(
+            f"values have more than m={m} mantissa bits; truncate or round them to m bits first"
+        )
     return mant, (exp - 1).astype(np.int64), normal

@@ -90,8 +90,13 @@ from picojoule.models import lmul as lmul_model
 from picojoule.models import tables
 from picojoule.models.formats import FloatFormat, Overflow, get_format
 
-__all__ = ["ACCUMULATE", "lmul_matmul", "lmul_matmul_elementwise", "fast_path_fraction",
-           "significand_split"]
+__all__ = [
+    "ACCUMULATE",
+    "lmul_matmul",
+    "lmul_matmul_elementwise",
+    "fast_path_fraction",
+    "significand_split",
+]
 
 #: Largest mantissa width whose non-affine significand table is split into rank-one terms.
 MAX_SPLIT_BITS = 3
@@ -128,8 +133,10 @@ def significand_split(m, *, variant):
 
 def _check_accumulate(accumulate):
     if accumulate not in ACCUMULATE:
-        raise ValueError(f"unknown accumulate={accumulate!r}; choose float64 (exact products, "
-                         f"float64 sums) or float32 (exact products, float32 BLAS sums)")
+        raise ValueError(
+            f"unknown accumulate={accumulate!r}; choose float64 (exact products, "
+            f"float64 sums) or float32 (exact products, float32 BLAS sums)"
+        )
 
 
 def _float32_terms_per_product(m, variant):
@@ -147,8 +154,9 @@ def _prepare(x, y, fmt, m, variant, overflow):
     if fmt is not None:
         fmt = get_format(fmt)
         if not isinstance(fmt, FloatFormat):
-            raise ValueError(f"lmul_matmul needs a float format such as e4m3, e5m2, bf16; got "
-                             f"{fmt.name}")
+            raise ValueError(
+                f"lmul_matmul needs a float format such as e4m3, e5m2, bf16; got {fmt.name}"
+            )
         lmul_model.check_variant(variant)
         m = fmt.mantissa_bits
     else:
@@ -158,8 +166,9 @@ def _prepare(x, y, fmt, m, variant, overflow):
     overflow = Overflow.parse(overflow)
     x, y = np.asarray(x), np.asarray(y)
     if x.ndim != 2 or y.ndim != 2 or x.shape[1] != y.shape[0]:
-        raise ValueError(f"shapes {x.shape} and {y.shape} do not chain; give x as M x K and y "
-                         f"as K x N")
+        raise ValueError(
+            f"shapes {x.shape} and {y.shape} do not chain; give x as M x K and y as K x N"
+        )
     if fmt is not None:
         x, y = _as_codes(x, fmt, "x"), _as_codes(y, fmt, "y")
     else:
@@ -173,8 +182,10 @@ def _as_codes(arr, fmt, role):
         back = fmt.decode(codes)
         same = (back == arr) | (np.isnan(back) & np.isnan(arr))
         if not np.all(same):
-            raise ValueError(f"{role} holds values that are not {fmt.name} values; round them "
-                             f"first ({fmt.name}.encode) or pass codes")
+            raise ValueError(
+                f"{role} holds values that are not {fmt.name} values; round them "
+                f"first ({fmt.name}.encode) or pass codes"
+            )
         return codes
     return tables.checked_codes(arr, fmt=fmt, role=role).astype(fmt.code_dtype, copy=False)
 
@@ -203,16 +214,17 @@ def _operand_fields(v, fmt, m, need_mant=True):
         special = exp_field == 0x7FF
         zero_exp = exp_field == 0
         if np.any(zero_exp):
-            special |= zero_exp & (v != 0)                           # float64 subnormals
+            special |= zero_exp & (v != 0)  # float64 subnormals
         normal = ~(special | zero_exp)
         low = bits & np.uint64((1 << (52 - m)) - 1)
         if np.any(low) and np.any(low[normal]):
-            raise ValueError(f"values have more than m={m} mantissa bits; truncate or round "
-                             f"them to m bits first")
+            raise ValueError(
+                f"values have more than m={m} mantissa bits; truncate or round them to m bits first"
+            )
         mant = None
         if need_mant:
             mant = ((bits >> np.uint64(52 - m)) & np.uint64((1 << m) - 1)).astype(np.intp)
-        scale = (bits & _F64_SIGN_EXPONENT).view(np.float64)    # +-0 for zeros, subnormals
+        scale = (bits & _F64_SIGN_EXPONENT).view(np.float64)  # +-0 for zeros, subnormals
         if np.any(special):
             scale = np.where(special, 0.0, scale)
         return _Fields(mant, scale, exp_field - np.int16(1023), normal, special)
@@ -223,8 +235,9 @@ def _operand_fields(v, fmt, m, need_mant=True):
     normal = (biased > 0) & ~special
     scale_bits = (sign << 63) | ((biased - fmt.bias + 1023) << 52)
     scale = np.where(normal, scale_bits.view(np.float64), 0.0)
-    return _Fields((c & fmt.mantissa_mask).astype(np.intp), scale, biased - fmt.bias, normal,
-                   special)
+    return _Fields(
+        (c & fmt.mantissa_mask).astype(np.intp), scale, biased - fmt.bias, normal, special
+    )
 
 
 def _carry_max(m, variant):
@@ -252,8 +265,9 @@ def _bands(fx, fy, fmt, m, variant):
     size = fmt.max_biased_exponent - fmt.bias - e_min + 1
     count_x = np.bincount((fx.exponent[fx.normal] - e_min).ravel(), minlength=size)
     count_y = np.bincount((fy.exponent[fy.normal] - e_min).ravel(), minlength=size)
-    lo_x, hi_x, lo_y, hi_y = _band_limits(count_x, count_y, fx.normal.shape[0],
-                                          fy.normal.shape[1], fmt, m, variant)
+    lo_x, hi_x, lo_y, hi_y = _band_limits(
+        count_x, count_y, fx.normal.shape[0], fy.normal.shape[1], fmt, m, variant
+    )
     edge_x |= fx.normal & ((fx.exponent < lo_x) | (fx.exponent > hi_x))
     edge_y |= fy.normal & ((fy.exponent < lo_y) | (fy.exponent > hi_y))
     return edge_x, edge_y
@@ -264,10 +278,10 @@ def _band_limits(count_x, count_y, rows, cols, fmt, m, variant):
     (index 0 is exponent 1 - bias); see `_bands`."""
     e_min, e_max = 1 - fmt.bias, fmt.max_biased_exponent - fmt.bias
     size = e_max - e_min + 1
-    below_x = np.concatenate([[0], np.cumsum(count_x)])   # below_x[t]: entries with e < e_min + t
+    below_x = np.concatenate([[0], np.cumsum(count_x)])  # below_x[t]: entries with e < e_min + t
     below_y = np.concatenate([[0], np.cumsum(count_y)])
 
-    def cost_below(t_x, t_y):           # edge entries below lo_x = e_min + t_x, lo_y likewise
+    def cost_below(t_x, t_y):  # edge entries below lo_x = e_min + t_x, lo_y likewise
         return cols * below_x[np.clip(t_x, 0, size)] + rows * below_y[np.clip(t_y, 0, size)]
 
     # lo_x + lo_y = 1 - bias  <=>  t_x + t_y = 1 - bias - 2 e_min
@@ -280,8 +294,9 @@ def _band_limits(count_x, count_y, rows, cols, fmt, m, variant):
     total_x, total_y = below_x[-1], below_y[-1]
 
     def cost_above(h_x, h_y):
-        return cols * (total_x - below_x[np.clip(h_x - e_min + 1, 0, size)]) + \
-            rows * (total_y - below_y[np.clip(h_y - e_min + 1, 0, size)])
+        return cols * (total_x - below_x[np.clip(h_x - e_min + 1, 0, size)]) + rows * (
+            total_y - below_y[np.clip(h_y - e_min + 1, 0, size)]
+        )
 
     h = np.arange(e_min - size, e_max + size + 1)
     hi_x = int(h[np.argmin(cost_above(h, hi_sum - h))])
@@ -299,25 +314,32 @@ def _edge_accumulate(out, a, b, edge_a, skip_b, fmt, m, variant, overflow):
     """out[i, :] += sum over edge entries a[i, k] of product(a[i, k], b[k, :]), except where
     ``skip_b[k, :]`` (pairs already counted). L-Mul is symmetric in its operands, so the
     column pass runs as this row pass on the transposed matrices (contiguous rows)."""
-    ei, ek = np.nonzero(edge_a)                                  # sorted by i
+    ei, ek = np.nonzero(edge_a)  # sorted by i
     if fmt is not None and fmt.width <= 8:
         codes = a[ei, ek]
         used, slot = np.unique(codes, return_inverse=True)
         if 8 * b.size <= _ROWS_BUDGET and used.size * b.shape[0] <= ei.size:
-            _edge_accumulate_code_rows(out, b, ei, ek, used, slot.reshape(-1), skip_b,
-                                       _value_table(fmt, variant, overflow).reshape(
-                                           1 << fmt.width, 1 << fmt.width))
+            _edge_accumulate_code_rows(
+                out,
+                b,
+                ei,
+                ek,
+                used,
+                slot.reshape(-1),
+                skip_b,
+                _value_table(fmt, variant, overflow).reshape(1 << fmt.width, 1 << fmt.width),
+            )
             return
     step = max(1, _CHUNK // max(1, b.shape[1]))
     for start in range(0, ei.size, step):
-        i, k = ei[start:start + step], ek[start:start + step]
+        i, k = ei[start : start + step], ek[start : start + step]
         prods = _products(a[i, k][:, None], b[k, :], fmt, m, variant, overflow)
         if skip_b is not None:
             prods[skip_b[k, :]] = 0.0
         bounds = np.flatnonzero(np.r_[True, i[1:] != i[:-1], True])
         with np.errstate(invalid="ignore"):
             for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
-                out[i[lo]] += prods[lo:hi].sum(axis=0)    # (numpy's reduceat is slower)
+                out[i[lo]] += prods[lo:hi].sum(axis=0)  # (numpy's reduceat is slower)
 
 
 def _edge_accumulate_code_rows(out, b, ei, ek, used, slot, skip_b, table):
@@ -333,12 +355,12 @@ def _edge_accumulate_code_rows(out, b, ei, ek, used, slot, skip_b, table):
     index = b.astype(np.intp)
     per_batch = max(1, _ROWS_BUDGET // (8 * b.size))
     buffer = np.empty((min(per_batch, used.size) * rows, cols))
-    with np.errstate(invalid="ignore"):                         # Inf + -Inf -> NaN
+    with np.errstate(invalid="ignore"):  # Inf + -Inf -> NaN
         for first in range(0, used.size, per_batch):
-            batch = used[first:first + per_batch]
+            batch = used[first : first + per_batch]
             for s, c in enumerate(batch.tolist()):
-                block = buffer[s * rows:(s + 1) * rows]
-                np.take(table[c], index, out=block, mode="clip")    # codes index the row
+                block = buffer[s * rows : (s + 1) * rows]
+                np.take(table[c], index, out=block, mode="clip")  # codes index the row
                 if skip_b is not None:
                     np.putmask(block, skip_b, 0.0)
             pick = (slot >= first) & (slot < first + batch.size)
@@ -375,19 +397,19 @@ def _elementwise_rows(x, y, rows, cols, fmt, m, variant, overflow):
     yc = y[:, cols]
     step = max(1, _CHUNK // max(1, k * cols.size))
     for start in range(0, rows.size, step):
-        block = x[rows[start:start + step]]                     # (b, K)
+        block = x[rows[start : start + step]]  # (b, K)
         prods = _products(block[:, :, None], yc[None, :, :], fmt, m, variant, overflow)
-        with np.errstate(invalid="ignore"):                    # Inf + -Inf -> NaN
-            out[start:start + step] = prods.sum(axis=1)
+        with np.errstate(invalid="ignore"):  # Inf + -Inf -> NaN
+            out[start : start + step] = prods.sum(axis=1)
     return out
 
 
-def lmul_matmul_elementwise(x, y, *, fmt=None, m=None, variant="int_add",
-                            overflow=Overflow.NONSAT):
+def lmul_matmul_elementwise(x, y, *, fmt=None, m=None, variant="int_add", overflow=Overflow.NONSAT):
     """The reference: element-wise L-Mul products, summed over k in float64 (slow)."""
     x, y, fmt, m, overflow = _prepare(x, y, fmt, m, variant, overflow)
-    return _elementwise_rows(x, y, np.arange(x.shape[0]), np.arange(y.shape[1]), fmt, m,
-                             variant, overflow)
+    return _elementwise_rows(
+        x, y, np.arange(x.shape[0]), np.arange(y.shape[1]), fmt, m, variant, overflow
+    )
 
 
 def _float32_gemm(fx, fy, m, u_sum, v_max, *, grain, accumulate):
@@ -400,14 +422,24 @@ def _float32_gemm(fx, fy, m, u_sum, v_max, *, grain, accumulate):
     """
     if not (np.any(fx.normal) and np.any(fy.normal)):
         return False
-    big = 1 << 14                                   # beyond any exponent, fits int16
+    big = 1 << 14  # beyond any exponent, fits int16
     lo_x = int(np.min(fx.exponent, where=fx.normal, initial=big))
     lo_y = int(np.min(fy.exponent, where=fy.normal, initial=big))
     hi_x = int(np.max(fx.exponent, where=fx.normal, initial=-big))
     hi_y = int(np.max(fy.exponent, where=fy.normal, initial=-big))
     test = _float32_terms_fit if accumulate == "float32" else _float32_bound_holds
-    return test(lo_x, hi_x, lo_y, hi_y, float(np.abs(fx.scale).sum(axis=1).max()),
-                float(np.abs(fy.scale).max()), m, u_sum, v_max, grain=grain)
+    return test(
+        lo_x,
+        hi_x,
+        lo_y,
+        hi_y,
+        float(np.abs(fx.scale).sum(axis=1).max()),
+        float(np.abs(fy.scale).max()),
+        m,
+        u_sum,
+        v_max,
+        grain=grain,
+    )
 
 
 def _float32_bound_holds(lo_x, hi_x, lo_y, hi_y, row_sum_x, max_y, m, u_sum, v_max, *, grain):
@@ -422,8 +454,8 @@ def _float32_bound_holds(lo_x, hi_x, lo_y, hi_y, row_sum_x, max_y, m, u_sum, v_m
     """
     q = lo_x + lo_y - grain
     if q < -120 or hi_x + m + 3 > 120 or hi_y + m + 3 > 120:
-        return False                                   # stay clear of float32's range
-    return row_sum_x * u_sum / 2.0 ** m * max_y * v_max < 2.0 ** (24 + q)
+        return False  # stay clear of float32's range
+    return row_sum_x * u_sum / 2.0**m * max_y * v_max < 2.0 ** (24 + q)
 
 
 def _float32_terms_fit(lo_x, hi_x, lo_y, hi_y, row_sum_x, max_y, m, u_sum, v_max, *, grain):
@@ -442,7 +474,7 @@ def _float32_terms_fit(lo_x, hi_x, lo_y, hi_y, row_sum_x, max_y, m, u_sum, v_max
         return False
     if hi_x + 3 > 127 or hi_y + m + 3 > 127:
         return False
-    return row_sum_x * u_sum / 2.0 ** m * max_y * v_max < 2.0 ** 126
+    return row_sum_x * u_sum / 2.0**m * max_y * v_max < 2.0**126
 
 
 @functools.lru_cache(maxsize=16)
@@ -470,8 +502,7 @@ def _codes_fast(x, y, fmt, variant, accumulate="float64"):
     exp_idx = cf.exponent[cf.normal] - e_min
     count_x = np.bincount(exp_idx, weights=hist_x[cf.normal], minlength=size).astype(np.int64)
     count_y = np.bincount(exp_idx, weights=hist_y[cf.normal], minlength=size).astype(np.int64)
-    lo_x, hi_x, lo_y, hi_y = _band_limits(count_x, count_y, x.shape[0], y.shape[1], fmt, m,
-                                          variant)
+    lo_x, hi_x, lo_y, hi_y = _band_limits(count_x, count_y, x.shape[0], y.shape[1], fmt, m, variant)
     core_x = cf.normal & (cf.exponent >= lo_x) & (cf.exponent <= hi_x)
     core_y = cf.normal & (cf.exponent >= lo_y) & (cf.exponent <= hi_y)
     edge_code_x = cf.special | (cf.normal & ~core_x)
@@ -510,8 +541,7 @@ def _values_fast(x, y, m, variant, accumulate):
     cf = _value_code_fields(m)
     n = cf.scale.size
     hist_x, hist_y = np.bincount(cx.ravel(), minlength=n), np.bincount(cy.ravel(), minlength=n)
-    out = _table_matmul(cf, cf.normal, cf.normal, hist_x, hist_y, cx, cy, m, variant,
-                        accumulate)
+    out = _table_matmul(cf, cf.normal, cf.normal, hist_x, hist_y, cx, cy, m, variant, accumulate)
     return out, cf.special[cx], cf.special[cy]
 
 
@@ -524,18 +554,26 @@ def _table_matmul(cf, core_x, core_y, hist_x, hist_y, x, y, m, variant, accumula
     u_sum, v_max = int(np.abs(u).sum(axis=1).max()), int(np.abs(v).max())
     used_x, used_y = core_x & (hist_x > 0), core_y & (hist_y > 0)
     use32 = False
-    scale_x = np.where(used_x, cf.scale, 0.0)                # codes not used: rows of 0
+    scale_x = np.where(used_x, cf.scale, 0.0)  # codes not used: rows of 0
     scale_y = np.where(used_y, cf.scale, 0.0)
     if np.any(used_x) and np.any(used_y):
         row_sum_x = float(np.abs(scale_x)[x].sum(axis=1).max())
         test = _float32_terms_fit if accumulate == "float32" else _float32_bound_holds
         use32 = test(
-            int(cf.exponent[used_x].min()), int(cf.exponent[used_x].max()),
-            int(cf.exponent[used_y].min()), int(cf.exponent[used_y].max()),
-            row_sum_x, float(np.abs(scale_y[used_y]).max()), m, u_sum, v_max, grain=m)
+            int(cf.exponent[used_x].min()),
+            int(cf.exponent[used_x].max()),
+            int(cf.exponent[used_y].min()),
+            int(cf.exponent[used_y].max()),
+            row_sum_x,
+            float(np.abs(scale_y[used_y]).max()),
+            m,
+            u_sum,
+            v_max,
+            grain=m,
+        )
     dtype = np.float32 if use32 else np.float64
     # A[i, k r + t] = Ex_ik U[Mx_ik, t] / 2^m; B.T[j, k r + t] = Ey_kj V[My_kj, t].
-    table_a = ((scale_x / 2.0 ** m)[:, None] * u[cf.mant]).astype(dtype)
+    table_a = ((scale_x / 2.0**m)[:, None] * u[cf.mant]).astype(dtype)
     table_b = (scale_y[:, None] * v[cf.mant]).astype(dtype)
     (rows, k), cols, r = x.shape, y.shape[1], u.shape[1]
     a = np.take(table_a, x, axis=0).reshape(rows, k * r)
@@ -547,10 +585,17 @@ def _fast_product(x, y, fx, fy, m, variant, accumulate="float64"):
     """The fast-path matrix (float64), or None where no exact split exists."""
     if variant == "formula_exact":
         # product = Ex Ey (1 + xm + ym + c) = x Ey + Ex (y - (1 - c) Ey), Ey (ym + c) exact
-        u_sum, v_max = 1 << (m + 2), 2          # |x| + |Ex| < 3 |Ex|; |Ey (ym + c)| < 2 |Ey|
+        u_sum, v_max = 1 << (m + 2), 2  # |x| + |Ex| < 3 |Ex|; |Ey (ym + c)| < 2 |Ey|
         c = lmul_model.offset_value(m, variant=variant)
-        use32 = _float32_gemm(fx, fy, m, u_sum, v_max, grain=2 * m,      # y - Ey: 2^(ye-m)
-                              accumulate=accumulate)
+        use32 = _float32_gemm(
+            fx,
+            fy,
+            m,
+            u_sum,
+            v_max,
+            grain=2 * m,  # y - Ey: 2^(ye-m)
+            accumulate=accumulate,
+        )
         dtype = np.float32 if use32 else np.float64
         # Zeros give 0 in every factor; edge entries were zeroed by the caller.
         a1 = x.astype(dtype, copy=False)
@@ -564,14 +609,21 @@ def _fast_product(x, y, fx, fy, m, variant, accumulate="float64"):
             return None
         u, v = split
         u_sum, v_max = int(np.abs(u).sum(axis=1).max()), int(np.abs(v).max())
-        use32 = _float32_gemm(fx, fy, m, u_sum, v_max, grain=m,          # V is integer
-                              accumulate=accumulate)
+        use32 = _float32_gemm(
+            fx,
+            fy,
+            m,
+            u_sum,
+            v_max,
+            grain=m,  # V is integer
+            accumulate=accumulate,
+        )
         dtype = np.float32 if use32 else np.float64
         r = u.shape[1]
         (rows, k), cols = fx.scale.shape, fy.scale.shape[1]
         # A[i, k r + t] = Ex_ik U[Mx_ik, t] / 2^m and B[k r + t, j] = Ey_kj V[My_kj, t].
-        x_scale = (fx.scale / 2.0 ** m).astype(dtype)
-        if np.array_equal(u, np.eye(u.shape[0], dtype=u.dtype)):       # one-hot: a scatter
+        x_scale = (fx.scale / 2.0**m).astype(dtype)
+        if np.array_equal(u, np.eye(u.shape[0], dtype=u.dtype)):  # one-hot: a scatter
             a = np.zeros((rows, k, r), dtype)
             np.put_along_axis(a, fx.mant[:, :, None], x_scale[:, :, None], axis=2)
         else:
@@ -605,21 +657,21 @@ def _formula_exact_lean(x, y, m, accumulate):
         exp_field = flat.view(np.uint16)[_TOP_HALF::4] & np.uint16(0x7FF0)
         hi = int(exp_field.max()) >> 4
         if hi in (0, 0x7FF):
-            return None                                          # all zero, or NaN/Inf
+            return None  # all zero, or NaN/Inf
         lo = int(np.min(exp_field, where=exp_field > 0, initial=0x7FF0)) >> 4
         zero = exp_field == 0
         if np.any(zero) and np.any(flat[zero] != 0):
-            return None                                          # float64 subnormals
+            return None  # float64 subnormals
         if np.any(flat.view(np.uint64) & np.uint64((1 << (52 - m)) - 1)):
             return None
         spans.append((lo - 1023, hi - 1023))
     (lo_x, hi_x), (lo_y, hi_y) = spans
     c = lmul_model.offset_value(m, variant="formula_exact")
-    u_sum, v_max = 1 << (m + 2), 2                             # as in `_fast_product`
+    u_sum, v_max = 1 << (m + 2), 2  # as in `_fast_product`
     if accumulate == "float32":
         if min(lo_x, lo_y) < -126 or not _float32_terms_fit(
-                lo_x, hi_x, lo_y, hi_y, x.shape[1] * 2.0 ** hi_x, 2.0 ** hi_y, m, u_sum,
-                v_max, grain=2 * m):
+            lo_x, hi_x, lo_y, hi_y, x.shape[1] * 2.0**hi_x, 2.0**hi_y, m, u_sum, v_max, grain=2 * m
+        ):
             return None
         x32, y32 = x.astype(np.float32), y.astype(np.float32)
         sign_exponent = np.uint32(0xFF800000)
@@ -631,16 +683,27 @@ def _formula_exact_lean(x, y, m, accumulate):
     ex = (x.view(np.uint64) & _F64_SIGN_EXPONENT).view(np.float64)
     ey = (y.view(np.uint64) & _F64_SIGN_EXPONENT).view(np.float64)
     b2 = y - (1.0 - c) * ey
-    if _float32_bound_holds(lo_x, hi_x, lo_y, hi_y, float(np.abs(ex).sum(axis=1).max()),
-                            2.0 ** hi_y, m, u_sum, v_max, grain=2 * m):
+    if _float32_bound_holds(
+        lo_x,
+        hi_x,
+        lo_y,
+        hi_y,
+        float(np.abs(ex).sum(axis=1).max()),
+        2.0**hi_y,
+        m,
+        u_sum,
+        v_max,
+        grain=2 * m,
+    ):
         x, ex, ey, b2 = (v.astype(np.float32) for v in (x, ex, ey, b2))
     out = np.matmul(x, ey)
     out += np.matmul(ex, b2)
     return out.astype(np.float64, copy=False)
 
 
-def lmul_matmul(x, y, *, fmt=None, m=None, variant="int_add", overflow=Overflow.NONSAT,
-                accumulate="float64"):
+def lmul_matmul(
+    x, y, *, fmt=None, m=None, variant="int_add", overflow=Overflow.NONSAT, accumulate="float64"
+):
     """sum_k L-Mul(x[i, k], y[k, j]) through BLAS: exact products, sums in float64 or float32.
 
     Parameters
@@ -666,8 +729,9 @@ def lmul_matmul(x, y, *, fmt=None, m=None, variant="int_add", overflow=Overflow.
     _check_accumulate(accumulate)
     x, y, fmt, m, overflow = _prepare(x, y, fmt, m, variant, overflow)
     if variant != "formula_exact" and significand_split(m, variant=variant) is None:
-        return _elementwise_rows(x, y, np.arange(x.shape[0]), np.arange(y.shape[1]), fmt, m,
-                                 variant, overflow)
+        return _elementwise_rows(
+            x, y, np.arange(x.shape[0]), np.arange(y.shape[1]), fmt, m, variant, overflow
+        )
     if fmt is None and variant == "formula_exact":
         out = _formula_exact_lean(x, y, m, accumulate)
         if out is not None:
@@ -684,17 +748,27 @@ def lmul_matmul(x, y, *, fmt=None, m=None, variant="int_add", overflow=Overflow.
         fx, fy = _operand_fields(x, fmt, m, need_mant), _operand_fields(y, fmt, m, need_mant)
         edge_x, edge_y = _bands(fx, fy, fmt, m, variant)
         core_x, core_y = x, y
-        if fmt is None:                           # formula_exact reads the values themselves
+        if fmt is None:  # formula_exact reads the values themselves
             core_x = np.where(edge_x, 0.0, x) if np.any(edge_x) else x
             core_y = np.where(edge_y, 0.0, y) if np.any(edge_y) else y
-        out = _fast_product(core_x, core_y, _core(fx, edge_x), _core(fy, edge_y), m, variant,
-                            accumulate)
+        out = _fast_product(
+            core_x, core_y, _core(fx, edge_x), _core(fy, edge_y), m, variant, accumulate
+        )
     if np.any(edge_x):
         _edge_accumulate(out, x, y, edge_x, None, fmt, m, variant, overflow)
     if np.any(edge_y):
         out_t = np.ascontiguousarray(out.T)
-        _edge_accumulate(out_t, np.ascontiguousarray(y.T), np.ascontiguousarray(x.T),
-                         edge_y.T, np.ascontiguousarray(edge_x.T), fmt, m, variant, overflow)
+        _edge_accumulate(
+            out_t,
+            np.ascontiguousarray(y.T),
+            np.ascontiguousarray(x.T),
+            edge_y.T,
+            np.ascontiguousarray(edge_x.T),
+            fmt,
+            m,
+            variant,
+            overflow,
+        )
         out = np.ascontiguousarray(out_t.T)
     return out
 

@@ -51,17 +51,31 @@ import numpy as np
 
 from picojoule.models.formats import FloatFormat, IntFormat, Overflow, get_format
 
-__all__ = ["LutGemmSpec", "ACT_FORMATS", "check_weight_codes", "symmetric_weights",
-           "bit_planes", "encode_weight_indices", "table_precompute", "table_lookup",
-           "lut_mpgemm", "direct_gemm", "fp_error"]
+__all__ = [
+    "LutGemmSpec",
+    "ACT_FORMATS",
+    "check_weight_codes",
+    "symmetric_weights",
+    "bit_planes",
+    "encode_weight_indices",
+    "table_precompute",
+    "table_lookup",
+    "lut_mpgemm",
+    "direct_gemm",
+    "fp_error",
+]
 
 ACT_FORMATS = ("int8", "int16", "fp16", "bf16", "e4m3")
 MAX_K = 8
 
 
 def _positive_int(value, *, label, low=1, high=None):
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low \
-            or (high is not None and value > high):
+    if (
+        not isinstance(value, (int, np.integer))
+        or isinstance(value, bool)
+        or value < low
+        or (high is not None and value > high)
+    ):
         valid = f"{low}..{high}" if high is not None else f">= {low}"
         raise ValueError(f"{label} must be a whole number in {valid}, got {value!r}")
     return int(value)
@@ -107,8 +121,10 @@ class LutGemmSpec:
         act = get_format(self.act)
         if isinstance(act, IntFormat):
             if not act.signed or act.width not in (8, 16):
-                raise ValueError(f"activation format {act.name} unsupported; choose from "
-                                 f"{', '.join(ACT_FORMATS)}")
+                raise ValueError(
+                    f"activation format {act.name} unsupported; choose from "
+                    f"{', '.join(ACT_FORMATS)}"
+                )
         object.__setattr__(self, "act", act)
         _positive_int(self.acc_width, label="accumulator width", low=8, high=64)
         if isinstance(act, FloatFormat):
@@ -116,8 +132,10 @@ class LutGemmSpec:
             acc = get_format(self.acc_format)
             for role, fmt in (("table", table), ("accumulator", acc)):
                 if not isinstance(fmt, FloatFormat):
-                    raise ValueError(f"{role} format {fmt.name} must be a float format for float "
-                                     f"activations (e.g. fp16, fp32)")
+                    raise ValueError(
+                        f"{role} format {fmt.name} must be a float format for float "
+                        f"activations (e.g. fp16, fp32)"
+                    )
             object.__setattr__(self, "table_format", table)
             object.__setattr__(self, "acc_format", acc)
         else:
@@ -147,8 +165,11 @@ class LutGemmSpec:
     @property
     def name(self):
         act = self.act.name
-        acc = f"a{self.acc_width}" if not self.is_float else \
-            f"t{self.table_format.name}_{self.acc_format.name}"
+        acc = (
+            f"a{self.acc_width}"
+            if not self.is_float
+            else f"t{self.table_format.name}_{self.acc_format.name}"
+        )
         return f"lut_m{self.m}_n{self.n}_k{self.k}_w{self.wbits}_{act}_{acc}"
 
     def params(self):
@@ -163,12 +184,16 @@ class LutGemmSpec:
     def contract(self):
         if self.is_float:
             acc = self.acc_format.name
-            return (f"LUT mpGEMM W{self.wbits} x {self.act.name}: tables in "
-                    f"{self.table_format.name} (left fold, RNE), bit-serial accumulation in "
-                    f"{acc} (RNE per addition), output (P - (2^W - 1) Z) / 2 with one {acc} "
-                    f"rounding per operation")
-        return (f"LUT mpGEMM W{self.wbits} x {self.act.name}: exact integer, "
-                f"{self.acc_width}-bit accumulators")
+            return (
+                f"LUT mpGEMM W{self.wbits} x {self.act.name}: tables in "
+                f"{self.table_format.name} (left fold, RNE), bit-serial accumulation in "
+                f"{acc} (RNE per addition), output (P - (2^W - 1) Z) / 2 with one {acc} "
+                f"rounding per operation"
+            )
+        return (
+            f"LUT mpGEMM W{self.wbits} x {self.act.name}: exact integer, "
+            f"{self.acc_width}-bit accumulators"
+        )
 
     def max_depth(self):
         """Largest reduction length K_total whose worst case fits the integer accumulator."""
@@ -178,8 +203,10 @@ class LutGemmSpec:
     def check_depth(self, depth):
         """ValueError if a reduction of ``depth`` could overflow the integer accumulator."""
         if not self.is_float and depth > self.max_depth():
-            raise ValueError(f"K={depth} may overflow the {self.acc_width}-bit accumulator "
-                             f"(max K {self.max_depth()}); raise acc_width")
+            raise ValueError(
+                f"K={depth} may overflow the {self.acc_width}-bit accumulator "
+                f"(max K {self.max_depth()}); raise acc_width"
+            )
 
 
 # -- weights ----------------------------------------------------------------------------------
@@ -191,8 +218,10 @@ def check_weight_codes(codes, *, wbits):
         raise ValueError(f"weight codes must be integers, got dtype {arr.dtype}")
     arr = arr.astype(np.int64)
     if arr.size and (arr.min() < 0 or arr.max() > (1 << wbits) - 1):
-        raise ValueError(f"weight codes out of range for wbits={wbits}: values must be in "
-                         f"[0, {(1 << wbits) - 1}]")
+        raise ValueError(
+            f"weight codes out of range for wbits={wbits}: values must be in "
+            f"[0, {(1 << wbits) - 1}]"
+        )
     return arr
 
 
@@ -222,12 +251,12 @@ def encode_weight_indices(codes, *, k, wbits):
     array of shape ``(wbits, groups, N)``: bit ``k-1`` is the sign (index bit ``k-1`` of the
     bit-plane), the low ``k-1`` bits the half-table index, complemented when the sign is set.
     """
-    planes = bit_planes(codes, wbits=wbits)                        # (W, Kt, N)
+    planes = bit_planes(codes, wbits=wbits)  # (W, Kt, N)
     planes = np.moveaxis(_pad_rows(np.moveaxis(planes, 1, 0), k), 0, 1)
     w, kt, n = planes.shape
     grouped = planes.reshape(w, kt // k, k, n)
     weights = (1 << np.arange(k, dtype=np.int64))[None, None, :, None]
-    index = (grouped * weights).sum(axis=2)                       # full index i
+    index = (grouped * weights).sum(axis=2)  # full index i
     sign = (index >> (k - 1)) & 1
     low_mask = (1 << (k - 1)) - 1
     low = np.where(sign == 1, ~index & low_mask, index & low_mask)
@@ -236,10 +265,12 @@ def encode_weight_indices(codes, *, k, wbits):
 
 def _fp_rules(fn):
     """Run ``fn`` with numpy's invalid-operation warning off: Inf - Inf = NaN is the contract."""
+
     @functools.wraps(fn)
     def wrapped(*args, **kwargs):
         with np.errstate(invalid="ignore"):
             return fn(*args, **kwargs)
+
     return wrapped
 
 
@@ -285,7 +316,6 @@ def _round(x, fmt):
     return fmt.decode(fmt.encode(x, overflow=Overflow.NONSAT))
 
 
-
 # -- the GEMM ---------------------------------------------------------------------------------
 def _activation_values(a, spec):
     a = np.asarray(a)
@@ -295,8 +325,10 @@ def _activation_values(a, spec):
         raise ValueError(f"integer activations must have an integer dtype, got {a.dtype}")
     a = a.astype(np.int64)
     if a.size and (a.min() < spec.act.min_value or a.max() > spec.act.max_value):
-        raise ValueError(f"activations out of range for {spec.act.name}: values must be in "
-                         f"[{spec.act.min_value}, {spec.act.max_value}]")
+        raise ValueError(
+            f"activations out of range for {spec.act.name}: values must be in "
+            f"[{spec.act.min_value}, {spec.act.max_value}]"
+        )
     return a
 
 
@@ -304,20 +336,22 @@ def _check_shapes(a, w):
     if a.ndim != 2 or w.ndim != 2:
         raise ValueError(f"A must be M x K and W K x N (2-D), got shapes {a.shape} and {w.shape}")
     if a.shape[1] != w.shape[0]:
-        raise ValueError(f"shapes do not match: A is {a.shape[0]}x{a.shape[1]} but W is "
-                         f"{w.shape[0]}x{w.shape[1]}; A's columns must equal W's rows")
+        raise ValueError(
+            f"shapes do not match: A is {a.shape[0]}x{a.shape[1]} but W is "
+            f"{w.shape[0]}x{w.shape[1]}; A's columns must equal W's rows"
+        )
 
 
 def _partials_int(a, words, spec, chunk=64):
     """Integer P (M, G, N) per group and Z (M, G) per group, exactly as the tile adds them."""
     m = a.shape[0]
-    groups = _pad_rows(a.T, spec.k).T.reshape(m, -1, spec.k)      # (M, G, k)
-    tables = table_precompute(groups, k=spec.k)                    # (M, G, H)
+    groups = _pad_rows(a.T, spec.k).T.reshape(m, -1, spec.k)  # (M, G, k)
+    tables = table_precompute(groups, k=spec.k)  # (M, G, H)
     g_count = tables.shape[1]
     p = np.zeros((m, g_count, words.shape[2]), dtype=np.int64)
     for lo in range(0, g_count, chunk):
         hi = min(lo + chunk, g_count)
-        t = tables[:, lo:hi, None, :]                              # (M, g, 1, H)
+        t = tables[:, lo:hi, None, :]  # (M, g, 1, H)
         for b in range(spec.wbits):
             p[:, lo:hi] += table_lookup(t, words[b, lo:hi][None], k=spec.k) << b
     return p, tables[:, :, 0]
@@ -335,7 +369,7 @@ def _accumulate_float(a, words, spec):
     for g in range(tables.shape[1]):
         t = tables[:, g, None, :]
         for b in range(spec.wbits):
-            acc = _round(acc + table_lookup(t, words[b, g][None], k=spec.k) * 2.0 ** b, acc_fmt)
+            acc = _round(acc + table_lookup(t, words[b, g][None], k=spec.k) * 2.0**b, acc_fmt)
         z = _round(z + tables[:, g, 0], acc_fmt)
     corr = _round(((1 << spec.wbits) - 1) * z, acc_fmt)
     return _round(_round(acc - corr[:, None], acc_fmt) * 0.5, acc_fmt)
@@ -381,21 +415,34 @@ def lut_mpgemm(a, w, *, spec, scales=None, zero_points=None, group_size=None):
         return twice >> 1
     group_size = kt if group_size is None else _positive_int(group_size, label="group_size")
     if group_size % spec.k:
-        raise ValueError(f"group_size {group_size} must be a multiple of the table group "
-                         f"K={spec.k}")
+        raise ValueError(
+            f"group_size {group_size} must be a multiple of the table group K={spec.k}"
+        )
     n_groups = -(-kt // group_size)
     s = np.ones((n_groups, w.shape[1])) if scales is None else np.asarray(scales, np.float64)
-    zp = np.zeros((n_groups, w.shape[1])) if zero_points is None else \
-        np.asarray(zero_points, np.float64)
+    zp = (
+        np.zeros((n_groups, w.shape[1]))
+        if zero_points is None
+        else np.asarray(zero_points, np.float64)
+    )
     if s.shape != (n_groups, w.shape[1]) or zp.shape != s.shape:
-        raise ValueError(f"scales and zero points must have shape ({n_groups}, {w.shape[1]}) "
-                         f"for K={kt}, group_size={group_size}")
+        raise ValueError(
+            f"scales and zero points must have shape ({n_groups}, {w.shape[1]}) "
+            f"for K={kt}, group_size={group_size}"
+        )
     out = np.zeros((a.shape[0], w.shape[1]))
     for q in range(n_groups):
         rows = slice(q * group_size, min((q + 1) * group_size, kt))
-        sub = LutGemmSpec(m=spec.m, n=spec.n, k=spec.k, wbits=spec.wbits, act=spec.act,
-                          acc_width=spec.acc_width, table_format=spec.table_format,
-                          acc_format=spec.acc_format or "fp32")
+        sub = LutGemmSpec(
+            m=spec.m,
+            n=spec.n,
+            k=spec.k,
+            wbits=spec.wbits,
+            act=spec.act,
+            acc_width=spec.acc_width,
+            table_format=spec.table_format,
+            acc_format=spec.acc_format or "fp32",
+        )
         part = lut_mpgemm(a_in[:, rows], w[rows], spec=sub).astype(np.float64)  # sum a q
         sum_a = a[:, rows].sum(axis=1).astype(np.float64)
         # (s/2)(P - z' sum a) with P = 2 sum(a q) - (2^W - 1) sum a and z' = 2z + 1 - 2^W
@@ -429,5 +476,8 @@ def fp_error(a, w, *, spec):
     err = np.abs(got - exact)
     scale = np.max(np.abs(exact)) or 1.0
     nz = exact != 0
-    return {"rel_mean": float(err.mean() / scale), "rel_max": float(err.max() / scale),
-            "elem_rel_median": float(np.median(err[nz] / np.abs(exact[nz]))) if nz.any() else 0.0}
+    return {
+        "rel_mean": float(err.mean() / scale),
+        "rel_max": float(err.max() / scale),
+        "elem_rel_median": float(np.median(err[nz] / np.abs(exact[nz]))) if nz.any() else 0.0,
+    }

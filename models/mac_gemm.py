@@ -29,8 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from picojoule.models.formats import IntFormat, Overflow, get_format
-from picojoule.models.lut_gemm import (LutGemmSpec, _check_shapes, _positive_int,
-                                       check_weight_codes)
+from picojoule.models.lut_gemm import LutGemmSpec, _check_shapes, _positive_int, check_weight_codes
 from picojoule.models.units import FpAdd, FpMul, IntMul, LMul
 
 __all__ = ["MacArraySpec", "MULTIPLIERS", "same_peak", "mac_gemm"]
@@ -74,14 +73,17 @@ class MacArraySpec:
             _positive_int(value, label=label)
         _positive_int(self.wbits, label="wbits", high=4)
         if self.mul not in MULTIPLIERS:
-            raise ValueError(f"unknown multiplier {self.mul!r}; choose from "
-                             f"{', '.join(MULTIPLIERS)}")
-        act = get_format(self.act if self.act is not None else
-                         ("int8" if self.mul == "int" else "e4m3"))
+            raise ValueError(
+                f"unknown multiplier {self.mul!r}; choose from {', '.join(MULTIPLIERS)}"
+            )
+        act = get_format(
+            self.act if self.act is not None else ("int8" if self.mul == "int" else "e4m3")
+        )
         if self.mul == "int":
             if not (isinstance(act, IntFormat) and act.signed and act.width in (8, 16)):
-                raise ValueError(f"the int MAC array takes int8 or int16 activations, "
-                                 f"not {act.name}")
+                raise ValueError(
+                    f"the int MAC array takes int8 or int16 activations, not {act.name}"
+                )
             if (1 << self.wbits) - 1 > act.max_value:
                 raise ValueError("weight codes do not fit the activation format")
         elif act.name != "e4m3":
@@ -110,8 +112,15 @@ class MacArraySpec:
         return f"mac_{mul}_m{self.m}_n{self.n}_k{self.k}_w{self.wbits}_{self.act.name}_{tail}"
 
     def params(self):
-        out = {"m": self.m, "n": self.n, "k": self.k, "wbits": self.wbits, "mul": self.mul,
-               "act": self.act.name, "weight_port": self.weight_port}
+        out = {
+            "m": self.m,
+            "n": self.n,
+            "k": self.k,
+            "wbits": self.wbits,
+            "mul": self.mul,
+            "act": self.act.name,
+            "weight_port": self.weight_port,
+        }
         if self.is_float:
             out.update(product=self.product_format.name, acc=self.acc_format.name)
         else:
@@ -163,10 +172,13 @@ class MacArraySpec:
     def check_depth(self, depth):
         if not self.is_float:
             limit = ((1 << (self.acc_width - 1)) - 1) // (
-                (1 << (self.act.width - 1)) * ((1 << self.wbits) - 1))
+                (1 << (self.act.width - 1)) * ((1 << self.wbits) - 1)
+            )
             if depth > limit:
-                raise ValueError(f"K={depth} may overflow the {self.acc_width}-bit accumulator "
-                                 f"(max K {limit}); raise acc_width")
+                raise ValueError(
+                    f"K={depth} may overflow the {self.acc_width}-bit accumulator "
+                    f"(max K {limit}); raise acc_width"
+                )
 
 
 def same_peak(lut, *, mul="int", weight_port="code"):
@@ -177,8 +189,16 @@ def same_peak(lut, *, mul="int", weight_port="code"):
     if not isinstance(lut, LutGemmSpec):
         raise ValueError("same_peak needs a LutGemmSpec")
     act = lut.act if mul == "int" else "e4m3"
-    return MacArraySpec(m=lut.m, n=-(-lut.n // lut.wbits), k=lut.k, wbits=lut.wbits, mul=mul,
-                        act=act, acc_width=lut.acc_width, weight_port=weight_port)
+    return MacArraySpec(
+        m=lut.m,
+        n=-(-lut.n // lut.wbits),
+        k=lut.k,
+        wbits=lut.wbits,
+        mul=mul,
+        act=act,
+        acc_width=lut.acc_width,
+        weight_port=weight_port,
+    )
 
 
 def mac_gemm(a, w, *, spec):
@@ -203,18 +223,20 @@ def mac_gemm(a, w, *, spec):
     wd = np.concatenate([spec.dequantize(w), np.zeros((pad, w.shape[1]), spec.act.code_dtype)])
     mul = spec.multiplier()
     prod_fmt, acc_fmt = spec.product_out, spec.acc_format
-    acc = np.zeros((a.shape[0], w.shape[1]), dtype=np.int64)        # acc_format codes (+0)
+    acc = np.zeros((a.shape[0], w.shape[1]), dtype=np.int64)  # acc_format codes (+0)
     for g in range(a.shape[1] // spec.k):
         lanes = slice(g * spec.k, (g + 1) * spec.k)
         products = mul.golden(a[:, None, lanes], wd[lanes].T[None, :, :]).astype(np.int64)
         levels, top_fmt = spec.tree_formats()
         level = [products[..., i] for i in range(spec.k)]
         for pairs in levels:
-            nxt = [spec.adder(fa, fb).golden(level[2 * i], level[2 * i + 1]).astype(np.int64)
-                   for i, (fa, fb) in enumerate(pairs)]
+            nxt = [
+                spec.adder(fa, fb).golden(level[2 * i], level[2 * i + 1]).astype(np.int64)
+                for i, (fa, fb) in enumerate(pairs)
+            ]
             level = nxt + ([level[-1]] if len(level) % 2 else [])
         step = level[0]
-        if top_fmt is not acc_fmt:                # k == 1: the product enters the accumulator
+        if top_fmt is not acc_fmt:  # k == 1: the product enters the accumulator
             step = acc_fmt.encode(prod_fmt.decode(step)).astype(np.int64)
         acc = spec.adder(acc_fmt).golden(acc, step).astype(np.int64)
     return acc_fmt.decode(acc)

@@ -27,10 +27,11 @@ def checked_codes(codes, *, fmt, role="codes"):
     if arr.dtype.kind not in "iu":
         raise ValueError(f"{role}: codes for {fmt.name} must be integers, got dtype {arr.dtype}")
     if arr.dtype.kind == "u" and arr.dtype.itemsize * 8 <= fmt.width:
-        return arr                                            # every value is a valid code
+        return arr  # every value is a valid code
     if arr.size and (arr.min() < 0 or arr.max() >= (1 << fmt.width)):
-        raise ValueError(f"{role}: codes outside {fmt.name}: values must be in "
-                         f"[0, {(1 << fmt.width) - 1}]")
+        raise ValueError(
+            f"{role}: codes outside {fmt.name}: values must be in [0, {(1 << fmt.width) - 1}]"
+        )
     return arr
 
 
@@ -39,8 +40,10 @@ def check_shapes(a, b):
     try:
         return np.broadcast_shapes(np.shape(a), np.shape(b))
     except ValueError:
-        raise ValueError(f"operand shapes {np.shape(a)} and {np.shape(b)} do not match; give a "
-                         f"and b the same shape (or shapes that broadcast)") from None
+        raise ValueError(
+            f"operand shapes {np.shape(a)} and {np.shape(b)} do not match; give a "
+            f"and b the same shape (or shapes that broadcast)"
+        ) from None
 
 
 @functools.lru_cache(maxsize=64)
@@ -51,8 +54,10 @@ def pair_table(op, *, a_fmt, b_fmt, out_dtype, options):
     pairs (hashable, so tables are cached per process).
     """
     if a_fmt.width + b_fmt.width > MAX_TABLE_BITS:
-        raise ValueError(f"a table of {a_fmt.name} x {b_fmt.name} would need "
-                         f"2^{a_fmt.width + b_fmt.width} entries; at most 2^{MAX_TABLE_BITS}")
+        raise ValueError(
+            f"a table of {a_fmt.name} x {b_fmt.name} would need "
+            f"2^{a_fmt.width + b_fmt.width} entries; at most 2^{MAX_TABLE_BITS}"
+        )
     a = np.repeat(np.arange(1 << a_fmt.width, dtype=np.int64), 1 << b_fmt.width)
     b = np.tile(np.arange(1 << b_fmt.width, dtype=np.int64), 1 << a_fmt.width)
     table = np.asarray(op(a, b, **dict(options))).astype(out_dtype)
@@ -80,7 +85,7 @@ def lookup(table, a, b, *, b_width):
     index = np.empty(min(a.size, _CHUNK), dtype=np.uint16 if table.size <= 1 << 16 else np.uint32)
     for start in range(0, a.size, _CHUNK):
         stop = min(a.size, start + _CHUNK)
-        i = index[:stop - start]
+        i = index[: stop - start]
         # Valid codes fit the index type, so the unsafe casts lose nothing; "clip" skips the
         # bounds check (every index is inside the table).
         np.left_shift(a[start:stop], b_width, out=i, dtype=i.dtype, casting="unsafe")

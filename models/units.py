@@ -9,12 +9,21 @@ and the report labels (``spec.name``, ``spec.params()``, ``spec.contract``).
 combinational unit. It does not change the numeric result.
 """
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 
 from picojoule.models.formats import FloatFormat, IntFormat, Overflow, get_format
 
-__all__ = ["FpMul", "FpAdd", "LMul", "IntMul", "IntAdd", "UNIT_KINDS", "LMUL_VARIANTS",
-           "unit_from_params", "standard_suite"]
+__all__ = [
+    "FpMul",
+    "FpAdd",
+    "LMul",
+    "IntMul",
+    "IntAdd",
+    "UNIT_KINDS",
+    "LMUL_VARIANTS",
+    "unit_from_params",
+    "standard_suite",
+]
 
 LMUL_VARIANTS = ("int_add", "formula", "mitchell")
 
@@ -22,16 +31,20 @@ LMUL_VARIANTS = ("int_add", "formula", "mitchell")
 def _float_format(value, *, role):
     fmt = get_format(value)
     if not isinstance(fmt, FloatFormat):
-        raise ValueError(f"{role} format {fmt.name} is an integer format; this unit needs a float "
-                         f"format such as e4m3, e5m2, bf16, fp16 or fp32")
+        raise ValueError(
+            f"{role} format {fmt.name} is an integer format; this unit needs a float "
+            f"format such as e4m3, e5m2, bf16, fp16 or fp32"
+        )
     return fmt
 
 
 def _int_format(value, *, role):
     fmt = get_format(value)
     if not isinstance(fmt, IntFormat):
-        raise ValueError(f"{role} format {fmt.name} is a float format; this unit needs an integer "
-                         f"format such as int8, uint8 or int32")
+        raise ValueError(
+            f"{role} format {fmt.name} is a float format; this unit needs an integer "
+            f"format such as int8, uint8 or int32"
+        )
     if fmt.width > 32:
         raise ValueError(f"{role} width {fmt.width} is above 32; choose an operand width of 1..32")
     return fmt
@@ -52,8 +65,9 @@ def _init_int_unit(unit, *, out_width):
     if unit.out is None:
         signed = a.signed or b.signed
         width = out_width(a, b)
-        object.__setattr__(unit, "out", IntFormat(f"{'' if signed else 'u'}int{width}", width,
-                                                  signed))
+        object.__setattr__(
+            unit, "out", IntFormat(f"{'' if signed else 'u'}int{width}", width, signed)
+        )
     elif not isinstance(unit.out, IntFormat):
         object.__setattr__(unit, "out", get_format(unit.out))
     _check_stages(unit.stages)
@@ -132,8 +146,10 @@ class FpMul(_Unit):
 
     def golden(self, a, b):
         from picojoule.models import arith
-        return arith.fp_mul(a, b, a_fmt=self.a, b_fmt=self.b, out_fmt=self.out,
-                            overflow=self.overflow)
+
+        return arith.fp_mul(
+            a, b, a_fmt=self.a, b_fmt=self.b, out_fmt=self.out, overflow=self.overflow
+        )
 
 
 @dataclass(frozen=True)
@@ -159,8 +175,10 @@ class FpAdd(_Unit):
 
     def golden(self, a, b):
         from picojoule.models import arith
-        return arith.fp_add(a, b, a_fmt=self.a, b_fmt=self.b, out_fmt=self.out,
-                            overflow=self.overflow)
+
+        return arith.fp_add(
+            a, b, a_fmt=self.a, b_fmt=self.b, out_fmt=self.out, overflow=self.overflow
+        )
 
 
 @dataclass(frozen=True)
@@ -184,8 +202,9 @@ class LMul(_Unit):
     def __post_init__(self):
         object.__setattr__(self, "fmt", _float_format(self.fmt, role="fmt"))
         if self.variant not in LMUL_VARIANTS:
-            raise ValueError(f"unknown L-Mul variant {self.variant!r}; choose from "
-                             f"{', '.join(LMUL_VARIANTS)}")
+            raise ValueError(
+                f"unknown L-Mul variant {self.variant!r}; choose from {', '.join(LMUL_VARIANTS)}"
+            )
         object.__setattr__(self, "overflow", Overflow.parse(self.overflow))
         _check_stages(self.stages)
 
@@ -200,8 +219,14 @@ class LMul(_Unit):
 
     def params(self):
         fmt = self.fmt.name
-        return {"a": fmt, "b": fmt, "out": fmt, "variant": self.variant,
-                "overflow": self.overflow.value, "stages": self.stages}
+        return {
+            "a": fmt,
+            "b": fmt,
+            "out": fmt,
+            "variant": self.variant,
+            "overflow": self.overflow.value,
+            "stages": self.stages,
+        }
 
     @property
     def contract(self):
@@ -209,6 +234,7 @@ class LMul(_Unit):
 
     def golden(self, a, b):
         from picojoule.models import lmul
+
         return lmul.lmul(a, b, fmt=self.fmt, variant=self.variant, overflow=self.overflow)
 
 
@@ -233,9 +259,14 @@ class IntMul(_Unit):
         return [self.a.name, self.b.name, self.out.name]
 
     def params(self):
-        return {"a": self.a.name, "b": self.b.name, "out": self.out.name,
-                "width": self.a.width, "signed": self.a.signed or self.b.signed,
-                "stages": self.stages}
+        return {
+            "a": self.a.name,
+            "b": self.b.name,
+            "out": self.out.name,
+            "width": self.a.width,
+            "signed": self.a.signed or self.b.signed,
+            "stages": self.stages,
+        }
 
     @property
     def contract(self):
@@ -243,6 +274,7 @@ class IntMul(_Unit):
 
     def golden(self, a, b):
         from picojoule.models import arith
+
         return arith.int_mul(a, b, a_fmt=self.a, b_fmt=self.b, out_fmt=self.out)
 
 
@@ -271,6 +303,7 @@ class IntAdd(_Unit):
 
     def golden(self, a, b):
         from picojoule.models import arith
+
         return arith.int_add(a, b, a_fmt=self.a, b_fmt=self.b, out_fmt=self.out)
 
 
@@ -292,11 +325,16 @@ def unit_from_params(kind, params):
     p = dict(params)
     stages = int(p.get("stages", 0))
     if kind == "lmul":
-        return LMul(fmt=p["a"], variant=p.get("variant", "int_add"),
-                    overflow=p.get("overflow", "nonsat"), stages=stages)
+        return LMul(
+            fmt=p["a"],
+            variant=p.get("variant", "int_add"),
+            overflow=p.get("overflow", "nonsat"),
+            stages=stages,
+        )
     if kind in ("fp_mul", "fp_add"):
-        return UNIT_KINDS[kind](a=p["a"], b=p["b"], out=p["out"],
-                                overflow=p.get("overflow", "nonsat"), stages=stages)
+        return UNIT_KINDS[kind](
+            a=p["a"], b=p["b"], out=p["out"], overflow=p.get("overflow", "nonsat"), stages=stages
+        )
     return UNIT_KINDS[kind](a=p["a"], b=p["b"], out=_int_out(p.get("out")), stages=stages)
 
 
@@ -314,11 +352,19 @@ def standard_suite():
     for fmt in ("e4m3", "e5m2", "bf16", "fp16", "fp32"):
         for variant in LMUL_VARIANTS:
             suite.append(LMul(fmt=fmt, variant=variant))
-    suite += [IntMul(a="int8", b="int8"), IntMul(a="uint8", b="uint8"),
-              IntMul(a="int32", b="int32"), IntAdd(a="int8", b="int8"),
-              IntAdd(a="int32", b="int32")]
+    suite += [
+        IntMul(a="int8", b="int8"),
+        IntMul(a="uint8", b="uint8"),
+        IntMul(a="int32", b="int32"),
+        IntAdd(a="int8", b="int8"),
+        IntAdd(a="int32", b="int32"),
+    ]
     suite += [FpAdd(a="fp16", b="fp16", out="fp16"), FpAdd(a="fp32", b="fp32", out="fp32")]
-    suite += [FpMul(a="e4m3", b="e4m3", out="e4m3", stages=2), LMul(fmt="e4m3", stages=2),
-              IntMul(a="int8", b="int8", stages=2), IntAdd(a="int32", b="int32", stages=2),
-              FpAdd(a="fp16", b="fp16", out="fp16", stages=3)]
+    suite += [
+        FpMul(a="e4m3", b="e4m3", out="e4m3", stages=2),
+        LMul(fmt="e4m3", stages=2),
+        IntMul(a="int8", b="int8", stages=2),
+        IntAdd(a="int32", b="int32", stages=2),
+        FpAdd(a="fp16", b="fp16", out="fp16", stages=3),
+    ]
     return suite

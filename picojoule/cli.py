@@ -12,13 +12,17 @@ from picojoule.errors import UserError
 def _command_modules():
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
         if not info.name.startswith("_"):
-            yield info.name.replace("_", "-"), importlib.import_module(f"{commands.__name__}.{info.name}")
+            yield (
+                info.name.replace("_", "-"),
+                importlib.import_module(f"{commands.__name__}.{info.name}"),
+            )
 
 
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="picojoule",
-        description="Generate, verify and cost the arithmetic units of low-precision AI hardware.")
+        description="Generate, verify and cost the arithmetic units of low-precision AI hardware.",
+    )
     parser.add_argument("--version", action="version", version=f"picojoule {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, module in _command_modules():

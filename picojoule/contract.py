@@ -20,13 +20,17 @@ def _value(x):
 
 
 def format_table():
-    rows = ["| format | bits | E | M | bias | max finite | min subnormal | specials |",
-            "|---|---|---|---|---|---|---|---|"]
+    rows = [
+        "| format | bits | E | M | bias | max finite | min subnormal | specials |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for fmt in PRESETS.values():
         if isinstance(fmt, FloatFormat):
-            rows.append(f"| {fmt.name} | {fmt.width} | {fmt.exponent_bits} | {fmt.mantissa_bits} | "
-                        f"{fmt.bias} | {_value(fmt.max_finite)} | {_value(fmt.min_subnormal)} | "
-                        f"{_SPECIALS[fmt.specials]} |")
+            rows.append(
+                f"| {fmt.name} | {fmt.width} | {fmt.exponent_bits} | {fmt.mantissa_bits} | "
+                f"{fmt.bias} | {_value(fmt.max_finite)} | {_value(fmt.min_subnormal)} | "
+                f"{_SPECIALS[fmt.specials]} |"
+            )
     ints = ", ".join(name for name, fmt in PRESETS.items() if not isinstance(fmt, FloatFormat))
     rows.append(f"| {ints} | 4-32 | | | | | | two's complement or unsigned; wraps |")
     return "\n".join(rows)
@@ -44,6 +48,7 @@ def unit_table():
 def gemm_table():
     """The LUT mpGEMM contracts of the activation formats (`LutGemmSpec.contract`)."""
     from picojoule.models.lut_gemm import ACT_FORMATS, LutGemmSpec
+
     rows = ["| LUT mpGEMM, activations | contract |", "|---|---|"]
     for act in ACT_FORMATS:
         spec = LutGemmSpec(act=act)
@@ -52,9 +57,11 @@ def gemm_table():
 
 
 def markdown():
-    return ("Formats (`picojoule.models.formats`): round to nearest, ties to even; gradual "
-            "underflow; overflow `nonsat` (Inf, or NaN without Inf) or `sat` (+-max finite).\n\n"
-            f"{format_table()}\n\nUnits (`picojoule.models.units`):\n\n{unit_table()}\n\n"
-            "Tensor-core GEMMs (`picojoule.models.lut_gemm`, default W2 K4; the float rounding "
-            "order is stated in `LutGemmSpec`):\n\n"
-            f"{gemm_table()}\n")
+    return (
+        "Formats (`picojoule.models.formats`): round to nearest, ties to even; gradual "
+        "underflow; overflow `nonsat` (Inf, or NaN without Inf) or `sat` (+-max finite).\n\n"
+        f"{format_table()}\n\nUnits (`picojoule.models.units`):\n\n{unit_table()}\n\n"
+        "Tensor-core GEMMs (`picojoule.models.lut_gemm`, default W2 K4; the float rounding "
+        "order is stated in `LutGemmSpec`):\n\n"
+        f"{gemm_table()}\n"
+    )

@@ -38,7 +38,7 @@ class Table:
 
 @dataclass
 class Figure:
-    path: Path        # PNG, relative to the report folder
+    path: Path  # PNG, relative to the report folder
     caption: str
 
 
@@ -60,7 +60,7 @@ def _cell(value, digits):
             return "n/a"
         if value == 0:
             return "0"
-        if abs(value) >= 10 ** digits or abs(value) < 10 ** -(digits - 1):
+        if abs(value) >= 10**digits or abs(value) < 10 ** -(digits - 1):
             return f"{value:.{digits - 1}e}"
         return f"{value:.{digits}g}"
     return str(value)
@@ -83,10 +83,17 @@ def render_markdown(doc):
             out.append("| " + " | ".join(_md_escape(h) for h in block.headers) + " |")
             out.append("|" + "---|" * len(block.headers))
             for row in block.rows:
-                out.append("| " + " | ".join(_md_escape(_cell(c, block.digits)) for c in row) + " |")
+                out.append(
+                    "| " + " | ".join(_md_escape(_cell(c, block.digits)) for c in row) + " |"
+                )
             out.append("")
         elif isinstance(block, Figure):
-            out += [f"![{block.caption}]({Path(block.path).as_posix()})", "", f"*{block.caption}*", ""]
+            out += [
+                f"![{block.caption}]({Path(block.path).as_posix()})",
+                "",
+                f"*{block.caption}*",
+                "",
+            ]
         else:
             raise TypeError(f"unknown block {block!r}")
     return "\n".join(out).rstrip() + "\n"
@@ -112,9 +119,12 @@ figcaption{font-style:italic;color:#444}code{background:#f3f3f3;padding:0 3px}
 
 def render_html(doc, *, root):
     """One HTML page; figures are read from ``root / figure.path`` and embedded."""
-    out = ["<!DOCTYPE html>", "<html lang='en'><head><meta charset='utf-8'>",
-           f"<title>{html.escape(doc.title)}</title><style>{_STYLE}</style></head><body>",
-           f"<h1>{html.escape(doc.title)}</h1>"]
+    out = [
+        "<!DOCTYPE html>",
+        "<html lang='en'><head><meta charset='utf-8'>",
+        f"<title>{html.escape(doc.title)}</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{html.escape(doc.title)}</h1>",
+    ]
     for block in doc.blocks:
         if isinstance(block, Heading):
             out.append(f"<h{block.level}>{_inline(block.text)}</h{block.level}>")
@@ -126,14 +136,19 @@ def render_html(doc, *, root):
                 out.append(f"<caption>{_inline(block.caption)}</caption>")
             out.append("<tr>" + "".join(f"<th>{_inline(h)}</th>" for h in block.headers) + "</tr>")
             for row in block.rows:
-                out.append("<tr>" + "".join(f"<td>{_inline(_cell(c, block.digits))}</td>"
-                                            for c in row) + "</tr>")
+                out.append(
+                    "<tr>"
+                    + "".join(f"<td>{_inline(_cell(c, block.digits))}</td>" for c in row)
+                    + "</tr>"
+                )
             out.append("</table>")
         elif isinstance(block, Figure):
             data = base64.b64encode((Path(root) / block.path).read_bytes()).decode("ascii")
-            out.append(f"<figure><img alt='{html.escape(block.caption)}' "
-                       f"src='data:image/png;base64,{data}'>"
-                       f"<figcaption>{_inline(block.caption)}</figcaption></figure>")
+            out.append(
+                f"<figure><img alt='{html.escape(block.caption)}' "
+                f"src='data:image/png;base64,{data}'>"
+                f"<figcaption>{_inline(block.caption)}</figcaption></figure>"
+            )
         else:
             raise TypeError(f"unknown block {block!r}")
     out.append("</body></html>")

@@ -18,13 +18,15 @@ def read_manifest(path):
     or malformed."""
     path = Path(path)
     if not path.is_file():
-        raise UserError(f"no manifest at {path}; run make verilog (picojoule verilog --out "
-                        f"{path.parent})")
+        raise UserError(
+            f"no manifest at {path}; run make verilog (picojoule verilog --out {path.parent})"
+        )
     try:
         entries = json.loads(path.read_text())["units"]
         if not isinstance(entries, list):
             raise ValueError("'units' is not a list")
     except (ValueError, KeyError, TypeError) as error:
-        raise UserError(f"{path} is not a picojoule manifest ({error}); rerun make verilog") \
-            from None
+        raise UserError(
+            f"{path} is not a picojoule manifest ({error}); rerun make verilog"
+        ) from None
     return path.parent, entries

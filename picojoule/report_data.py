@@ -22,18 +22,27 @@ from picojoule.models.formats import Overflow
 from picojoule.models.units import standard_suite
 from picojoule.references import HOROWITZ_45NM
 
+
 def calibration_units(specs):
     """Horowitz' operation name ("int8 add", "fp32 mul", ...) -> the matching combinational
     unit among ``specs`` (same operand format, non-saturating), for the operations present."""
-    kinds = {("add", True): "int_add", ("mul", True): "int_mul",
-             ("add", False): "fp_add", ("mul", False): "fp_mul"}
+    kinds = {
+        ("add", True): "int_add",
+        ("mul", True): "int_mul",
+        ("add", False): "fp_add",
+        ("mul", False): "fp_mul",
+    }
     found = {}
     for operation in HOROWITZ_45NM:
         fmt, op = operation.split()
         kind = kinds[(op, fmt.startswith("int"))]
         for spec in specs:
-            if (spec.kind == kind and spec.stages == 0 and spec.a.name == fmt == spec.b.name
-                    and getattr(spec, "overflow", Overflow.NONSAT) is Overflow.NONSAT):
+            if (
+                spec.kind == kind
+                and spec.stages == 0
+                and spec.a.name == fmt == spec.b.name
+                and getattr(spec, "overflow", Overflow.NONSAT) is Overflow.NONSAT
+            ):
                 found[operation] = spec.name
                 break
     return found
@@ -81,12 +90,12 @@ class ReportData:
     specs: list
     manifest: dict
     verdicts: list
-    records: list            # summary.json records, one per unit and distribution
-    calibration: list        # dicts: operation, energy_pj, horowitz_pj, ratio, area ...
+    records: list  # summary.json records, one per unit and distribution
+    calibration: list  # dicts: operation, energy_pj, horowitz_pj, ratio, area ...
     accuracy: list
     lut: dict
     tools: dict
-    errors: list = field(default_factory=list)   # energy-vs-error points per multiplier
+    errors: list = field(default_factory=list)  # energy-vs-error points per multiplier
     lut_accuracy: list = field(default_factory=list)  # float LUT mpGEMM error records
     seconds: float = 0.0
 
@@ -98,8 +107,10 @@ def select_specs(names):
     by_name = {spec.name: spec for spec in suite}
     unknown = [n for n in names if n not in by_name]
     if unknown:
-        raise ValueError(f"unknown unit {unknown[0]!r}; choose from the standard suite "
-                         f"(`picojoule report --list-units`)")
+        raise ValueError(
+            f"unknown unit {unknown[0]!r}; choose from the standard suite "
+            f"(`picojoule report --list-units`)"
+        )
     return [by_name[n] for n in names]
 
 
@@ -113,7 +124,11 @@ def multiplier_errors(specs, records, *, n_ops, distribution="gaussian", seed=1)
     energy = {(r["name"], r["distribution"]): r["energy_pj_per_op"] for r in records}
     points = []
     for spec in specs:
-        if spec.kind not in ("fp_mul", "lmul") or spec.stages or (spec.name, distribution) not in energy:
+        if (
+            spec.kind not in ("fp_mul", "lmul")
+            or spec.stages
+            or (spec.name, distribution) not in energy
+        ):
             continue
         fmt_a, fmt_b = spec.in_formats
         a = operand_stream(fmt=fmt_a, dist=distribution, n=n_ops, seed=seed)
@@ -125,13 +140,21 @@ def multiplier_errors(specs, records, *, n_ops, distribution="gaussian", seed=1)
             err = np.abs(got[keep] - exact[keep]) / np.abs(exact[keep])
         err = np.where(np.isfinite(err), err, 1.0)
         variant = getattr(spec, "variant", "rne")
-        points.append({"name": spec.name, "kind": spec.kind, "format": fmt_a.name,
-                       "variant": variant, "overflow": spec.overflow.value,
-                       "label": f"{fmt_a.name} {'RNE' if spec.kind == 'fp_mul' else variant}"
-                                + (" sat" if spec.overflow.value == "sat" else ""),
-                       "energy_pj_per_op": energy[(spec.name, distribution)],
-                       "mean_rel_error": float(err.mean()), "max_rel_error": float(err.max()),
-                       "pairs": int(keep.sum())})
+        points.append(
+            {
+                "name": spec.name,
+                "kind": spec.kind,
+                "format": fmt_a.name,
+                "variant": variant,
+                "overflow": spec.overflow.value,
+                "label": f"{fmt_a.name} {'RNE' if spec.kind == 'fp_mul' else variant}"
+                + (" sat" if spec.overflow.value == "sat" else ""),
+                "energy_pj_per_op": energy[(spec.name, distribution)],
+                "mean_rel_error": float(err.mean()),
+                "max_rel_error": float(err.max()),
+                "pairs": int(keep.sum()),
+            }
+        )
     return points
 
 
@@ -139,19 +162,36 @@ def verify(manifest_path, *, simulator, count, jobs):
     """Co-verify every unit of the manifest; one dict per unit, in manifest order."""
     from picojoule.sim.design import load_manifest
     from picojoule.sim.suite import verify_designs
+
     designs = load_manifest(manifest_path)
-    verdicts = {d.name: v for d, v in verify_designs(designs, jobs=jobs, simulator=simulator,
-                                                     count=count)}
-    return [{"name": d.name, "vectors": verdicts[d.name].vectors,
-             "mismatches": verdicts[d.name].mismatches, "seconds": verdicts[d.name].seconds,
-             "simulator": verdicts[d.name].simulator, "examples": verdicts[d.name].examples[:3]}
-            for d in designs]
+    verdicts = {
+        d.name: v for d, v in verify_designs(designs, jobs=jobs, simulator=simulator, count=count)
+    }
+    return [
+        {
+            "name": d.name,
+            "vectors": verdicts[d.name].vectors,
+            "mismatches": verdicts[d.name].mismatches,
+            "seconds": verdicts[d.name].seconds,
+            "simulator": verdicts[d.name].simulator,
+            "examples": verdicts[d.name].examples[:3],
+        }
+        for d in designs
+    ]
 
 
 def _cost(job):
     entry, manifest_dir, distribution, n_ops, liberty, voltage, clock_ghz = job
-    return cost_unit(entry, manifest_dir=manifest_dir, distribution=distribution, n=n_ops,
-                     liberty=liberty, voltage=voltage, clock_ghz=clock_ghz, progress=None)
+    return cost_unit(
+        entry,
+        manifest_dir=manifest_dir,
+        distribution=distribution,
+        n=n_ops,
+        liberty=liberty,
+        voltage=voltage,
+        clock_ghz=clock_ghz,
+        progress=None,
+    )
 
 
 def _map(jobs, function, items):
@@ -177,22 +217,35 @@ def collect(options, *, progress=print):
     if options.verify:
         progress(f"[2/5] co-verifying {len(entries)} units in cocotb ({options.simulator})")
         step = time.perf_counter()
-        verdicts = verify(verilog_dir / "manifest.json", simulator=options.simulator,
-                          count=options.verify_vectors, jobs=options.jobs)
+        verdicts = verify(
+            verilog_dir / "manifest.json",
+            simulator=options.simulator,
+            count=options.verify_vectors,
+            jobs=options.jobs,
+        )
         failed = [v["name"] for v in verdicts if v["mismatches"]]
-        progress(f"      {sum(v['vectors'] for v in verdicts):,} vectors, "
-                 f"{len(failed)} units with mismatches, {time.perf_counter() - step:.0f} s")
+        progress(
+            f"      {sum(v['vectors'] for v in verdicts):,} vectors, "
+            f"{len(failed)} units with mismatches, {time.perf_counter() - step:.0f} s"
+        )
         if failed:
-            raise RuntimeError(f"co-verification failed for {', '.join(failed)}; run "
-                               f"`picojoule sim --unit {failed[0]}` for details")
+            raise RuntimeError(
+                f"co-verification failed for {', '.join(failed)}; run "
+                f"`picojoule sim --unit {failed[0]}` for details"
+            )
     else:
         progress("[2/5] co-verification skipped (--no-verify)")
 
-    progress(f"[3/5] synthesizing and costing {len(entries)} units x {len(DISTRIBUTIONS)} "
-             f"operand distributions ({options.n_ops:,} operations each)")
+    progress(
+        f"[3/5] synthesizing and costing {len(entries)} units x {len(DISTRIBUTIONS)} "
+        f"operand distributions ({options.n_ops:,} operations each)"
+    )
     step = time.perf_counter()
-    jobs = [(e, verilog_dir, dist, options.n_ops, options.liberty, None, options.clock_ghz)
-            for e in entries for dist in DISTRIBUTIONS]
+    jobs = [
+        (e, verilog_dir, dist, options.n_ops, options.liberty, None, options.clock_ghz)
+        for e in entries
+        for dist in DISTRIBUTIONS
+    ]
     records = _map(options.jobs, _cost, jobs)
     by_unit = {spec.name: spec for spec in specs}
     for record in records:
@@ -201,9 +254,18 @@ def collect(options, *, progress=print):
 
     calibration = []
     names = {e["name"]: e for e in entries}
-    cal_jobs = [(names[unit], verilog_dir, "uniform", options.n_ops, options.liberty,
-                 CALIBRATION_VOLTAGE, options.clock_ghz)
-                for unit in calibration_units(specs).values()]
+    cal_jobs = [
+        (
+            names[unit],
+            verilog_dir,
+            "uniform",
+            options.n_ops,
+            options.liberty,
+            CALIBRATION_VOLTAGE,
+            options.clock_ghz,
+        )
+        for unit in calibration_units(specs).values()
+    ]
     if cal_jobs:
         progress(f"[4/5] calibration against Horowitz at {CALIBRATION_VOLTAGE} V")
         cal_records = {r["name"]: r for r in _map(options.jobs, _cost, cal_jobs)}
@@ -211,12 +273,19 @@ def collect(options, *, progress=print):
             if unit in cal_records:
                 r = cal_records[unit]
                 his_pj, his_area = HOROWITZ_45NM[operation]
-                calibration.append({"operation": operation, "unit": unit,
-                                    "energy_pj": r["energy_pj_per_op"], "horowitz_pj": his_pj,
-                                    "ratio": r["energy_pj_per_op"] / his_pj,
-                                    "area_um2": r["area_um2"], "horowitz_area_um2": his_area,
-                                    "area_ratio": r["area_um2"] / his_area,
-                                    "voltage": r["voltage"]})
+                calibration.append(
+                    {
+                        "operation": operation,
+                        "unit": unit,
+                        "energy_pj": r["energy_pj_per_op"],
+                        "horowitz_pj": his_pj,
+                        "ratio": r["energy_pj_per_op"] / his_pj,
+                        "area_um2": r["area_um2"],
+                        "horowitz_area_um2": his_area,
+                        "area_ratio": r["area_um2"] / his_area,
+                        "voltage": r["voltage"],
+                    }
+                )
 
     progress(f"[5/5] accuracy study ({options.accuracy_samples:,} Gaussian pairs)")
     acc = accuracy.accuracy_records(samples=options.accuracy_samples)
@@ -224,15 +293,30 @@ def collect(options, *, progress=print):
     if options.lut:
         from picojoule.report_lut import lut_comparison
         from picojoule.report_lut_accuracy import lut_accuracy_records
+
         lut = lut_comparison(options=options, progress=progress)
         progress("[LUT] error of the float LUT mpGEMM contract against the exact product")
         lut_accuracy = lut_accuracy_records()
 
-    tools = {"yosys": yosys_version(), "library": records[0]["library"] if records else None,
-             "voltage": records[0]["voltage"] if records else None,
-             "clock_ghz": options.clock_ghz, "n_ops": options.n_ops}
+    tools = {
+        "yosys": yosys_version(),
+        "library": records[0]["library"] if records else None,
+        "voltage": records[0]["voltage"] if records else None,
+        "clock_ghz": options.clock_ghz,
+        "n_ops": options.n_ops,
+    }
     errors = multiplier_errors(specs, records, n_ops=options.n_ops)
-    return ReportData(options=options, specs=specs, manifest=manifest, verdicts=verdicts,
-                      records=records, calibration=calibration, accuracy=acc, lut=lut,
-                      tools=tools, errors=errors, lut_accuracy=lut_accuracy,
-                      seconds=time.perf_counter() - start)
+    return ReportData(
+        options=options,
+        specs=specs,
+        manifest=manifest,
+        verdicts=verdicts,
+        records=records,
+        calibration=calibration,
+        accuracy=acc,
+        lut=lut,
+        tools=tools,
+        errors=errors,
+        lut_accuracy=lut_accuracy,
+        seconds=time.perf_counter() - start,
+    )

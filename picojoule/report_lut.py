@@ -26,26 +26,40 @@ def _cost_tile(job):
 
     entry, out_dir, liberty, clock_ghz, cycles = job
     record = export_tile(entry, out_dir)
-    synth = synthesize(verilog=Path(out_dir) / record["verilog"], top=record["top"],
-                       liberty=liberty, progress=None)
+    synth = synthesize(
+        verilog=Path(out_dir) / record["verilog"], top=record["top"], liberty=liberty, progress=None
+    )
     streams, holds = tile_streams(entry, cycles=cycles)
-    _, energy = estimate(synth=synth, streams=streams, holds=holds, clock_ghz=clock_ghz,
-                         progress=None)
+    _, energy = estimate(
+        synth=synth, streams=streams, holds=holds, clock_ghz=clock_ghz, progress=None
+    )
     mpc = entry.macs_per_cycle
     pj_per_mac = energy.energy_pj_per_op / mpc
-    return {"name": entry.name, "core": entry.core, "params": entry.params(),
-            "pipelined": entry.pipelined,
-            "wbits": entry.spec.wbits, "act": entry.spec.act.name, "macs_per_cycle": mpc,
-            "cells": sum(synth.cells.values()), "area_um2": synth.area_um2,
-            "delay_ns": synth.delay_ns, "energy_pj_per_cycle": energy.energy_pj_per_op,
-            "pj_per_mac": pj_per_mac, "tops_per_w": 2 / pj_per_mac,
-            "tops_per_mm2": 2 * mpc * clock_ghz * 1e3 / synth.area_um2,
-            "clock_ghz": clock_ghz, "fmax_ghz": 1 / synth.delay_ns,
-            "tops_per_mm2_at_fmax": 2 * mpc * 1e3 / (synth.delay_ns * synth.area_um2),
-            "power_mw": energy.power_mw, "area_um2_per_mac": synth.area_um2 / mpc,
-            "library": synth.library_label, "voltage": energy.voltage,
-            "tile": f"M{entry.spec.m} N{entry.spec.n} K{entry.spec.k}",
-            "distribution": "gaussian activations, uniform weight codes"}
+    return {
+        "name": entry.name,
+        "core": entry.core,
+        "params": entry.params(),
+        "pipelined": entry.pipelined,
+        "wbits": entry.spec.wbits,
+        "act": entry.spec.act.name,
+        "macs_per_cycle": mpc,
+        "cells": sum(synth.cells.values()),
+        "area_um2": synth.area_um2,
+        "delay_ns": synth.delay_ns,
+        "energy_pj_per_cycle": energy.energy_pj_per_op,
+        "pj_per_mac": pj_per_mac,
+        "tops_per_w": 2 / pj_per_mac,
+        "tops_per_mm2": 2 * mpc * clock_ghz * 1e3 / synth.area_um2,
+        "clock_ghz": clock_ghz,
+        "fmax_ghz": 1 / synth.delay_ns,
+        "tops_per_mm2_at_fmax": 2 * mpc * 1e3 / (synth.delay_ns * synth.area_um2),
+        "power_mw": energy.power_mw,
+        "area_um2_per_mac": synth.area_um2 / mpc,
+        "library": synth.library_label,
+        "voltage": energy.voltage,
+        "tile": f"M{entry.spec.m} N{entry.spec.n} K{entry.spec.k}",
+        "distribution": "gaussian activations, uniform weight codes",
+    }
 
 
 def _is_float_lut(entry):
@@ -68,21 +82,28 @@ def lut_ratios(tiles):
         if t["core"] != "lut":
             continue
         if t["act"].startswith("int"):
-            macs = [by_key.get((base, t["wbits"], t["act"]))
-                    for base in ("mac-int", f"mac-{t['act']}")]
-        else:                            # the fp8 / L-Mul arrays serve every W (see cost_tiles)
+            macs = [
+                by_key.get((base, t["wbits"], t["act"])) for base in ("mac-int", f"mac-{t['act']}")
+            ]
+        else:  # the fp8 / L-Mul arrays serve every W (see cost_tiles)
             macs = [float_macs.get(base) for base in FLOAT_BASELINES]
         for mac in macs:
             if mac:
                 base = mac["core"]
-                ratios.append({"wbits": t["wbits"], "act": t["act"], "baseline": base,
-                               "pipelined": t.get("pipelined", False),
-                               # per MAC: the general and float arrays are smaller tiles
-                               "area_ratio": mac["area_um2_per_mac"] / t["area_um2_per_mac"],
-                               "energy_ratio": mac["pj_per_mac"] / t["pj_per_mac"],
-                               # throughput per area, each tile at its own critical path
-                               "fmax_density_ratio": t["tops_per_mm2_at_fmax"]
-                               / mac["tops_per_mm2_at_fmax"]})
+                ratios.append(
+                    {
+                        "wbits": t["wbits"],
+                        "act": t["act"],
+                        "baseline": base,
+                        "pipelined": t.get("pipelined", False),
+                        # per MAC: the general and float arrays are smaller tiles
+                        "area_ratio": mac["area_um2_per_mac"] / t["area_um2_per_mac"],
+                        "energy_ratio": mac["pj_per_mac"] / t["pj_per_mac"],
+                        # throughput per area, each tile at its own critical path
+                        "fmax_density_ratio": t["tops_per_mm2_at_fmax"]
+                        / mac["tops_per_mm2_at_fmax"],
+                    }
+                )
     return ratios
 
 
@@ -94,12 +115,17 @@ def lut_comparison(*, options, progress=print):
     entries = cost_tiles()
     out_dir = Path(options.build_dir) / "tiles"
     out_dir.mkdir(parents=True, exist_ok=True)
-    progress(f"[LUT] synthesizing and costing {len(entries)} tensor-core tiles "
-             f"(M{COST_TILE['m']} N{COST_TILE['n']} K{COST_TILE['k']})")
+    progress(
+        f"[LUT] synthesizing and costing {len(entries)} tensor-core tiles "
+        f"(M{COST_TILE['m']} N{COST_TILE['n']} K{COST_TILE['k']})"
+    )
     # the float LUT tiles (fp32 adders) synthesize slowest: start them first
     order = sorted(range(len(entries)), key=lambda i: not _is_float_lut(entries[i]))
-    done = _map(options.jobs, _cost_tile, [(entries[i], out_dir, options.liberty,
-                                            options.clock_ghz, 4096) for i in order])
+    done = _map(
+        options.jobs,
+        _cost_tile,
+        [(entries[i], out_dir, options.liberty, options.clock_ghz, 4096) for i in order],
+    )
     tiles = [None] * len(entries)
     for i, tile in zip(order, done):
         tiles[i] = tile
@@ -109,17 +135,25 @@ def lut_comparison(*, options, progress=print):
     lmul = next((t for t in tiles if t["core"] == "mac-lmul"), None)
     if fp8 and lmul:
         saving = 1 - lmul["pj_per_mac"] / fp8["pj_per_mac"]
-        dot = {"saving": saving,
-               "text": f"{100 * saving:.1f}% saved per MAC by the L-Mul array against the e4m3 "
-                       f"multiplier array ({lmul['pj_per_mac']:.3g} vs {fp8['pj_per_mac']:.3g} "
-                       f"pJ/MAC; e4m3 products summed in fp32, as in a dot product)"}
-    return {"tiles": tiles, "ratios": ratios, "dot_product_saving": dot, "tile": COST_TILE,
-            "float_tile": FLOAT_LUT_TILE}
+        dot = {
+            "saving": saving,
+            "text": f"{100 * saving:.1f}% saved per MAC by the L-Mul array against the e4m3 "
+            f"multiplier array ({lmul['pj_per_mac']:.3g} vs {fp8['pj_per_mac']:.3g} "
+            f"pJ/MAC; e4m3 products summed in fp32, as in a dot product)",
+        }
+    return {
+        "tiles": tiles,
+        "ratios": ratios,
+        "dot_product_saving": dot,
+        "tile": COST_TILE,
+        "float_tile": FLOAT_LUT_TILE,
+    }
 
 
 def lut_figure(lut, path):
     """pJ/MAC and area/MAC per core vs weight bits (A8); returns False when nothing to draw."""
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
@@ -127,6 +161,7 @@ def lut_figure(lut, path):
     if not tiles:
         return False
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+
     def label(t):
         return t["core"] + (" pipelined" if t.get("pipelined") else "")
 
@@ -141,8 +176,10 @@ def lut_figure(lut, path):
         ax.set_xticks(sorted({t["wbits"] for t in tiles}))
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=8)
-    fig.suptitle("LUT tensor core vs MAC arrays of the same peak MACs/cycle (measured by picojoule)",
-                 fontsize=10)
+    fig.suptitle(
+        "LUT tensor core vs MAC arrays of the same peak MACs/cycle (measured by picojoule)",
+        fontsize=10,
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -161,34 +198,46 @@ def _range(values):
 def _label(ratio):
     """``W2A8`` for integer activations, ``W2 e4m3`` for float ones."""
     act = ratio["act"]
-    return f"W{ratio['wbits']}A{act.removeprefix('int')}" if act.startswith("int") \
+    return (
+        f"W{ratio['wbits']}A{act.removeprefix('int')}"
+        if act.startswith("int")
         else f"W{ratio['wbits']} {act}"
+    )
 
 
 def _pipelined_sentence(lut):
     """What the register between table read and accumulation buys, from the tiles and ratios."""
     tiles = lut.get("tiles", [])
     pipe = {(t["wbits"], t["act"]): t for t in tiles if t["core"] == "lut" and t.get("pipelined")}
-    flat = {(t["wbits"], t["act"]): t for t in tiles if t["core"] == "lut"
-            and not t.get("pipelined") and (t["wbits"], t["act"]) in pipe}
+    flat = {
+        (t["wbits"], t["act"]): t
+        for t in tiles
+        if t["core"] == "lut" and not t.get("pipelined") and (t["wbits"], t["act"]) in pipe
+    }
     if not flat:
         return ""
     pairs = [(flat[key], pipe[key]) for key in flat]
     timed = [r for r in lut["ratios"] if r.get("pipelined") and "fmax_density_ratio" in r]
-    text = (f"Pipelined (a register between table read and accumulation), the integer LUT "
-            f"tiles' critical paths go from {_span(t['delay_ns'] for t, _ in pairs)} ns to "
-            f"{_span(p['delay_ns'] for _, p in pairs)} ns at "
-            f"{_range([p['area_um2'] / t['area_um2'] for t, p in pairs])} the area and "
-            f"{_range([p['pj_per_mac'] / t['pj_per_mac'] for t, p in pairs])} the energy per MAC")
+    text = (
+        f"Pipelined (a register between table read and accumulation), the integer LUT "
+        f"tiles' critical paths go from {_span(t['delay_ns'] for t, _ in pairs)} ns to "
+        f"{_span(p['delay_ns'] for _, p in pairs)} ns at "
+        f"{_range([p['area_um2'] / t['area_um2'] for t, p in pairs])} the area and "
+        f"{_range([p['pj_per_mac'] / t['pj_per_mac'] for t, p in pairs])} the energy per MAC"
+    )
     if timed:
-        wins = sorted({f"{_label(r)} vs {r['baseline']}" for r in timed
-                       if r["fmax_density_ratio"] > 1})
-        text += (f"; at each tile's own clock limit, LUT / MAC TOPS/mm^2 is then "
-                 f"{_range([r['fmax_density_ratio'] for r in timed])}, above 1 at "
-                 + (", ".join(wins) if wins else "none"))
+        wins = sorted(
+            {f"{_label(r)} vs {r['baseline']}" for r in timed if r["fmax_density_ratio"] > 1}
+        )
+        text += (
+            f"; at each tile's own clock limit, LUT / MAC TOPS/mm^2 is then "
+            f"{_range([r['fmax_density_ratio'] for r in timed])}, above 1 at "
+            + (", ".join(wins) if wins else "none")
+        )
     gains = [100 * (t["delay_ns"] / p["delay_ns"] - 1) for t, p in pairs]
-    text += (f"; the clock limit rises by {min(gains):.0f}-{max(gains):.0f}% for that area and "
-             f"energy")
+    text += (
+        f"; the clock limit rises by {min(gains):.0f}-{max(gains):.0f}% for that area and energy"
+    )
     return text + "."
 
 
@@ -200,53 +249,82 @@ def _span(values):
 def lut_conclusion(lut):
     """One paragraph saying where the LUT tile wins and where it loses, from the ratios."""
     parts = []
-    groups = (("the same-peak array of int x uintW multipliers", ("mac-int",)),
-              ("general integer MAC arrays (weights widened to the activation width)",
-               ("mac-int8", "mac-int16")),
-              ("the e4m3 multiplier array (weights dequantized to e4m3, products summed in "
-               "fp32), with e4m3 activations in the LUT tile's FP tables and fp32 accumulators",
-               ("mac-fp8",)),
-              ("the e4m3 L-Mul array", ("mac-lmul",)))
+    groups = (
+        ("the same-peak array of int x uintW multipliers", ("mac-int",)),
+        (
+            "general integer MAC arrays (weights widened to the activation width)",
+            ("mac-int8", "mac-int16"),
+        ),
+        (
+            "the e4m3 multiplier array (weights dequantized to e4m3, products summed in "
+            "fp32), with e4m3 activations in the LUT tile's FP tables and fp32 accumulators",
+            ("mac-fp8",),
+        ),
+        ("the e4m3 L-Mul array", ("mac-lmul",)),
+    )
     for label, baselines in groups:
-        rows = [r for r in lut["ratios"] if r["baseline"] in baselines
-                and not r.get("pipelined")]
+        rows = [r for r in lut["ratios"] if r["baseline"] in baselines and not r.get("pipelined")]
         if not rows:
             continue
         wins = sorted({_label(r) for r in rows if r["energy_ratio"] > 1})
         energy = _range([r["energy_ratio"] for r in rows])
         area = _range([r["area_ratio"] for r in rows])
-        parts.append(f"Against {label}, MAC energy / LUT energy per MAC is {energy} and MAC area / "
-                     f"LUT area per MAC is {area} (above 1: the LUT tile is better); the LUT tile "
-                     + (f"wins on energy at {', '.join(wins)}." if wins else
-                        "wins on energy nowhere."))
-    w2a8 = [r for r in lut["ratios"] if r["wbits"] == 2 and r["act"] == "int8"
-            and not r.get("pipelined")]
+        parts.append(
+            f"Against {label}, MAC energy / LUT energy per MAC is {energy} and MAC area / "
+            f"LUT area per MAC is {area} (above 1: the LUT tile is better); the LUT tile "
+            + (f"wins on energy at {', '.join(wins)}." if wins else "wins on energy nowhere.")
+        )
+    w2a8 = [
+        r
+        for r in lut["ratios"]
+        if r["wbits"] == 2 and r["act"] == "int8" and not r.get("pipelined")
+    ]
     if w2a8:
-        measured = "; ".join(f"{r['area_ratio']:.2f}x area and {r['energy_ratio']:.2f}x energy "
-                             f"against {r['baseline']}" for r in w2a8)
-        parts.append("At W2A8 the paper reports 1.44x in both area and power (its figure, "
-                     f"against its own MAC baseline); we measure {measured}.")
+        measured = "; ".join(
+            f"{r['area_ratio']:.2f}x area and {r['energy_ratio']:.2f}x energy "
+            f"against {r['baseline']}"
+            for r in w2a8
+        )
+        parts.append(
+            "At W2A8 the paper reports 1.44x in both area and power (its figure, "
+            f"against its own MAC baseline); we measure {measured}."
+        )
     timed = [r for r in lut["ratios"] if "fmax_density_ratio" in r and not r.get("pipelined")]
     delays = [t["delay_ns"] for t in lut.get("tiles", []) if not t.get("pipelined")]
     if timed and delays:
-        lost = [f"{_label(r)} vs {r['baseline']}" for r in timed
-                if r["area_ratio"] > 1 and r["fmax_density_ratio"] < 1]
+        lost = [
+            f"{_label(r)} vs {r['baseline']}"
+            for r in timed
+            if r["area_ratio"] > 1 and r["fmax_density_ratio"] < 1
+        ]
         clock = next((t["clock_ghz"] for t in lut["tiles"] if "clock_ghz" in t), 1.0)
         slow = sum(d > 1 / clock for d in delays)
-        reach = ("none reaches it as built" if slow == len(delays) else
-                 f"{slow} of {len(delays)} tiles do not reach it as built" if slow else
-                 "every tile reaches it")
-        parts.append(f"Timing (static, high-fanout nets through buffer trees): the unpipelined "
-                     f"tiles' critical paths are {min(delays):.1f}-{max(delays):.1f} ns, so of "
-                     f"the stated {clock:g} GHz clock {reach}. With each tile clocked at its own "
-                     f"critical path, LUT / MAC TOPS/mm^2 is "
-                     f"{_range([r['fmax_density_ratio'] for r in timed])}"
-                     + (f"; the LUT tile's longer path turns its area advantage into a loss at "
-                        f"{', '.join(lost)}." if lost else "."))
+        reach = (
+            "none reaches it as built"
+            if slow == len(delays)
+            else f"{slow} of {len(delays)} tiles do not reach it as built"
+            if slow
+            else "every tile reaches it"
+        )
+        parts.append(
+            f"Timing (static, high-fanout nets through buffer trees): the unpipelined "
+            f"tiles' critical paths are {min(delays):.1f}-{max(delays):.1f} ns, so of "
+            f"the stated {clock:g} GHz clock {reach}. With each tile clocked at its own "
+            f"critical path, LUT / MAC TOPS/mm^2 is "
+            f"{_range([r['fmax_density_ratio'] for r in timed])}"
+            + (
+                f"; the LUT tile's longer path turns its area advantage into a loss at "
+                f"{', '.join(lost)}."
+                if lost
+                else "."
+            )
+        )
     parts.append(_pipelined_sentence(lut))
-    parts.append("The bit-serial LUT tile keeps a wide accumulator per output and adds one "
-                 "shifted table entry per weight bit, which dominates at these tile sizes; a "
-                 "wider N amortizes its tables further.")
+    parts.append(
+        "The bit-serial LUT tile keeps a wide accumulator per output and adds one "
+        "shifted table entry per weight bit, which dominates at these tile sizes; a "
+        "wider N amortizes its tables further."
+    )
     return " ".join(part for part in parts if part)
 
 
@@ -254,40 +332,97 @@ def lut_blocks(lut, *, figures):
     """The report blocks of the LUT section."""
     tile, ftile = lut["tile"], lut["float_tile"]
     clock = next((t["clock_ghz"] for t in lut["tiles"] if "clock_ghz" in t), 1.0)
-    blocks = [Heading("LUT tensor core vs MAC arrays"),
-              Paragraph(f"LUT tiles of M{tile['m']} N{tile['n']} K{tile['k']} (the paper's M2 N64 "
-                        "K4 narrowed in N so that every tile synthesizes in seconds; the tables "
-                        "are shared across N, so a narrower N is conservative for the LUT core). "
-                        "The `mac-int` baseline has the same peak MACs per cycle as the LUT tile "
-                        "(W-bit weight codes into integer multipliers). Operands: Gaussian activations, uniform random weight "
-                        "codes, driven cycle by cycle as a GEMM's inner loop drives them. The "
-                        "general integer MAC arrays and the e4m3 and L-Mul arrays (weights "
-                        "dequantized to e4m3, products summed in fp32) are costed on a smaller "
-                        "array to keep synthesis short; compare them per MAC. LUT tiles with "
-                        "e4m3 activations (tables of e4m3 adders, fp32 accumulators; "
-                        "`picojoule.hw.lut_tile_fp`) are costed on one row of tables "
-                        f"(M{ftile['m']} N{ftile['n']} K{ftile['k']}) beside the e4m3 arrays."),
-              Table(["tile", "core", "W", "act", "shape", "MACs/cycle", "cells", "area um^2",
-                     "pJ/MAC", "TOPS/W", f"TOPS/mm^2 at {clock:g} GHz", "delay ns",
-                     "TOPS/mm^2 at 1/delay"],
-                    [[t["name"], t["core"], t["wbits"], t["act"], t["tile"], t["macs_per_cycle"],
-                      t["cells"], t["area_um2"], t["pj_per_mac"], t["tops_per_w"], t["tops_per_mm2"],
-                      t["delay_ns"], t.get("tops_per_mm2_at_fmax")] for t in lut["tiles"]],
-                    caption="Measured by picojoule (default library unless --liberty; 1 MAC = 2 "
-                            "operations; delay: static timing of the unpipelined tile).")]
+    blocks = [
+        Heading("LUT tensor core vs MAC arrays"),
+        Paragraph(
+            f"LUT tiles of M{tile['m']} N{tile['n']} K{tile['k']} (the paper's M2 N64 "
+            "K4 narrowed in N so that every tile synthesizes in seconds; the tables "
+            "are shared across N, so a narrower N is conservative for the LUT core). "
+            "The `mac-int` baseline has the same peak MACs per cycle as the LUT tile "
+            "(W-bit weight codes into integer multipliers). Operands: Gaussian activations, uniform random weight "
+            "codes, driven cycle by cycle as a GEMM's inner loop drives them. The "
+            "general integer MAC arrays and the e4m3 and L-Mul arrays (weights "
+            "dequantized to e4m3, products summed in fp32) are costed on a smaller "
+            "array to keep synthesis short; compare them per MAC. LUT tiles with "
+            "e4m3 activations (tables of e4m3 adders, fp32 accumulators; "
+            "`picojoule.hw.lut_tile_fp`) are costed on one row of tables "
+            f"(M{ftile['m']} N{ftile['n']} K{ftile['k']}) beside the e4m3 arrays."
+        ),
+        Table(
+            [
+                "tile",
+                "core",
+                "W",
+                "act",
+                "shape",
+                "MACs/cycle",
+                "cells",
+                "area um^2",
+                "pJ/MAC",
+                "TOPS/W",
+                f"TOPS/mm^2 at {clock:g} GHz",
+                "delay ns",
+                "TOPS/mm^2 at 1/delay",
+            ],
+            [
+                [
+                    t["name"],
+                    t["core"],
+                    t["wbits"],
+                    t["act"],
+                    t["tile"],
+                    t["macs_per_cycle"],
+                    t["cells"],
+                    t["area_um2"],
+                    t["pj_per_mac"],
+                    t["tops_per_w"],
+                    t["tops_per_mm2"],
+                    t["delay_ns"],
+                    t.get("tops_per_mm2_at_fmax"),
+                ]
+                for t in lut["tiles"]
+            ],
+            caption="Measured by picojoule (default library unless --liberty; 1 MAC = 2 "
+            "operations; delay: static timing of the unpipelined tile).",
+        ),
+    ]
     blocks.append(Paragraph(lut_conclusion(lut)))
     if lut["ratios"]:
-        blocks.append(Table(["W", "act", "LUT pipelined", "baseline", "area MAC / LUT",
-                             "energy MAC / LUT", "TOPS/mm^2 LUT / MAC at own 1/delay"],
-                            [[r["wbits"], r["act"], "yes" if r.get("pipelined") else "no",
-                              r["baseline"], r["area_ratio"], r["energy_ratio"],
-                              r.get("fmax_density_ratio")] for r in lut["ratios"]],
-                            caption="Ratios above 1 mean the LUT tile is smaller / spends less "
-                                    "energy per MAC / delivers more throughput per area."))
-    blocks.append(Table(["the paper's claim", "paper's figure"],
-                        [[c.text, _fmt(round(c.value, 2))] for c in LUT_CLAIMS],
-                        caption=f"From {LUT_SOURCE}: a different process, tool and tile size; "
-                                "set beside our ratios, not comparable number for number."))
+        blocks.append(
+            Table(
+                [
+                    "W",
+                    "act",
+                    "LUT pipelined",
+                    "baseline",
+                    "area MAC / LUT",
+                    "energy MAC / LUT",
+                    "TOPS/mm^2 LUT / MAC at own 1/delay",
+                ],
+                [
+                    [
+                        r["wbits"],
+                        r["act"],
+                        "yes" if r.get("pipelined") else "no",
+                        r["baseline"],
+                        r["area_ratio"],
+                        r["energy_ratio"],
+                        r.get("fmax_density_ratio"),
+                    ]
+                    for r in lut["ratios"]
+                ],
+                caption="Ratios above 1 mean the LUT tile is smaller / spends less "
+                "energy per MAC / delivers more throughput per area.",
+            )
+        )
+    blocks.append(
+        Table(
+            ["the paper's claim", "paper's figure"],
+            [[c.text, _fmt(round(c.value, 2))] for c in LUT_CLAIMS],
+            caption=f"From {LUT_SOURCE}: a different process, tool and tile size; "
+            "set beside our ratios, not comparable number for number.",
+        )
+    )
     if "lut" in figures:
         blocks.append(Figure(figures["lut"], "Energy and area per MAC vs weight bits."))
     return blocks

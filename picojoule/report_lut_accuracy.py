@@ -43,8 +43,11 @@ def error_metrics(got, exact):
     err = np.abs(got - exact)
     scale = np.max(np.abs(exact)) or 1.0
     nz = exact != 0
-    return {"rel_mean": float(err.mean() / scale), "rel_max": float(err.max() / scale),
-            "elem_rel_median": float(np.median(err[nz] / np.abs(exact[nz]))) if nz.any() else 0.0}
+    return {
+        "rel_mean": float(err.mean() / scale),
+        "rel_max": float(err.max() / scale),
+        "elem_rel_median": float(np.median(err[nz] / np.abs(exact[nz]))) if nz.any() else 0.0,
+    }
 
 
 def mac_reference(a, w, *, spec):
@@ -60,8 +63,9 @@ def mac_reference(a, w, *, spec):
     acc_fmt = spec.acc_format
     acc = np.zeros((values.shape[0], weights.shape[1]))
     for k in range(values.shape[1]):
-        acc = acc_fmt.decode(acc_fmt.encode(acc + values[:, k, None] * weights[None, k],
-                                            overflow=Overflow.NONSAT))
+        acc = acc_fmt.decode(
+            acc_fmt.encode(acc + values[:, k, None] * weights[None, k], overflow=Overflow.NONSAT)
+        )
     return acc
 
 
@@ -78,8 +82,9 @@ def study_activations(*, act, distribution, m, k, seed):
     """M x K codes of ``act``: ``distribution`` values (the same values for every format)."""
     fmt = LutGemmSpec(act=act).act
     index = ("gaussian", "laplace").index(distribution)
-    return operand_stream(fmt=fmt, dist=distribution, n=max(m * k, 2),
-                          seed=seed + index)[:m * k].reshape(m, k)
+    return operand_stream(fmt=fmt, dist=distribution, n=max(m * k, 2), seed=seed + index)[
+        : m * k
+    ].reshape(m, k)
 
 
 def study_weights(*, wbits, k, n, seed):
@@ -87,8 +92,17 @@ def study_weights(*, wbits, k, n, seed):
     return np.random.default_rng([seed, wbits]).integers(0, 1 << wbits, size=(k, n))
 
 
-def lut_accuracy_records(*, m=SHAPE["m"], k=SHAPE["k"], n=SHAPE["n"], seed=SEED, acts=ACTS,
-                         wbits=WBITS, distributions=DISTRIBUTIONS, group=GROUP):
+def lut_accuracy_records(
+    *,
+    m=SHAPE["m"],
+    k=SHAPE["k"],
+    n=SHAPE["n"],
+    seed=SEED,
+    acts=ACTS,
+    wbits=WBITS,
+    distributions=DISTRIBUTIONS,
+    group=GROUP,
+):
     """One record per (activation format, table format, W, distribution); see the module doc.
 
     Each record carries ``name``, ``kind`` (``"lut_mpgemm_accuracy"``), ``params`` and
@@ -101,8 +115,9 @@ def lut_accuracy_records(*, m=SHAPE["m"], k=SHAPE["k"], n=SHAPE["n"], seed=SEED,
     records = []
     for act in acts:
         weights = {b: study_weights(wbits=b, k=k, n=n, seed=seed) for b in wbits}
-        a_all = np.concatenate([study_activations(act=act, distribution=d, m=m, k=k, seed=seed)
-                                for d in distributions])
+        a_all = np.concatenate(
+            [study_activations(act=act, distribution=d, m=m, k=k, seed=seed) for d in distributions]
+        )
         w_all = np.concatenate([weights[b] for b in wbits], axis=1)
         mac_spec = LutGemmSpec(k=group, wbits=max(wbits), act=act)
         mac_all = mac_reference(a_all, w_all, spec=mac_spec)
@@ -116,15 +131,22 @@ def lut_accuracy_records(*, m=SHAPE["m"], k=SHAPE["k"], n=SHAPE["n"], seed=SEED,
                     rows = slice(i * m, (i + 1) * m)
                     reference = error_metrics(mac_all[rows, cols], exact_all[rows, cols])
                     reference["contract"] = mac_contract(LutGemmSpec(k=group, wbits=bits, act=act))
-                    records.append({
-                        "name": spec.name, "kind": KIND, "params": spec.params(),
-                        "contract": spec.contract, "distribution": dist,
-                        "operands": f"{dist} activations encoded to {spec.act.name} (RNE, "
-                                    f"saturating), uniform {bits}-bit weight codes",
-                        "gemm_shape": {"m": m, "k": k, "n": n}, "seed": seed,
-                        "table_is_activation_format": table is None,
-                        **error_metrics(got[rows], exact_all[rows, cols]),
-                        "mac_reference": reference})
+                    records.append(
+                        {
+                            "name": spec.name,
+                            "kind": KIND,
+                            "params": spec.params(),
+                            "contract": spec.contract,
+                            "distribution": dist,
+                            "operands": f"{dist} activations encoded to {spec.act.name} (RNE, "
+                            f"saturating), uniform {bits}-bit weight codes",
+                            "gemm_shape": {"m": m, "k": k, "n": n},
+                            "seed": seed,
+                            "table_is_activation_format": table is None,
+                            **error_metrics(got[rows], exact_all[rows, cols]),
+                            "mac_reference": reference,
+                        }
+                    )
     return records
 
 
@@ -164,15 +186,23 @@ def accuracy_conclusion(records, *, distribution="gaussian", dominance=2.0):
             continue
         own = tables.pop(act)
         acc = next(r["params"]["acc"] for r in records if r["params"]["act"] == act)
-        text = (f"{act}: {_span(own)} with {act} tables, {_span(mac)} for the direct MAC "
-                f"accumulating in {acc}")
+        text = (
+            f"{act}: {_span(own)} with {act} tables, {_span(mac)} for the direct MAC "
+            f"accumulating in {acc}"
+        )
         if tables:
             text += ", " + ", ".join(f"{_span(v)} with {t} tables" for t, v in tables.items())
         floor = max(max(mac), max(list(tables.values())[-1]) if tables else 0.0)
         if min(own) > dominance * floor:
-            text += (" - the table rounding dominates (" +
-                     (f"{_times(min(own) / floor)} or more the error without it" if floor > 0 else
-                      "the error without it is 0") + ")")
+            text += (
+                " - the table rounding dominates ("
+                + (
+                    f"{_times(min(own) / floor)} or more the error without it"
+                    if floor > 0
+                    else "the error without it is 0"
+                )
+                + ")"
+            )
             enough = [t for t, v in tables.items() if max(v) <= dominance * floor]
             if enough:
                 text += f" and {enough[0]} tables remove it"
@@ -185,8 +215,10 @@ def accuracy_conclusion(records, *, distribution="gaussian", dominance=2.0):
         return ""
     shape = records[0]["gemm_shape"]
     widths = ", ".join(str(w) for w in sorted({r["params"]["wbits"] for r in records}))
-    return (f"Mean error on {distribution} activations (M{shape['m']} K{shape['k']} "
-            f"N{shape['n']}, W {widths}): " + "; ".join(parts) + ".")
+    return (
+        f"Mean error on {distribution} activations (M{shape['m']} K{shape['k']} "
+        f"N{shape['n']}, W {widths}): " + "; ".join(parts) + "."
+    )
 
 
 def accuracy_figure(records, path, *, distribution="gaussian"):
@@ -195,6 +227,7 @@ def accuracy_figure(records, path, *, distribution="gaussian"):
     if not rows:
         return False
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
@@ -203,21 +236,36 @@ def accuracy_figure(records, path, *, distribution="gaussian"):
     for i, act in enumerate(acts):
         mine = [r for r in rows if r["params"]["act"] == act]
         for j, table in enumerate(dict.fromkeys(r["params"]["table"] for r in mine)):
-            line = sorted((r for r in mine if r["params"]["table"] == table),
-                          key=lambda r: r["params"]["wbits"])
-            ax.plot([r["params"]["wbits"] for r in line], [r["rel_mean"] for r in line],
-                    marker="os^v"[j % 4], color=f"C{i}", label=f"{act} LUT, {table} tables")
+            line = sorted(
+                (r for r in mine if r["params"]["table"] == table),
+                key=lambda r: r["params"]["wbits"],
+            )
+            ax.plot(
+                [r["params"]["wbits"] for r in line],
+                [r["rel_mean"] for r in line],
+                marker="os^v"[j % 4],
+                color=f"C{i}",
+                label=f"{act} LUT, {table} tables",
+            )
         ref = sorted({(r["params"]["wbits"], r["mac_reference"]["rel_mean"]) for r in mine})
-        ax.plot([w for w, _ in ref], [e for _, e in ref], linestyle="--", color=f"C{i}",
-                label=f"{act} direct MAC ({mine[0]['params']['acc']})")
+        ax.plot(
+            [w for w, _ in ref],
+            [e for _, e in ref],
+            linestyle="--",
+            color=f"C{i}",
+            label=f"{act} direct MAC ({mine[0]['params']['acc']})",
+        )
     ax.set_yscale("symlog", linthresh=1e-10)
     ax.set_xticks(sorted({r["params"]["wbits"] for r in rows}))
     ax.set_xlabel("weight bits W")
     ax.set_ylabel("mean |C - exact| / max |exact|")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
-    ax.set_title(f"float LUT mpGEMM error vs the exact product ({distribution} activations, "
-                 "measured by picojoule)", fontsize=9)
+    ax.set_title(
+        f"float LUT mpGEMM error vs the exact product ({distribution} activations, "
+        "measured by picojoule)",
+        fontsize=9,
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -229,25 +277,54 @@ def accuracy_blocks(records, *, figure=None):
     if not records:
         return []
     shape = records[0]["gemm_shape"]
-    blocks = [Heading("Float activations: LUT error against the exact product", level=3),
-              Paragraph(f"The golden LUT mpGEMM (group size K={records[0]['params']['k']}) on "
-                        f"M{shape['m']} x K{shape['k']} activations times K{shape['k']} x "
-                        f"N{shape['n']} uniform weight codes, seed {records[0]['seed']}, against "
-                        "the exact product (float64 sum of exact products); beside it a direct "
-                        "MAC with exact products accumulated one at a time in the same "
-                        "accumulator format. Errors are normalized by the largest exact output; "
-                        "the median is per output."),
-              Paragraph(accuracy_conclusion(records)),
-              Table(["contract", "operands", "LUT mean", "LUT max", "LUT median elem.",
-                     "direct MAC mean", "direct MAC max", "direct MAC median elem."],
-                    [[r["contract"], r["distribution"], r["rel_mean"], r["rel_max"],
-                      r["elem_rel_median"], r["mac_reference"]["rel_mean"],
-                      r["mac_reference"]["rel_max"], r["mac_reference"]["elem_rel_median"]]
-                     for r in records], digits=3,
-                    caption="Measured by picojoule on the golden models; the direct MAC: " +
-                            "; ".join(dict.fromkeys(_mac_rule(r["params"]["acc"])
-                                                    for r in records)) + ".")]
+    blocks = [
+        Heading("Float activations: LUT error against the exact product", level=3),
+        Paragraph(
+            f"The golden LUT mpGEMM (group size K={records[0]['params']['k']}) on "
+            f"M{shape['m']} x K{shape['k']} activations times K{shape['k']} x "
+            f"N{shape['n']} uniform weight codes, seed {records[0]['seed']}, against "
+            "the exact product (float64 sum of exact products); beside it a direct "
+            "MAC with exact products accumulated one at a time in the same "
+            "accumulator format. Errors are normalized by the largest exact output; "
+            "the median is per output."
+        ),
+        Paragraph(accuracy_conclusion(records)),
+        Table(
+            [
+                "contract",
+                "operands",
+                "LUT mean",
+                "LUT max",
+                "LUT median elem.",
+                "direct MAC mean",
+                "direct MAC max",
+                "direct MAC median elem.",
+            ],
+            [
+                [
+                    r["contract"],
+                    r["distribution"],
+                    r["rel_mean"],
+                    r["rel_max"],
+                    r["elem_rel_median"],
+                    r["mac_reference"]["rel_mean"],
+                    r["mac_reference"]["rel_max"],
+                    r["mac_reference"]["elem_rel_median"],
+                ]
+                for r in records
+            ],
+            digits=3,
+            caption="Measured by picojoule on the golden models; the direct MAC: "
+            + "; ".join(dict.fromkeys(_mac_rule(r["params"]["acc"]) for r in records))
+            + ".",
+        ),
+    ]
     if figure:
-        blocks.append(Figure(figure, "Mean error of the float LUT contract vs weight bits, per "
-                                     "activation and table format; dashed: the direct MAC."))
+        blocks.append(
+            Figure(
+                figure,
+                "Mean error of the float LUT contract vs weight bits, per "
+                "activation and table format; dashed: the direct MAC.",
+            )
+        )
     return blocks

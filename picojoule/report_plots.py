@@ -7,16 +7,25 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 FLOAT_FORMATS = ("e4m3", "e5m2", "bf16", "fp16", "fp32")
-MULTIPLIERS = (("fp_mul", None, "FP multiplier (RNE)"), ("lmul", "int_add", "L-Mul int_add"),
-               ("lmul", "formula", "L-Mul formula"), ("lmul", "mitchell", "L-Mul mitchell"))
+MULTIPLIERS = (
+    ("fp_mul", None, "FP multiplier (RNE)"),
+    ("lmul", "int_add", "L-Mul int_add"),
+    ("lmul", "formula", "L-Mul formula"),
+    ("lmul", "mitchell", "L-Mul mitchell"),
+)
 
 
 def _find(records, *, kind, fmt, distribution, variant=None, stages=0, overflow="nonsat"):
     for r in records:
         p = r["params"]
-        if (r["kind"] == kind and p.get("a") == fmt and r["distribution"] == distribution
-                and p.get("stages", 0) == stages and p.get("overflow", overflow) == overflow
-                and (variant is None or p.get("variant") == variant)):
+        if (
+            r["kind"] == kind
+            and p.get("a") == fmt
+            and r["distribution"] == distribution
+            and p.get("stages", 0) == stages
+            and p.get("overflow", overflow) == overflow
+            and (variant is None or p.get("variant") == variant)
+        ):
             return r
     return None
 
@@ -27,18 +36,31 @@ def area_energy(records, path, *, distribution="gaussian"):
     x = np.arange(len(FLOAT_FORMATS))
     width = 0.8 / len(MULTIPLIERS)
     for i, (kind, variant, label) in enumerate(MULTIPLIERS):
-        rows = [_find(records, kind=kind, fmt=f, variant=variant, distribution=distribution)
-                for f in FLOAT_FORMATS]
+        rows = [
+            _find(records, kind=kind, fmt=f, variant=variant, distribution=distribution)
+            for f in FLOAT_FORMATS
+        ]
         for ax, key in zip(axes, ("area_um2", "energy_pj_per_op")):
             values = [r[key] if r else np.nan for r in rows]
             ax.bar(x + (i - (len(MULTIPLIERS) - 1) / 2) * width, values, width, label=label)
-    ints = [(r["name"], r) for r in records
-            if r["kind"] in ("int_mul", "int_add") and r["distribution"] == distribution
-            and r["params"].get("stages", 0) == 0]
-    for ax, key, unit in zip(axes, ("area_um2", "energy_pj_per_op"), ("area (um^2)", "energy per op (pJ)")):
+    ints = [
+        (r["name"], r)
+        for r in records
+        if r["kind"] in ("int_mul", "int_add")
+        and r["distribution"] == distribution
+        and r["params"].get("stages", 0) == 0
+    ]
+    for ax, key, unit in zip(
+        axes, ("area_um2", "energy_pj_per_op"), ("area (um^2)", "energy per op (pJ)")
+    ):
         for j, (name, r) in enumerate(ints):
-            ax.axhline(r[key], linestyle=(0, (2, 2 + j)), linewidth=0.9, color=f"C{4 + j}",
-                       label=name.replace("_s0", ""))
+            ax.axhline(
+                r[key],
+                linestyle=(0, (2, 2 + j)),
+                linewidth=0.9,
+                color=f"C{4 + j}",
+                label=name.replace("_s0", ""),
+            )
         ax.set_xticks(x, FLOAT_FORMATS)
         ax.set_yscale("log")
         ax.set_ylabel(unit)
@@ -54,21 +76,30 @@ def area_energy(records, path, *, distribution="gaussian"):
 
 def energy_by_distribution(records, path, *, distributions):
     """Energy per op of each combinational unit under each operand distribution."""
-    units = [r["name"] for r in records if r["distribution"] == distributions[0]
-             and r["params"].get("stages", 0) == 0]
+    units = [
+        r["name"]
+        for r in records
+        if r["distribution"] == distributions[0] and r["params"].get("stages", 0) == 0
+    ]
     energy = {(r["name"], r["distribution"]): r["energy_pj_per_op"] for r in records}
     fig, ax = plt.subplots(figsize=(12, 4.6))
     x = np.arange(len(units))
     width = 0.8 / len(distributions)
     for i, dist in enumerate(distributions):
-        ax.bar(x + (i - (len(distributions) - 1) / 2) * width,
-               [energy.get((u, dist), np.nan) for u in units], width, label=dist)
+        ax.bar(
+            x + (i - (len(distributions) - 1) / 2) * width,
+            [energy.get((u, dist), np.nan) for u in units],
+            width,
+            label=dist,
+        )
     ax.set_xticks(x, [u.removesuffix("_s0") for u in units], rotation=75, fontsize=7, ha="right")
     ax.set_yscale("log")
     ax.set_ylabel("energy per op (pJ)")
     ax.legend(title="operands", fontsize=8)
     ax.grid(axis="y", alpha=0.3)
-    ax.set_title("energy per operation vs operand distribution (measured by picojoule)", fontsize=10)
+    ax.set_title(
+        "energy per operation vs operand distribution (measured by picojoule)", fontsize=10
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -80,21 +111,37 @@ def energy_vs_error(points, path):
     markers = {"fp_mul": "o", "int_add": "s", "formula": "^", "mitchell": "v"}
     for p in points:
         key = "fp_mul" if p["kind"] == "fp_mul" else p["variant"]
-        ax.scatter(p["energy_pj_per_op"], 100 * p["mean_rel_error"], marker=markers[key],
-                   s=45, color=f"C{FLOAT_FORMATS.index(p['format'])}")
-        ax.annotate(p["label"], (p["energy_pj_per_op"], 100 * p["mean_rel_error"]),
-                    fontsize=6, xytext=(3, 3), textcoords="offset points")
+        ax.scatter(
+            p["energy_pj_per_op"],
+            100 * p["mean_rel_error"],
+            marker=markers[key],
+            s=45,
+            color=f"C{FLOAT_FORMATS.index(p['format'])}",
+        )
+        ax.annotate(
+            p["label"],
+            (p["energy_pj_per_op"], 100 * p["mean_rel_error"]),
+            fontsize=6,
+            xytext=(3, 3),
+            textcoords="offset points",
+        )
     for key, marker in markers.items():
-        ax.scatter([], [], marker=marker, color="grey",
-                   label="FP multiplier (RNE)" if key == "fp_mul" else f"L-Mul {key}")
+        ax.scatter(
+            [],
+            [],
+            marker=marker,
+            color="grey",
+            label="FP multiplier (RNE)" if key == "fp_mul" else f"L-Mul {key}",
+        )
     ax.set_xscale("log")
     ax.set_yscale("symlog", linthresh=0.01)
     ax.set_xlabel("energy per multiply (pJ, Gaussian operands)")
     ax.set_ylabel("mean relative error vs exact product (%)")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
-    ax.set_title("energy vs error on the same Gaussian operands (measured by picojoule)",
-                 fontsize=10)
+    ax.set_title(
+        "energy vs error on the same Gaussian operands (measured by picojoule)", fontsize=10
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

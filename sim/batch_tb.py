@@ -30,13 +30,17 @@ async def run_batch(dut):
     seconds = time.perf_counter() - start
     out = {"sim_seconds": np.float64(seconds)}
     if job["mode"] == "batch":
-        y, unknown = read_memh(run / "y.hex", width=job["y_width"], lanes=job["lanes"],
-                               count=job["count"])
+        y, unknown = read_memh(
+            run / "y.hex", width=job["y_width"], lanes=job["lanes"], count=job["count"]
+        )
         out.update(y=y, unknown=unknown)
     else:
         got = int(dut.got.value)
-        out.update(timeout=np.bool_(int(dut.timeout.value)), got=np.int64(got),
-                   cycles=np.int64(int(dut.cycle.value)))
+        out.update(
+            timeout=np.bool_(int(dut.timeout.value)),
+            got=np.int64(got),
+            cycles=np.int64(int(dut.cycle.value)),
+        )
         if got:
             y, unknown = read_memh(run / "y.hex", width=job["y_width"])
             t_in, _ = read_memh(run / "t_in.hex", width=32)

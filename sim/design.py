@@ -52,8 +52,13 @@ class Design:
         a_fmt, b_fmt = self.spec.in_formats
         y_width = self.spec.out_format.width
         if self.pipelined:
-            need = {"o__payload": y_width, "i__valid": 1, "i__ready": 1, "o__valid": 1,
-                    "o__ready": 1}
+            need = {
+                "o__payload": y_width,
+                "i__valid": 1,
+                "i__ready": 1,
+                "o__valid": 1,
+                "o__ready": 1,
+            }
             if "i__payload" in self.ports:
                 need["i__payload"] = a_fmt.width + b_fmt.width
             else:
@@ -62,16 +67,22 @@ class Design:
             need = {"a": a_fmt.width, "b": b_fmt.width, "y": y_width}
         for port, width in need.items():
             if self.ports.get(port) != width:
-                raise ValueError(f"{self.top}: port {port} should be {width} bits wide, the "
-                                 f"manifest says {self.ports.get(port)}")
+                raise ValueError(
+                    f"{self.top}: port {port} should be {width} bits wide, the "
+                    f"manifest says {self.ports.get(port)}"
+                )
 
 
 def design_from_entry(entry, *, root):
     """The `Design` of one manifest entry whose Verilog file sits in ``root``."""
     spec = unit_from_params(entry["kind"], entry["params"])
-    return Design(spec=spec, top=entry["top"], verilog=(Path(root) / entry["verilog"]).resolve(),
-                  ports={k: int(v) for k, v in entry["ports"].items()},
-                  latency=int(entry["latency"]))
+    return Design(
+        spec=spec,
+        top=entry["top"],
+        verilog=(Path(root) / entry["verilog"]).resolve(),
+        ports={k: int(v) for k, v in entry["ports"].items()},
+        latency=int(entry["latency"]),
+    )
 
 
 def load_manifest(path):
@@ -86,7 +97,10 @@ def export_designs(specs, directory, *, fault=None):
     Uses the Verilog export of `picojoule.hw.export`; returns the `Design` of each spec.
     """
     from picojoule.hw.export import export_unit
+
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    return [design_from_entry(export_unit(spec, directory, fault=fault), root=directory)
-            for spec in specs]
+    return [
+        design_from_entry(export_unit(spec, directory, fault=fault), root=directory)
+        for spec in specs
+    ]

@@ -50,8 +50,12 @@ async def drive_each_vector(dut):
         dut.b.value = w
         await Timer(1, "ns")
         y[i], unknown[i] = _value(dut.y)
-    np.savez(run / "results.npz", y=y, unknown=unknown,
-             sim_seconds=np.float64(time.perf_counter() - start))
+    np.savez(
+        run / "results.npz",
+        y=y,
+        unknown=unknown,
+        sim_seconds=np.float64(time.perf_counter() - start),
+    )
 
 
 @cocotb.test()
@@ -86,7 +90,7 @@ async def drive_stream(dut):
             else:
                 dut.i__payload.value = a[sent] | (b[sent] << a_width)
         dut.o__ready.value = int(ready)
-        await ReadOnly()                      # settled: what the next clock edge will sample
+        await ReadOnly()  # settled: what the next clock edge will sample
         if valid and int(dut.i__ready.value):
             t_in.append(cycle)
             sent += 1
@@ -99,8 +103,14 @@ async def drive_stream(dut):
         await RisingEdge(dut.clk)
         cycle += 1
     got = len(y)
-    np.savez(run / "results.npz", y=np.array(y, dtype=np.uint64),
-             unknown=np.array(unknown, dtype=bool), t_in=np.array(t_in[:got], dtype=np.uint64),
-             t_out=np.array(t_out, dtype=np.uint64), got=np.int64(got),
-             timeout=np.bool_(got < n), cycles=np.int64(cycle),
-             sim_seconds=np.float64(time.perf_counter() - start))
+    np.savez(
+        run / "results.npz",
+        y=np.array(y, dtype=np.uint64),
+        unknown=np.array(unknown, dtype=bool),
+        t_in=np.array(t_in[:got], dtype=np.uint64),
+        t_out=np.array(t_out, dtype=np.uint64),
+        got=np.int64(got),
+        timeout=np.bool_(got < n),
+        cycles=np.int64(cycle),
+        sim_seconds=np.float64(time.perf_counter() - start),
+    )

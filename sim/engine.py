@@ -29,7 +29,14 @@ from picojoule.sim import simulators, wrapper
 from picojoule.sim.hexio import write_memh
 from picojoule.sim.vectors import vector_set
 
-__all__ = ["Verdict", "SimulationError", "co_verify", "co_verify_per_vector", "DEFAULT_LANES", "ENGINE_VERSION"]
+__all__ = [
+    "Verdict",
+    "SimulationError",
+    "co_verify",
+    "co_verify_per_vector",
+    "DEFAULT_LANES",
+    "ENGINE_VERSION",
+]
 
 ENGINE_VERSION = "1"
 DEFAULT_LANES = {"icarus": 1, "verilator": 8}
@@ -81,8 +88,10 @@ class Verdict:
     def line(self):
         """The one-line summary `picojoule sim` prints."""
         status = "ok" if self.passed else "FAIL"
-        return (f"{self.name:<40} {self.vectors:>9} vectors {self.mismatches:>7} mismatches "
-                f"{self.seconds:7.2f} s  {status}")
+        return (
+            f"{self.name:<40} {self.vectors:>9} vectors {self.mismatches:>7} mismatches "
+            f"{self.seconds:7.2f} s  {status}"
+        )
 
 
 def _fmt_code(fmt, code):
@@ -98,8 +107,10 @@ def describe_mismatch(spec, a, b, got, want, unknown=False):
     a_fmt, b_fmt = spec.in_formats
     out = spec.out_format
     shown_got = "X/Z" if unknown else _fmt_code(out, got)
-    return (f"a={_fmt_code(a_fmt, a)} b={_fmt_code(b_fmt, b)}: got {shown_got}, "
-            f"expected {_fmt_code(out, want)}")
+    return (
+        f"a={_fmt_code(a_fmt, a)} b={_fmt_code(b_fmt, b)}: got {shown_got}, "
+        f"expected {_fmt_code(out, want)}"
+    )
 
 
 def _hash(*parts):
@@ -138,8 +149,10 @@ def _runtime_cache(build_root, simulator):
     if simulator != "verilator":
         return None
     version = simulators.verilator_version()
-    return Path(build_root).resolve() / \
-        f"verilator-runtime-{_hash(version, simulators.BUILD_ARGS[simulator])}"
+    return (
+        Path(build_root).resolve()
+        / f"verilator-runtime-{_hash(version, simulators.BUILD_ARGS[simulator])}"
+    )
 
 
 def _store_runtime(build_dir, runtime):
@@ -158,8 +171,7 @@ def _build(design, *, simulator, wrapper_text, top, build_root):
     """Build (or reuse) the simulator image; return (build folder, seconds spent)."""
     args = simulators.BUILD_ARGS[simulator]
     source = design.verilog.read_bytes()
-    digest = _hash(ENGINE_VERSION, simulator, args, simulators.TIMESCALE, top, wrapper_text,
-                   source)
+    digest = _hash(ENGINE_VERSION, simulator, args, simulators.TIMESCALE, top, wrapper_text, source)
     build_dir = (Path(build_root) / f"{design.top}-{simulator}-{digest}").resolve()
     stamp = build_dir / "built.ok"
     start = time.perf_counter()
@@ -179,33 +191,57 @@ def _build(design, *, simulator, wrapper_text, top, build_root):
         log = build_dir / "build.log"
         try:
             with simulators.simulator_env(simulator):
-                runner.build(sources=sources,
-                             hdl_toplevel=top, build_dir=build_dir, build_args=args,
-                             timescale=simulators.TIMESCALE, log_file=log, always=True)
+                runner.build(
+                    sources=sources,
+                    hdl_toplevel=top,
+                    build_dir=build_dir,
+                    build_args=args,
+                    timescale=simulators.TIMESCALE,
+                    log_file=log,
+                    always=True,
+                )
         except (RuntimeError, SystemExit, OSError) as error:
-            raise SimulationError(f"{simulator} could not build {design.top} ({error}):\n"
-                                  f"{_log_tail(log)}") from None
+            raise SimulationError(
+                f"{simulator} could not build {design.top} ({error}):\n{_log_tail(log)}"
+            ) from None
         if runtime is not None:
             _store_runtime(build_dir, runtime)
         stamp.write_text("ok\n")
     return build_dir, time.perf_counter() - start
 
 
-def _run(*, simulator, build_dir, top, run_dir, job, plusargs, module="picojoule.sim.batch_tb",
-         testcase=None):
+def _run(
+    *,
+    simulator,
+    build_dir,
+    top,
+    run_dir,
+    job,
+    plusargs,
+    module="picojoule.sim.batch_tb",
+    testcase=None,
+):
     write_text(run_dir / "job.json", json.dumps(job))
     runner = simulators.get_runner(simulator)
     log = run_dir / "sim.log"
     try:
         with simulators.simulator_env(simulator):
-            runner.test(test_module=module, hdl_toplevel=top, hdl_toplevel_lang="verilog",
-                        build_dir=build_dir, test_dir=run_dir, plusargs=plusargs,
-                        extra_env={"PICOJOULE_SIM_RUN": str(run_dir)}, log_file=log,
-                        testcase=testcase,
-                        timescale=simulators.TIMESCALE)
+            runner.test(
+                test_module=module,
+                hdl_toplevel=top,
+                hdl_toplevel_lang="verilog",
+                build_dir=build_dir,
+                test_dir=run_dir,
+                plusargs=plusargs,
+                extra_env={"PICOJOULE_SIM_RUN": str(run_dir)},
+                log_file=log,
+                testcase=testcase,
+                timescale=simulators.TIMESCALE,
+            )
     except (RuntimeError, SystemExit, OSError) as error:
-        raise SimulationError(f"{simulator} run of {top} failed ({error}):\n"
-                              f"{_log_tail(log)}") from None
+        raise SimulationError(
+            f"{simulator} run of {top} failed ({error}):\n{_log_tail(log)}"
+        ) from None
     results = run_dir / "results.npz"
     if not results.exists():
         raise SimulationError(f"{simulator} run of {top} left no results:\n{_log_tail(log)}")
@@ -222,14 +258,25 @@ def gray_order(words):
     locality, roughly). Results are put back in the caller's order after the run.
     """
     rank = np.asarray(words, dtype=np.uint64).copy()
-    for shift in (1, 2, 4, 8, 16, 32):                  # inverse Gray code: the word's rank
+    for shift in (1, 2, 4, 8, 16, 32):  # inverse Gray code: the word's rank
         rank ^= rank >> np.uint64(shift)
     return np.argsort(rank, kind="stable")
 
 
-def co_verify(design, *, simulator=simulators.DEFAULT_SIMULATOR, vectors=None, count=None,
-              seed=0, lanes=None, build_root=DEFAULT_BUILD_ROOT, p_valid=160, p_ready=160,
-              warm=64, keep_run=False):
+def co_verify(
+    design,
+    *,
+    simulator=simulators.DEFAULT_SIMULATOR,
+    vectors=None,
+    count=None,
+    seed=0,
+    lanes=None,
+    build_root=DEFAULT_BUILD_ROOT,
+    p_valid=160,
+    p_ready=160,
+    warm=64,
+    keep_run=False,
+):
     """Verify ``design`` (a `picojoule.sim.design.Design`) against its golden model.
 
     Parameters
@@ -272,8 +319,9 @@ def co_verify(design, *, simulator=simulators.DEFAULT_SIMULATOR, vectors=None, c
         depth = 1 << max(10, (rows - 1).bit_length())
         top = wrapper.BATCH_TOP
         text = wrapper.combinational_wrapper(top=design.top, lanes=lanes, depth=depth, **widths)
-    build_dir, build_seconds = _build(design, simulator=simulator, wrapper_text=text, top=top,
-                                      build_root=build_root)
+    build_dir, build_seconds = _build(
+        design, simulator=simulator, wrapper_text=text, top=top, build_root=build_root
+    )
     run_dir = Path(tempfile.mkdtemp(dir=build_dir, prefix="run-"))
     try:
         if design.pipelined:
@@ -282,23 +330,43 @@ def co_verify(design, *, simulator=simulators.DEFAULT_SIMULATOR, vectors=None, c
         else:
             words = wrapper.operand_words(a, b, a_width=a_fmt.width, b_width=b_fmt.width)
             order = gray_order(words)
-            rows = write_memh(run_dir / "ab.hex", words[order], width=wrapper.operand_stride(
-                a_width=a_fmt.width, b_width=b_fmt.width), lanes=lanes)
+            rows = write_memh(
+                run_dir / "ab.hex",
+                words[order],
+                width=wrapper.operand_stride(a_width=a_fmt.width, b_width=b_fmt.width),
+                lanes=lanes,
+            )
         # generous simulated-time bound: 1 ns per row (batch) or 10 ns per cycle (stream)
         if design.pipelined:
             max_cycles = 16 * n + 64
-            plusargs = [f"+count={n}", f"+warm={warm}", f"+p_valid={p_valid}",
-                        f"+p_ready={p_ready}", f"+seed={(seed * 2654435761 + 1) % (1 << 31) or 1}",
-                        f"+max_cycles={max_cycles}"]
+            plusargs = [
+                f"+count={n}",
+                f"+warm={warm}",
+                f"+p_valid={p_valid}",
+                f"+p_ready={p_ready}",
+                f"+seed={(seed * 2654435761 + 1) % (1 << 31) or 1}",
+                f"+max_cycles={max_cycles}",
+            ]
             limit = 10 * max_cycles + 1000
         else:
             plusargs = [f"+rows={rows}"]
             limit = 2 * rows + 100
-        job = {"mode": "stream" if design.pipelined else "batch", "count": n, "lanes": lanes,
-               "y_width": y_width, "time_limit_ns": limit}
-        results = _run(simulator=simulator, build_dir=build_dir, top=top, run_dir=run_dir,
-                       job=job, plusargs=plusargs)
-        if not design.pipelined:                        # back to the caller's vector order
+        job = {
+            "mode": "stream" if design.pipelined else "batch",
+            "count": n,
+            "lanes": lanes,
+            "y_width": y_width,
+            "time_limit_ns": limit,
+        }
+        results = _run(
+            simulator=simulator,
+            build_dir=build_dir,
+            top=top,
+            run_dir=run_dir,
+            job=job,
+            plusargs=plusargs,
+        )
+        if not design.pipelined:  # back to the caller's vector order
             for key in ("y", "unknown"):
                 restored = np.empty_like(results[key])
                 restored[order] = results[key]
@@ -306,28 +374,54 @@ def co_verify(design, *, simulator=simulators.DEFAULT_SIMULATOR, vectors=None, c
     finally:
         if not keep_run:
             shutil.rmtree(run_dir, ignore_errors=True)
-    return _judge(design, a=a, b=b, results=results, vectors=vectors, simulator=simulator,
-                  build_seconds=build_seconds, warm=warm, start=start)
+    return _judge(
+        design,
+        a=a,
+        b=b,
+        results=results,
+        vectors=vectors,
+        simulator=simulator,
+        build_seconds=build_seconds,
+        warm=warm,
+        start=start,
+    )
 
 
 def _judge(design, *, a, b, results, vectors, simulator, build_seconds, warm, start):
     spec = design.spec
     a_fmt, b_fmt = spec.in_formats
-    want = np.asarray(spec.golden(a.astype(a_fmt.code_dtype),
-                                  b.astype(b_fmt.code_dtype))).astype(np.uint64)
-    verdict = Verdict(name=spec.name, simulator=simulator, vectors=len(vectors), mismatches=0,
-                      seconds=0.0, sim_seconds=float(results["sim_seconds"]),
-                      build_seconds=build_seconds, description=vectors.description,
-                      latency=design.latency)
+    want = np.asarray(spec.golden(a.astype(a_fmt.code_dtype), b.astype(b_fmt.code_dtype))).astype(
+        np.uint64
+    )
+    verdict = Verdict(
+        name=spec.name,
+        simulator=simulator,
+        vectors=len(vectors),
+        mismatches=0,
+        seconds=0.0,
+        sim_seconds=float(results["sim_seconds"]),
+        build_seconds=build_seconds,
+        description=vectors.description,
+        latency=design.latency,
+    )
     if design.pipelined:
-        _check_stream(verdict, spec=spec, a=a, b=b, want=want, results=results,
-                      latency=design.latency, warm=warm)
+        _check_stream(
+            verdict,
+            spec=spec,
+            a=a,
+            b=b,
+            want=want,
+            results=results,
+            latency=design.latency,
+            warm=warm,
+        )
     else:
         got, unknown = results["y"], results["unknown"]
         bad = np.flatnonzero((got != want) | unknown)
         verdict.mismatches = int(bad.size)
-        verdict.examples = [describe_mismatch(spec, a[i], b[i], got[i], want[i], unknown[i])
-                            for i in bad[:EXAMPLES]]
+        verdict.examples = [
+            describe_mismatch(spec, a[i], b[i], got[i], want[i], unknown[i]) for i in bad[:EXAMPLES]
+        ]
     verdict.seconds = time.perf_counter() - start
     return verdict
 
@@ -337,32 +431,47 @@ def _check_stream(verdict, *, spec, a, b, want, results, latency, warm):
     got_count = int(results["got"])
     verdict.cycles = int(results["cycles"])
     problems = []
-    mismatches = n - got_count                          # results that never came out
+    mismatches = n - got_count  # results that never came out
     if results["timeout"]:
-        problems.append(f"only {got_count} of {n} results left the pipeline before the cycle "
-                        f"limit (stalled or lost transfers)")
+        problems.append(
+            f"only {got_count} of {n} results left the pipeline before the cycle "
+            f"limit (stalled or lost transfers)"
+        )
     if got_count:
         got, unknown = results["y"][:got_count], results["unknown"][:got_count]
         bad = np.flatnonzero((got != want[:got_count]) | unknown)
         mismatches += int(bad.size)
-        problems += [describe_mismatch(spec, a[i], b[i], got[i], want[i], unknown[i])
-                     + f" (transfer {i})" for i in bad[:EXAMPLES]]
-        delay = results["t_out"][:got_count].astype(np.int64) - \
-            results["t_in"][:got_count].astype(np.int64)
+        problems += [
+            describe_mismatch(spec, a[i], b[i], got[i], want[i], unknown[i]) + f" (transfer {i})"
+            for i in bad[:EXAMPLES]
+        ]
+        delay = results["t_out"][:got_count].astype(np.int64) - results["t_in"][:got_count].astype(
+            np.int64
+        )
         head = min(warm, got_count)
         wrong_latency = np.flatnonzero(delay[:head] != latency)
         too_early = np.flatnonzero(delay < latency)
         late = np.union1d(wrong_latency, too_early)
         mismatches += int(late.size)
-        problems += [f"transfer {i}: result {int(delay[i])} cycles after its input, latency is "
-                     f"{latency}" for i in late[:EXAMPLES]]
+        problems += [
+            f"transfer {i}: result {int(delay[i])} cycles after its input, latency is {latency}"
+            for i in late[:EXAMPLES]
+        ]
     verdict.mismatches = mismatches
-    verdict.examples = problems[:2 * EXAMPLES]
+    verdict.examples = problems[: 2 * EXAMPLES]
 
 
-
-def co_verify_per_vector(design, *, vectors, simulator=simulators.DEFAULT_SIMULATOR, seed=0,
-                         build_root=DEFAULT_BUILD_ROOT, p_valid=160, p_ready=160, warm=64):
+def co_verify_per_vector(
+    design,
+    *,
+    vectors,
+    simulator=simulators.DEFAULT_SIMULATOR,
+    seed=0,
+    build_root=DEFAULT_BUILD_ROOT,
+    p_valid=160,
+    p_ready=160,
+    warm=64,
+):
     """Verify ``design`` with the Python-driven testbenches of `picojoule.sim.driver_tb`.
 
     One cocotb await per vector (combinational) or per clock cycle (pipelined, random valid
@@ -374,20 +483,43 @@ def co_verify_per_vector(design, *, vectors, simulator=simulators.DEFAULT_SIMULA
     spec = design.spec
     design.check_ports()
     a, b = vectors.a, vectors.b
-    build_dir, build_seconds = _build(design, simulator=simulator, wrapper_text=None,
-                                      top=design.top, build_root=build_root)
+    build_dir, build_seconds = _build(
+        design, simulator=simulator, wrapper_text=None, top=design.top, build_root=build_root
+    )
     run_dir = Path(tempfile.mkdtemp(dir=build_dir, prefix="run-"))
     try:
         np.save(run_dir / "a.npy", a)
         np.save(run_dir / "b.npy", b)
-        job = {"seed": seed, "warm": warm, "p_valid": p_valid / 256, "p_ready": p_ready / 256,
-               "max_cycles": 16 * len(vectors) + 64, "a_width": spec.in_formats[0].width,
-               "split": "i__payload__a" in design.ports}
+        job = {
+            "seed": seed,
+            "warm": warm,
+            "p_valid": p_valid / 256,
+            "p_ready": p_ready / 256,
+            "max_cycles": 16 * len(vectors) + 64,
+            "a_width": spec.in_formats[0].width,
+            "split": "i__payload__a" in design.ports,
+        }
         test = "drive_stream" if design.pipelined else "drive_each_vector"
-        results = _run(simulator=simulator, build_dir=build_dir, top=design.top,
-                       run_dir=run_dir, job=job, plusargs=[], module="picojoule.sim.driver_tb",
-                       testcase=test)
+        results = _run(
+            simulator=simulator,
+            build_dir=build_dir,
+            top=design.top,
+            run_dir=run_dir,
+            job=job,
+            plusargs=[],
+            module="picojoule.sim.driver_tb",
+            testcase=test,
+        )
     finally:
         shutil.rmtree(run_dir, ignore_errors=True)
-    return _judge(design, a=a, b=b, results=results, vectors=vectors, simulator=simulator,
-                  build_seconds=build_seconds, warm=warm, start=start)
+    return _judge(
+        design,
+        a=a,
+        b=b,
+        results=results,
+        vectors=vectors,
+        simulator=simulator,
+        build_seconds=build_seconds,
+        warm=warm,
+        start=start,
+    )

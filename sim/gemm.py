@@ -26,12 +26,27 @@ from pathlib import Path
 import numpy as np
 
 from picojoule.errors import UserError
-from picojoule.models.lut_gemm import (LutGemmSpec, _check_shapes, check_weight_codes,
-                                       encode_weight_indices, lut_mpgemm)
+from picojoule.models.lut_gemm import (
+    LutGemmSpec,
+    _check_shapes,
+    check_weight_codes,
+    encode_weight_indices,
+    lut_mpgemm,
+)
 from picojoule.models.mac_gemm import mac_gemm, same_peak
 
-__all__ = ["CORES", "GemmPlan", "plan_gemm", "golden", "run_gemm", "pack_words", "unpack_words",
-           "core_verilog", "tile_spec", "random_operands"]
+__all__ = [
+    "CORES",
+    "GemmPlan",
+    "plan_gemm",
+    "golden",
+    "run_gemm",
+    "pack_words",
+    "unpack_words",
+    "core_verilog",
+    "tile_spec",
+    "random_operands",
+]
 
 CORES = ("lut", "mac-int", "mac-int8", "mac-fp8", "mac-lmul")
 ENV_JOB = "PICOJOULE_GEMM_JOB"
@@ -41,14 +56,18 @@ def tile_spec(core, *, wbits=2, act="int8", m=2, n=64, k=4, acc_width=32):
     """The tile spec of ``core``: a `LutGemmSpec`, or the same-peak `MacArraySpec`."""
     if core not in CORES:
         raise ValueError(f"unknown core {core!r}; choose from {', '.join(CORES)}")
-    lut = LutGemmSpec(m=m, n=n, k=k, wbits=wbits, act=act if core == "lut" else "int8",
-                      acc_width=acc_width)
+    lut = LutGemmSpec(
+        m=m, n=n, k=k, wbits=wbits, act=act if core == "lut" else "int8", acc_width=acc_width
+    )
     if core == "lut":
         return lut
     mul = core.removeprefix("mac-")
     if mul in ("int", "int8"):
-        return same_peak(LutGemmSpec(m=m, n=n, k=k, wbits=wbits, act=act, acc_width=acc_width),
-                         mul="int", weight_port="code" if mul == "int" else "act")
+        return same_peak(
+            LutGemmSpec(m=m, n=n, k=k, wbits=wbits, act=act, acc_width=acc_width),
+            mul="int",
+            weight_port="code" if mul == "int" else "act",
+        )
     return same_peak(lut, mul=mul)
 
 
@@ -65,7 +84,8 @@ def random_operands(spec, *, m, n, k, seed=0):
         a = act.encode(rng.standard_normal((m, k)), overflow="sat")
     else:
         a = rng.integers(act.min_value, act.max_value + 1, (m, k)).astype(
-            np.int8 if act.width == 8 else np.int16)
+            np.int8 if act.width == 8 else np.int16
+        )
     w = rng.integers(0, 1 << spec.wbits, (k, n)).astype(np.uint8)
     return a, w
 
@@ -82,7 +102,7 @@ def pack_words(fields, *, width):
     """Hex lines of memory words: ``fields`` (words, lanes) unsigned, lane 0 at the LSBs."""
     fields = np.asarray(fields, dtype=np.int64)
     words, lanes = fields.shape
-    bits = (fields[:, :, None] >> np.arange(width)) & 1            # (words, lanes, width) LSB first
+    bits = (fields[:, :, None] >> np.arange(width)) & 1  # (words, lanes, width) LSB first
     bits = bits.reshape(words, lanes * width)
     pad = -bits.shape[1] % 4
     bits = np.concatenate([bits, np.zeros((words, pad), np.int64)], axis=1)[:, ::-1]
@@ -93,17 +113,21 @@ def pack_words(fields, *, width):
 
 def unpack_words(text, *, lanes, width, signed):
     """Inverse of `pack_words` for a ``$writememh`` dump; ValueError on x/z digits."""
-    rows = [line.strip() for line in text.splitlines()
-            if line.strip() and not line.lstrip().startswith("//")]
+    rows = [
+        line.strip()
+        for line in text.splitlines()
+        if line.strip() and not line.lstrip().startswith("//")
+    ]
     if any(set(r.lower()) - set("0123456789abcdef") for r in rows):
-        raise ValueError("the output memory holds unknown (x/z) bits: some outputs were never "
-                         "written")
+        raise ValueError(
+            "the output memory holds unknown (x/z) bits: some outputs were never written"
+        )
     digits = -(-lanes * width // 4)
     chars = np.frombuffer("".join(r.rjust(digits, "0") for r in rows).encode(), np.uint8)
     values = np.where(chars >= ord("a"), chars - ord("a") + 10, chars - ord("0")).astype(np.int64)
-    nibbles = values.reshape(len(rows), digits)[:, ::-1]           # least significant first
+    nibbles = values.reshape(len(rows), digits)[:, ::-1]  # least significant first
     bits = ((nibbles[:, :, None] >> np.arange(4)) & 1).reshape(len(rows), digits * 4)
-    bits = bits[:, :lanes * width].reshape(len(rows), lanes, width)
+    bits = bits[:, : lanes * width].reshape(len(rows), lanes, width)
     out = (bits << np.arange(width)).sum(axis=2)
     if signed:
         out = np.where(out >= (1 << (width - 1)), out - (1 << width), out)
@@ -163,16 +187,23 @@ def plan_gemm(spec, m, n, k, *, pipelined=False):
     spec.check_depth(k)
     planes = spec.wbits if isinstance(spec, LutGemmSpec) else 1
     if pipelined and not (isinstance(spec, LutGemmSpec) and not spec.is_float):
-        raise ValueError("pipelined applies to the lut core with integer activations (int8, "
-                         "int16)")
-    return GemmPlan(spec=spec, m=int(m), n=int(n), k=int(k), row_tiles=-(-m // spec.m),
-                    col_tiles=-(-n // spec.n), groups=-(-k // spec.k), planes=planes,
-                    pipelined=bool(pipelined))
+        raise ValueError("pipelined applies to the lut core with integer activations (int8, int16)")
+    return GemmPlan(
+        spec=spec,
+        m=int(m),
+        n=int(n),
+        k=int(k),
+        row_tiles=-(-m // spec.m),
+        col_tiles=-(-n // spec.n),
+        groups=-(-k // spec.k),
+        planes=planes,
+        pipelined=bool(pipelined),
+    )
 
 
 def _pad(x, rows, cols):
     out = np.zeros((rows, cols), dtype=np.int64)
-    out[:x.shape[0], :x.shape[1]] = x
+    out[: x.shape[0], : x.shape[1]] = x
     return out
 
 
@@ -186,7 +217,7 @@ def memory_images(plan, a, w):
     act = act.reshape(plan.row_tiles * plan.groups, s.m * s.k)
     w_codes = _pad(w, kp, np_)
     if plan.is_lut:
-        words = encode_weight_indices(w_codes, k=s.k, wbits=s.wbits)   # (W, G, Np)
+        words = encode_weight_indices(w_codes, k=s.k, wbits=s.wbits)  # (W, G, Np)
         words = words.reshape(s.wbits, plan.groups, plan.col_tiles, s.n).transpose(2, 1, 0, 3)
         wgt = words.reshape(plan.col_tiles * plan.groups * s.wbits, s.n)
     else:
@@ -202,10 +233,11 @@ def unpack_output(plan, text):
     lanes, width = plan.out_lane
     words = unpack_words(text, lanes=lanes, width=width, signed=not s.is_float)
     if words.shape[0] != plan.row_tiles * plan.col_tiles:
-        raise ValueError(f"output memory has {words.shape[0]} words, expected "
-                         f"{plan.row_tiles * plan.col_tiles}")
+        raise ValueError(
+            f"output memory has {words.shape[0]} words, expected {plan.row_tiles * plan.col_tiles}"
+        )
     grid = words.reshape(plan.row_tiles, plan.col_tiles, s.m, s.n).transpose(0, 2, 1, 3)
-    c = grid.reshape(plan.row_tiles * s.m, plan.col_tiles * s.n)[:plan.m, :plan.n]
+    c = grid.reshape(plan.row_tiles * s.m, plan.col_tiles * s.n)[: plan.m, : plan.n]
     if s.is_float:
         return s.acc_format.decode(c)
     return c
@@ -215,22 +247,33 @@ def unpack_output(plan, text):
 def build_core(plan):
     """The Amaranth `GemmCore` for ``plan``."""
     from picojoule.hw.gemm_core import GemmCore
+
     s = plan.spec
     if plan.is_lut and s.is_float:
         from picojoule.hw.lut_tile_fp import FpLutTile, FpZeroPointCorrection
+
         tile, post = FpLutTile(spec=s), FpZeroPointCorrection(spec=s)
     elif plan.is_lut:
         from picojoule.hw.lut_tile import LutTile, ZeroPointCorrection
+
         tile, post = LutTile(spec=s, pipelined=plan.pipelined), ZeroPointCorrection(spec=s)
     else:
         from picojoule.hw.mac_array import MacArray
+
         tile, post = MacArray(spec=s), None
-    return GemmCore(tile=tile, post=post, row_tiles=plan.row_tiles, col_tiles=plan.col_tiles,
-                    groups=plan.groups, planes=plan.planes)
+    return GemmCore(
+        tile=tile,
+        post=post,
+        row_tiles=plan.row_tiles,
+        col_tiles=plan.col_tiles,
+        groups=plan.groups,
+        planes=plan.planes,
+    )
 
 
 def core_verilog(plan):
     from amaranth.back import verilog
+
     return verilog.convert(build_core(plan), name="gemm_core", emit_src=False)
 
 
@@ -275,29 +318,47 @@ endmodule
 
 def top_verilog(plan, core):
     """The Verilog top around the core (memory depths and widths from the plan and the core)."""
+
     def port_width(name):
         return len(getattr(core, name))
+
     wl, ww = plan.wgt_lane
     ol, ow = plan.out_lane
-    return _TOP.format(aw=plan.spec.m * plan.spec.k * plan.act_width - 1,
-                       ww=wl * ww - 1, ow=ol * ow - 1,
-                       ad=plan.row_tiles * plan.groups - 1,
-                       wd=plan.col_tiles * plan.groups * plan.planes - 1,
-                       od=plan.row_tiles * plan.col_tiles - 1,
-                       aaw=port_width("act_addr") - 1, waw=port_width("wgt_addr") - 1,
-                       oaw=port_width("out_addr") - 1)
+    return _TOP.format(
+        aw=plan.spec.m * plan.spec.k * plan.act_width - 1,
+        ww=wl * ww - 1,
+        ow=ol * ow - 1,
+        ad=plan.row_tiles * plan.groups - 1,
+        wd=plan.col_tiles * plan.groups * plan.planes - 1,
+        od=plan.row_tiles * plan.col_tiles - 1,
+        aaw=port_width("act_addr") - 1,
+        waw=port_width("wgt_addr") - 1,
+        oaw=port_width("out_addr") - 1,
+    )
 
 
 def _build_dir(root, plan, simulator):
-    key = hashlib.sha256(repr((plan.spec, plan.row_tiles, plan.col_tiles, plan.groups,
-                               plan.planes, plan.pipelined, simulator,
-                               _source_digest())).encode()).hexdigest()
+    key = hashlib.sha256(
+        repr(
+            (
+                plan.spec,
+                plan.row_tiles,
+                plan.col_tiles,
+                plan.groups,
+                plan.planes,
+                plan.pipelined,
+                simulator,
+                _source_digest(),
+            )
+        ).encode()
+    ).hexdigest()
     return Path(root) / f"{plan.spec.name}_{key[:12]}"
 
 
 def _source_digest():
     import picojoule.hw
     import picojoule.models
+
     digest = hashlib.sha256()
     for package in (picojoule.hw, picojoule.models):
         for path in sorted(Path(package.__file__).parent.glob("*.py")):
@@ -309,6 +370,7 @@ def _source_digest():
 def _compile(plan, simulator, build_root):
     """Generate and compile the design once per plan (cached under ``build_root``)."""
     from picojoule.sim.simulators import BUILD_ARGS, TIMESCALE, get_runner, simulator_env
+
     build_dir = _build_dir(build_root, plan, simulator)
     build_dir.mkdir(parents=True, exist_ok=True)
     stamp = build_dir / "compiled.ok"
@@ -317,18 +379,37 @@ def _compile(plan, simulator, build_root):
     if not stamp.exists():
         core = build_core(plan)
         from amaranth.back import verilog
+
         core_v.write_text(verilog.convert(core, name="gemm_core", emit_src=False))
         top_v.write_text(top_verilog(plan, core))
         with simulator_env(simulator):
-            runner.build(sources=[core_v, top_v], hdl_toplevel="gemm_top", build_dir=build_dir,
-                         build_args=BUILD_ARGS[simulator], timescale=TIMESCALE, always=True,
-                         log_file=build_dir / "build.log")
+            runner.build(
+                sources=[core_v, top_v],
+                hdl_toplevel="gemm_top",
+                build_dir=build_dir,
+                build_args=BUILD_ARGS[simulator],
+                timescale=TIMESCALE,
+                always=True,
+                log_file=build_dir / "build.log",
+            )
         stamp.write_text("ok\n")
     return runner, build_dir
 
 
-def run_gemm(*, core="lut", a, w, spec=None, wbits=2, act="int8", simulator="icarus",
-             drive="once", build_root=None, timeout_cycles=None, pipelined=False):
+def run_gemm(
+    *,
+    core="lut",
+    a,
+    w,
+    spec=None,
+    wbits=2,
+    act="int8",
+    simulator="icarus",
+    drive="once",
+    build_root=None,
+    timeout_cycles=None,
+    pipelined=False,
+):
     """Simulate ``C = A @ W`` cycle by cycle on the generated core and check it.
 
     Parameters
@@ -365,49 +446,81 @@ def run_gemm(*, core="lut", a, w, spec=None, wbits=2, act="int8", simulator="ica
     runner, build_dir = _compile(plan, simulator, build_root)
     compiled = time.perf_counter()
     from picojoule.sim.simulators import simulator_env
+
     with tempfile.TemporaryDirectory(dir=build_dir, prefix="run.") as tmp:
         tmp = Path(tmp)
         act_img, wgt_img = memory_images(plan, a, w)
         (tmp / "act.hex").write_text(act_img)
         (tmp / "wgt.hex").write_text(wgt_img)
-        job = {"out_mem": str(tmp / "out.hex"), "result": str(tmp / "result.json"),
-               "drive": drive,
-               "timeout_cycles": int(timeout_cycles or plan.steps * 2 + 100)}
+        job = {
+            "out_mem": str(tmp / "out.hex"),
+            "result": str(tmp / "result.json"),
+            "drive": drive,
+            "timeout_cycles": int(timeout_cycles or plan.steps * 2 + 100),
+        }
         (tmp / "job.json").write_text(json.dumps(job))
-        plusargs = [f"+act_mem={tmp / 'act.hex'}", f"+wgt_mem={tmp / 'wgt.hex'}",
-                    f"+out_mem={tmp / 'out.hex'}"]
+        plusargs = [
+            f"+act_mem={tmp / 'act.hex'}",
+            f"+wgt_mem={tmp / 'wgt.hex'}",
+            f"+out_mem={tmp / 'out.hex'}",
+        ]
         sim_start = time.perf_counter()
         with simulator_env(simulator):
-            runner.test(test_module="picojoule.sim.gemm_tb", hdl_toplevel="gemm_top",
-                        hdl_toplevel_lang="verilog",
-                        build_dir=build_dir, test_dir=tmp, plusargs=plusargs,
-                        extra_env={ENV_JOB: str(tmp / "job.json")},
-                        results_xml=str(tmp / "results.xml"), log_file=tmp / "sim.log")
+            runner.test(
+                test_module="picojoule.sim.gemm_tb",
+                hdl_toplevel="gemm_top",
+                hdl_toplevel_lang="verilog",
+                build_dir=build_dir,
+                test_dir=tmp,
+                plusargs=plusargs,
+                extra_env={ENV_JOB: str(tmp / "job.json")},
+                results_xml=str(tmp / "results.xml"),
+                log_file=tmp / "sim.log",
+            )
         sim_seconds = time.perf_counter() - sim_start
         if not (tmp / "result.json").exists():
-            log = (tmp / "sim.log").read_text(errors="replace") if (tmp / "sim.log").exists() \
-                else ""
-            failure = [line.strip() for line in log.splitlines()
-                       if "Error" in line or "error" in line or "FAIL" in line]
-            raise UserError(f"the GEMM simulation did not finish ({simulator}): "
-                            f"{failure[0] if failure else 'no result; see the cocotb log'}")
+            log = (
+                (tmp / "sim.log").read_text(errors="replace") if (tmp / "sim.log").exists() else ""
+            )
+            failure = [
+                line.strip()
+                for line in log.splitlines()
+                if "Error" in line or "error" in line or "FAIL" in line
+            ]
+            raise UserError(
+                f"the GEMM simulation did not finish ({simulator}): "
+                f"{failure[0] if failure else 'no result; see the cocotb log'}"
+            )
         result = json.loads((tmp / "result.json").read_text())
         c = unpack_output(plan, Path(job["out_mem"]).read_text())
     mismatch = _mismatches(spec, c, expected)
     if mismatch:
         bad = mismatch
-        raise UserError(f"GEMM mismatch on {core}: {bad} of {c.size} outputs differ from the "
-                        f"golden model")
+        raise UserError(
+            f"GEMM mismatch on {core}: {bad} of {c.size} outputs differ from the golden model"
+        )
     cycles = int(result["cycles"])
-    stats = {"core": core, "tile": spec.name, "params": spec.params(),
-             "pipelined": plan.pipelined, "m": plan.m, "n": plan.n,
-             "k": plan.k, "cycles": cycles, "steps": plan.steps, "macs": plan.macs,
-             "peak_macs_per_cycle": spec.peak_macs_per_cycle,
-             "utilization": plan.macs / (cycles * spec.peak_macs_per_cycle),
-             "simulator": simulator, "drive": drive, "verified": True,
-             "seconds": time.perf_counter() - start, "sim_seconds": sim_seconds,
-             "compile_seconds": compiled - start,
-             "accumulation": _accumulation_note(spec)}
+    stats = {
+        "core": core,
+        "tile": spec.name,
+        "params": spec.params(),
+        "pipelined": plan.pipelined,
+        "m": plan.m,
+        "n": plan.n,
+        "k": plan.k,
+        "cycles": cycles,
+        "steps": plan.steps,
+        "macs": plan.macs,
+        "peak_macs_per_cycle": spec.peak_macs_per_cycle,
+        "utilization": plan.macs / (cycles * spec.peak_macs_per_cycle),
+        "simulator": simulator,
+        "drive": drive,
+        "verified": True,
+        "seconds": time.perf_counter() - start,
+        "sim_seconds": sim_seconds,
+        "compile_seconds": compiled - start,
+        "accumulation": _accumulation_note(spec),
+    }
     return c, stats
 
 
@@ -422,10 +535,11 @@ def _mismatches(spec, got, expected):
 
 def _accumulation_note(spec):
     if isinstance(spec, LutGemmSpec) and spec.is_float:
-        return (f"{spec.acc_format.name} values: {spec.contract}; see "
-                f"picojoule.models.lut_gemm")
+        return f"{spec.acc_format.name} values: {spec.contract}; see picojoule.models.lut_gemm"
     if not spec.is_float:
         return f"exact integer sum_k A[m,k] W[k,n] ({spec.acc_width}-bit accumulators)"
-    return (f"{spec.acc_format.name} values: e4m3 A times W codes as e4m3, "
-            f"{spec.multiplier().name} products, pairwise FpAdd tree into "
-            f"{spec.acc_format.name} (RNE), see picojoule.models.mac_gemm")
+    return (
+        f"{spec.acc_format.name} values: e4m3 A times W codes as e4m3, "
+        f"{spec.multiplier().name} products, pairwise FpAdd tree into "
+        f"{spec.acc_format.name} (RNE), see picojoule.models.mac_gemm"
+    )

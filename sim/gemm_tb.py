@@ -15,7 +15,7 @@ from pathlib import Path
 import cocotb
 from cocotb.triggers import ClockCycles, ReadOnly, RisingEdge, with_timeout
 
-PERIOD_NS = 10                                   # the top's clock period
+PERIOD_NS = 10  # the top's clock period
 
 
 async def _settled_done(dut):
@@ -49,6 +49,6 @@ async def gemm(dut):
                 break
         assert dut.done.value == 1, f"GEMM not done within {budget} cycles"
     cycles = int(dut.cycles.value)
-    await ClockCycles(dut.clk, 2)                # the top dumps the output memory
+    await ClockCycles(dut.clk, 2)  # the top dumps the output memory
     assert Path(job["out_mem"]).exists(), "output memory was not dumped"
     Path(job["result"]).write_text(json.dumps({"cycles": cycles}))

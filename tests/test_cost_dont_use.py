@@ -54,10 +54,12 @@ def rtl(tmp_path_factory):
 
 def test_patterns():
     assert matches("sky130_fd_sc_hd__lpflow_isobufsrc_1", DEFAULT_DONT_USE)
-    assert matches("FILLCELL_X4", DEFAULT_DONT_USE) and matches("sky130_fd_sc_hd__diode_2", DEFAULT_DONT_USE)
+    assert matches("FILLCELL_X4", DEFAULT_DONT_USE) and matches(
+        "sky130_fd_sc_hd__diode_2", DEFAULT_DONT_USE
+    )
     assert not matches("sky130_fd_sc_hd__nand2_1", DEFAULT_DONT_USE)
     assert not matches("XOR2_X1", DEFAULT_DONT_USE)
-    assert matches("XOR2_X1", patterns_with_defaults(["xor*"]))        # case-insensitive glob
+    assert matches("XOR2_X1", patterns_with_defaults(["xor*"]))  # case-insensitive glob
     with pytest.raises(UserError):
         patterns_with_defaults([""])
 
@@ -94,8 +96,9 @@ def test_sky130hd_maps_without_lpflow_cells(rtl, tmp_path, top):
 def test_user_patterns_on_the_default_library(rtl, tmp_path):
     plain = synthesize(verilog=rtl, top="mul8", cache_dir=tmp_path, progress=None)
     assert any(name.startswith(("XOR", "XNOR")) for name in plain.cells)
-    result = synthesize(verilog=rtl, top="mul8", dont_use=["XOR*", "xnor*"], cache_dir=tmp_path,
-                        progress=None)
+    result = synthesize(
+        verilog=rtl, top="mul8", dont_use=["XOR*", "xnor*"], cache_dir=tmp_path, progress=None
+    )
     assert result.excluded_cells == ("XNOR2_X1", "XOR2_X1")
     assert not any(name.startswith(("XOR", "XNOR")) for name in result.cells)
     a, b = np.meshgrid(np.arange(256), np.arange(256))
@@ -106,10 +109,27 @@ def test_user_patterns_on_the_default_library(rtl, tmp_path):
 
 def test_cli_dont_use(rtl, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("PICOJOULE_CACHE", str(tmp_path / "cache"))
-    assert main(["synth", str(rtl), "--top", "mul8", "--dont-use", "XOR*", "--dont-use", "XNOR*"]) == 0
+    assert (
+        main(["synth", str(rtl), "--top", "mul8", "--dont-use", "XOR*", "--dont-use", "XNOR*"]) == 0
+    )
     out = capsys.readouterr().out
     assert "excluded       2 library cells" in out and "XOR2_X1" not in out
-    assert main(["energy", str(rtl), "--top", "mul8", "--format", "uint8", "--n", "500",
-                 "--dont-use", "AOI*"]) == 0
+    assert (
+        main(
+            [
+                "energy",
+                str(rtl),
+                "--top",
+                "mul8",
+                "--format",
+                "uint8",
+                "--n",
+                "500",
+                "--dont-use",
+                "AOI*",
+            ]
+        )
+        == 0
+    )
     assert main(["synth", str(rtl), "--top", "mul8", "--dont-use", "INV*"]) == 2
     assert "relax --dont-use" in capsys.readouterr().err

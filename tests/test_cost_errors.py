@@ -1,6 +1,5 @@
 """Bad input to the cost flow: one-line errors that name the fix."""
 
-
 import numpy as np
 import pytest
 
@@ -100,13 +99,16 @@ def test_unknown_top(rtl):
     assert "nothere" in _one_line(error)
 
 
-@pytest.mark.parametrize("array, message", [
-    (np.array([1 + 2j, 3j]), "dtype"),
-    (np.array([True, False]), "dtype"),
-    (np.array(3.0), "shape"),
-    (np.zeros(1), "shape"),
-    (np.array(["a", "b"]), "dtype"),
-])
+@pytest.mark.parametrize(
+    "array, message",
+    [
+        (np.array([1 + 2j, 3j]), "dtype"),
+        (np.array([True, False]), "dtype"),
+        (np.array(3.0), "shape"),
+        (np.zeros(1), "shape"),
+        (np.array(["a", "b"]), "dtype"),
+    ],
+)
 def test_bad_tensor(tmp_path, array, message):
     path = tmp_path / "t.npy"
     np.save(path, array)
@@ -135,9 +137,11 @@ def test_good_tensors(tmp_path):
     np.save(path, np.array([[1.0, -2.0], [448.0, 1e6]], dtype=np.float32))
     e4m3 = get_format("e4m3")
     codes = tensor_stream(path, fmt=e4m3)
-    np.testing.assert_array_equal(e4m3.decode(codes), [1.0, -2.0, 448.0, 448.0])   # saturated tail
+    np.testing.assert_array_equal(e4m3.decode(codes), [1.0, -2.0, 448.0, 448.0])  # saturated tail
     np.save(path, np.array([-3.4, 200.0]))
-    np.testing.assert_array_equal(get_format("int8").decode(tensor_stream(path, fmt=get_format("int8"))), [-3, 127])
+    np.testing.assert_array_equal(
+        get_format("int8").decode(tensor_stream(path, fmt=get_format("int8"))), [-3, 127]
+    )
 
 
 def test_operand_streams_are_seeded_and_in_format():
@@ -146,7 +150,9 @@ def test_operand_streams_are_seeded_and_in_format():
     np.testing.assert_array_equal(a, operand_stream(fmt=fmt, dist="gaussian", n=10000, seed=4))
     values = fmt.decode(a)
     assert np.isfinite(values).all() and 0.9 < np.std(values) < 1.1
-    lap = get_format("int8").decode(operand_stream(fmt=get_format("int8"), dist="laplace", n=10000, seed=1))
+    lap = get_format("int8").decode(
+        operand_stream(fmt=get_format("int8"), dist="laplace", n=10000, seed=1)
+    )
     assert lap.min() >= -128 and lap.max() <= 127 and 25 < np.std(lap) < 40
     with pytest.raises(UserError):
         operand_stream(fmt=fmt, dist="cauchy", n=10, seed=0)
@@ -156,6 +162,8 @@ def test_cli_bad_npy(tmp_path, rtl, capsys, monkeypatch):
     monkeypatch.setenv("PICOJOULE_CACHE", str(tmp_path / "cache"))
     path = tmp_path / "t.npy"
     np.save(path, np.array(5.0))
-    assert main(["energy", str(rtl), "--top", "add4", "--format", "int4", "--tensor", str(path)]) == 2
+    assert (
+        main(["energy", str(rtl), "--top", "add4", "--format", "int4", "--tensor", str(path)]) == 2
+    )
     err = capsys.readouterr().err
     assert "shape" in err and len(err.strip().splitlines()) == 1

@@ -13,7 +13,10 @@ from picojoule.cost.library import default_library
 from picojoule.cost.synth import synthesize
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "lib"
-LIBERTIES = {"nangate45": SHARED / "nangate45_typ.lib.gz", "sky130hd": SHARED / "sky130hd_tt.lib.gz"}
+LIBERTIES = {
+    "nangate45": SHARED / "nangate45_typ.lib.gz",
+    "sky130hd": SHARED / "sky130hd_tt.lib.gz",
+}
 
 DESIGNS = """
 module add8(input [7:0] a, input [7:0] b, output [8:0] y);
@@ -56,8 +59,9 @@ def _liberty(name):
 
 @pytest.mark.parametrize("library", ["default", "nangate45", "sky130hd"])
 def test_multiplier_netlist_is_exact_and_costed(verilog, cache_dir, library):
-    result = synthesize(verilog=verilog, top="mul8", liberty=_liberty(library), cache_dir=cache_dir,
-                        progress=None)
+    result = synthesize(
+        verilog=verilog, top="mul8", liberty=_liberty(library), cache_dir=cache_dir, progress=None
+    )
     a, b = np.meshgrid(np.arange(256), np.arange(256))
     a, b = a.ravel(), b.ravel()
     sim = simulate(result.netlist, inputs={"a": a, "b": b}, record_outputs=True)
@@ -94,7 +98,9 @@ def test_pipeline_carries_state_across_chunks(verilog, cache_dir, chunk_ops):
     assert any(c.flop for c in (result.library.cells[n] for n in result.cells))
     rng = np.random.default_rng(3)
     a, b = rng.integers(0, 64, 1000), rng.integers(0, 64, 1000)
-    sim = simulate(result.netlist, inputs={"a": a, "b": b}, record_outputs=True, chunk_ops=chunk_ops)
+    sim = simulate(
+        result.netlist, inputs={"a": a, "b": b}, record_outputs=True, chunk_ops=chunk_ops
+    )
     np.testing.assert_array_equal(sim.outputs["y"][2:], (a * b)[:-2])
     assert sim.outputs["y"][0] == 0
     energy = energy_from_activity(result.netlist, sim)
@@ -105,7 +111,10 @@ def test_toggles_do_not_depend_on_chunking(verilog, cache_dir):
     result = synthesize(verilog=verilog, top="mul8", cache_dir=cache_dir, progress=None)
     rng = np.random.default_rng(5)
     a, b = rng.integers(0, 256, 1001), rng.integers(0, 256, 1001)
-    counts = [simulate(result.netlist, inputs={"a": a, "b": b}, chunk_ops=c).toggles for c in (64, 320, 4096)]
+    counts = [
+        simulate(result.netlist, inputs={"a": a, "b": b}, chunk_ops=c).toggles
+        for c in (64, 320, 4096)
+    ]
     np.testing.assert_array_equal(counts[0], counts[1])
     np.testing.assert_array_equal(counts[0], counts[2])
 
@@ -122,12 +131,14 @@ def test_constant_operands_cost_only_leakage(verilog, cache_dir):
 def test_voltage_and_clock_scaling(verilog, cache_dir):
     result = synthesize(verilog=verilog, top="add8", cache_dir=cache_dir, progress=None)
     rng = np.random.default_rng(1)
-    sim = simulate(result.netlist, inputs={"a": rng.integers(0, 256, 5000), "b": rng.integers(0, 256, 5000)})
+    sim = simulate(
+        result.netlist, inputs={"a": rng.integers(0, 256, 5000), "b": rng.integers(0, 256, 5000)}
+    )
     nominal = energy_from_activity(result.netlist, sim)
     low = energy_from_activity(result.netlist, sim, voltage=0.55, clock_ghz=0.5)
     assert low.switching_pj == pytest.approx(nominal.switching_pj / 4)
     assert low.internal_pj == pytest.approx(nominal.internal_pj / 4)
-    assert low.leakage_pj == pytest.approx(nominal.leakage_pj)      # half the voltage, twice the period
+    assert low.leakage_pj == pytest.approx(nominal.leakage_pj)  # half the voltage, twice the period
     assert low.power_mw == pytest.approx(low.energy_pj_per_op * 0.5)
 
 
@@ -145,14 +156,19 @@ def test_switching_energy_by_hand(verilog, cache_dir):
 def test_results_are_cached(verilog, tmp_path, monkeypatch):
     rng = np.random.default_rng(0)
     streams = {"a": rng.integers(0, 256, 500), "b": rng.integers(0, 256, 500)}
-    first = estimate(verilog=verilog, top="add8", streams=streams, cache_dir=tmp_path, progress=None)
+    first = estimate(
+        verilog=verilog, top="add8", streams=streams, cache_dir=tmp_path, progress=None
+    )
     assert list((tmp_path / "synth").glob("*.json")) and list((tmp_path / "energy").glob("*.json"))
 
     def no_yosys(*args, **kwargs):
         raise AssertionError("yosys ran although the result was cached")
+
     monkeypatch.setattr(synth_module, "_run_yosys", no_yosys)
     monkeypatch.setattr("picojoule.cost.energy.simulate", no_yosys)
-    again = estimate(verilog=verilog, top="add8", streams=streams, cache_dir=tmp_path, progress=None)
+    again = estimate(
+        verilog=verilog, top="add8", streams=streams, cache_dir=tmp_path, progress=None
+    )
     assert again[1] == first[1]
     assert again[0].summary() == first[0].summary()
 
@@ -161,7 +177,10 @@ def test_default_table_is_reproducible_from_its_source():
     if not LIBERTIES["nangate45"].exists():
         pytest.skip("Nangate45 Liberty not present")
     from picojoule.cost import extract_table, nangate45
-    assert extract_table.table_source(LIBERTIES["nangate45"]) == Path(nangate45.__file__).read_text()
+
+    assert (
+        extract_table.table_source(LIBERTIES["nangate45"]) == Path(nangate45.__file__).read_text()
+    )
 
 
 def test_cli_synth_and_energy(verilog, tmp_path, capsys, monkeypatch):
@@ -170,14 +189,44 @@ def test_cli_synth_and_energy(verilog, tmp_path, capsys, monkeypatch):
     assert main(["synth", str(verilog), "--top", "add8", "--json", str(out)]) == 0
     assert "area" in capsys.readouterr().out and out.exists()
     rec = tmp_path / "e.json"
-    assert main(["energy", str(verilog), "--top", "mul8", "--format", "int8", "--dist", "laplace",
-                 "--n", "2000", "--voltage", "0.9", "--json", str(rec)]) == 0
+    assert (
+        main(
+            [
+                "energy",
+                str(verilog),
+                "--top",
+                "mul8",
+                "--format",
+                "int8",
+                "--dist",
+                "laplace",
+                "--n",
+                "2000",
+                "--voltage",
+                "0.9",
+                "--json",
+                str(rec),
+            ]
+        )
+        == 0
+    )
     text = capsys.readouterr().out
     assert "energy per operation" in text and "0.90 V" in text
     import json
+
     record = json.loads(rec.read_text())
-    for key in ("name", "kind", "params", "library", "cells", "area_um2", "energy_pj_per_op",
-                "power_mw", "distribution", "delay_ns"):
+    for key in (
+        "name",
+        "kind",
+        "params",
+        "library",
+        "cells",
+        "area_um2",
+        "energy_pj_per_op",
+        "power_mw",
+        "distribution",
+        "delay_ns",
+    ):
         assert key in record
     assert record["distribution"] == "laplace" and record["library"] == "default"
 
@@ -200,6 +249,7 @@ endmodule
 
 def test_stream_pipeline_with_feedback(tmp_path):
     from picojoule.cost.operands import unit_inputs
+
     src = tmp_path / "smul.v"
     src.write_text(STREAM_UNIT)
     result = synthesize(verilog=src, top="smul", cache_dir=tmp_path, progress=None)
@@ -212,9 +262,18 @@ def test_stream_pipeline_with_feedback(tmp_path):
     assert holds == {"i__valid": 1, "o__ready": 1}
     # reference: every lane starts at operation 0 (a serial run); then short warm-ups; then the
     # default, which sees that the held ready makes the register enables constant (feed-forward)
-    runs = [simulate(netlist, inputs=streams, holds=holds, record_outputs=True, lanes=lanes, warmup=warmup,
-                     engine="lanes")
-            for lanes, warmup in ((64, n), (64, 4), (256, 2), (None, 64))]
+    runs = [
+        simulate(
+            netlist,
+            inputs=streams,
+            holds=holds,
+            record_outputs=True,
+            lanes=lanes,
+            warmup=warmup,
+            engine="lanes",
+        )
+        for lanes, warmup in ((64, n), (64, 4), (256, 2), (None, 64))
+    ]
     runs.append(simulate(netlist, inputs=streams, holds=holds, record_outputs=True))
     assert [run.engine for run in runs] == ["lanes"] * 4 + ["feed_forward"]
     for run in runs:
@@ -235,13 +294,17 @@ def test_backpressure_keeps_the_lane_engine(tmp_path):
     payload, ready = rng.integers(0, 1 << 12, n), rng.integers(0, 2, n)
     inputs = {"i__payload": payload, "o__ready": ready}
     auto = simulate(netlist, inputs=inputs, holds={"i__valid": 1}, record_outputs=True, lanes=128)
-    serial = simulate(netlist, inputs=inputs, holds={"i__valid": 1}, record_outputs=True, lanes=64, warmup=n)
+    serial = simulate(
+        netlist, inputs=inputs, holds={"i__valid": 1}, record_outputs=True, lanes=64, warmup=n
+    )
     assert auto.engine == serial.engine == "lanes"
     np.testing.assert_array_equal(auto.toggles, serial.toggles)
     stalled = (serial.outputs["o__valid"][:-1] == 1) & (ready[:-1] == 0)
     assert stalled.any()
     held = serial.outputs["o__payload"]
-    np.testing.assert_array_equal(held[1:][stalled], held[:-1][stalled])   # a stall holds the register
+    np.testing.assert_array_equal(
+        held[1:][stalled], held[:-1][stalled]
+    )  # a stall holds the register
 
 
 LONG_MEMORY = """
@@ -262,12 +325,16 @@ def test_lane_engine_repairs_a_short_warmup(tmp_path):
     a, b = rng.integers(0, 16, n), rng.integers(0, 16, n)
     serial = simulate(netlist, inputs={"a": a, "b": b}, record_outputs=True, lanes=64, warmup=n)
     for warmup in (1, 4):
-        short = simulate(netlist, inputs={"a": a, "b": b}, record_outputs=True, lanes=256, warmup=warmup)
+        short = simulate(
+            netlist, inputs={"a": a, "b": b}, record_outputs=True, lanes=256, warmup=warmup
+        )
         assert short.engine == "lanes"
-        assert short.repaired_lanes > 0 or short.warmup > warmup   # the check caught the short warm-up
+        assert (
+            short.repaired_lanes > 0 or short.warmup > warmup
+        )  # the check caught the short warm-up
         np.testing.assert_array_equal(short.toggles, serial.toggles)
         np.testing.assert_array_equal(short.outputs["y"], serial.outputs["y"])
-    held = np.zeros(n, dtype=np.int64)                            # the register, serially
+    held = np.zeros(n, dtype=np.int64)  # the register, serially
     for t in range(1, n):
         held[t] = b[t - 1] if a[t - 1] == 0 else held[t - 1]
     np.testing.assert_array_equal(serial.outputs["y"], held ^ b)
@@ -277,10 +344,13 @@ def test_high_fanout_nets_are_timed_through_a_buffer_tree(tmp_path, cache_dir):
     """A flop driving 512 gates: timed as a fanout-8 buffer tree (2 stages), not as one X1
     output driving every pin, which is what ABC's unbuffered netlist would otherwise say."""
     from picojoule.cost.netlist import BUFFER_FANOUT
+
     source = tmp_path / "fan.v"
-    source.write_text("module fan(input clk, input d, input [511:0] b, output reg [511:0] y);\n"
-                      "  reg q;\n  always @(posedge clk) begin q <= d; y <= b & {512{q}}; end\n"
-                      "endmodule\n")
+    source.write_text(
+        "module fan(input clk, input d, input [511:0] b, output reg [511:0] y);\n"
+        "  reg q;\n  always @(posedge clk) begin q <= d; y <= b & {512{q}}; end\n"
+        "endmodule\n"
+    )
     result = synthesize(verilog=source, top="fan", cache_dir=cache_dir, progress=None)
     netlist = result.netlist
     loads = netlist.net_loads_ff()
@@ -292,6 +362,6 @@ def test_high_fanout_nets_are_timed_through_a_buffer_tree(tmp_path, cache_dir):
     for n in wide:
         stages = -(-np.log(netlist.fanout(n)) // np.log(8)) - 1
         assert stages >= 1 and driver_load[n] < loads[n] / 8
-        assert d0 * stages < extra[n] < (d0 + d1 * 100) * stages     # one buffer per stage
+        assert d0 * stages < extra[n] < (d0 + d1 * 100) * stages  # one buffer per stage
     assert all(extra[n] == 0 for n in range(netlist.n_nets) if netlist.fanout(n) <= 8)
     assert result.delay_ns < 1.0

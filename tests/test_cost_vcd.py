@@ -103,9 +103,16 @@ def _vcd_values(path, n_ops):
     return values
 
 
-@pytest.mark.parametrize("library, design", [("default", "pipeline"), ("sky130hd", "pipeline"),
-                                             ("default", "feedback"), ("default", "stream"),
-                                             ("sky130hd", "stream")])
+@pytest.mark.parametrize(
+    "library, design",
+    [
+        ("default", "pipeline"),
+        ("sky130hd", "pipeline"),
+        ("default", "feedback"),
+        ("default", "stream"),
+        ("sky130hd", "stream"),
+    ],
+)
 def test_toggle_counts_match_icarus_vcd(tmp_path, library, design):
     if shutil.which("iverilog") is None:
         pytest.skip("iverilog not installed")
@@ -116,19 +123,28 @@ def test_toggle_counts_match_icarus_vcd(tmp_path, library, design):
             pytest.skip("sky130hd Liberty not present")
     src = tmp_path / "unit.v"
     src.write_text({"pipeline": DESIGN, "feedback": FEEDBACK, "stream": STREAM}[design])
-    result = synthesize(verilog=src, top="unit", liberty=liberty, cache_dir=tmp_path / "cache", progress=None)
+    result = synthesize(
+        verilog=src, top="unit", liberty=liberty, cache_dir=tmp_path / "cache", progress=None
+    )
     netlist = result.netlist
     assert netlist.clock_nets, "the design should map onto flip-flops"
     n = 400
     rng = np.random.default_rng(11)
     a, b = rng.integers(0, 32, n), rng.integers(0, 32, n)
-    a[100:110] = 0                                    # some runs without change
+    a[100:110] = 0  # some runs without change
     assert netlist.feedback == (design != "pipeline")
     # feedback: 64 lanes that all start at operation 0 (warm-up >= N) equal the serial run;
     # stream: the held enable makes the registers plain delays (the feed-forward path)
     holds = {"en": 1} if design == "stream" else {}
-    sim = simulate(netlist, inputs={"a": a, "b": b}, holds=holds, chunk_ops=128, record_outputs=True,
-                   lanes=64, warmup=n)
+    sim = simulate(
+        netlist,
+        inputs={"a": a, "b": b},
+        holds=holds,
+        chunk_ops=128,
+        record_outputs=True,
+        lanes=64,
+        warmup=n,
+    )
     assert sim.engine == ("lanes" if design == "feedback" else "feed_forward")
 
     (tmp_path / "cells.v").write_text(cell_models(result.library, set(result.cells)))
@@ -137,7 +153,9 @@ def test_toggle_counts_match_icarus_vcd(tmp_path, library, design):
     (tmp_path / "tb.v").write_text(TESTBENCH.replace("{n1}", str(n - 1)).replace("{extra}", extra))
     (tmp_path / "a.hex").write_text("\n".join(f"{x:x}" for x in a) + "\n")
     (tmp_path / "b.hex").write_text("\n".join(f"{x:x}" for x in b) + "\n")
-    subprocess.run(["iverilog", "-o", "sim.vvp", "tb.v", "netlist.v", "cells.v"], cwd=tmp_path, check=True)
+    subprocess.run(
+        ["iverilog", "-o", "sim.vvp", "tb.v", "netlist.v", "cells.v"], cwd=tmp_path, check=True
+    )
     subprocess.run(["vvp", "-n", "sim.vvp"], cwd=tmp_path, check=True, capture_output=True)
     values = _vcd_values(tmp_path / "dump.vcd", n)
 

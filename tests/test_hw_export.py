@@ -35,8 +35,11 @@ def manifest(suite_dir):
 
 def _run_all(commands, *, env=None):
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        return list(pool.map(lambda cmd: subprocess.run(cmd, capture_output=True, text=True,
-                                                        env=env), commands))
+        return list(
+            pool.map(
+                lambda cmd: subprocess.run(cmd, capture_output=True, text=True, env=env), commands
+            )
+        )
 
 
 def test_every_suite_kind_has_a_generator():
@@ -56,18 +59,30 @@ def test_manifest_schema(suite_dir, manifest):
         assert (suite_dir / entry["verilog"]).is_file()
         a_fmt, b_fmt = spec.in_formats
         if spec.stages == 0:
-            assert entry["ports"] == {"a": a_fmt.width, "b": b_fmt.width,
-                                      "y": spec.out_format.width}
+            assert entry["ports"] == {
+                "a": a_fmt.width,
+                "b": b_fmt.width,
+                "y": spec.out_format.width,
+            }
         else:
             assert entry["ports"] == {
-                "clk": 1, "rst": 1, "i__valid": 1, "i__ready": 1, "o__valid": 1, "o__ready": 1,
-                "i__payload": a_fmt.width + b_fmt.width, "o__payload": spec.out_format.width}
+                "clk": 1,
+                "rst": 1,
+                "i__valid": 1,
+                "i__ready": 1,
+                "o__valid": 1,
+                "o__ready": 1,
+                "i__payload": a_fmt.width + b_fmt.width,
+                "o__payload": spec.out_format.width,
+            }
     assert sorted(p.name for p in suite_dir.iterdir()) == sorted(
-        ["manifest.json"] + [u["verilog"] for u in manifest["units"]])
+        ["manifest.json"] + [u["verilog"] for u in manifest["units"]]
+    )
 
 
 def test_stream_payload_packs_a_below_b():
     from picojoule.hw.pipeline import operand_layout
+
     for spec in SUITE:
         layout = operand_layout(spec)
         assert (layout["a"].offset, layout["b"].offset) == (0, spec.in_formats[0].width)
@@ -86,29 +101,62 @@ def test_no_absolute_paths(suite_dir, manifest):
 
 def test_iverilog_compiles_every_unit(suite_dir, manifest, tmp_path):
     iverilog = tools.require_tool("iverilog")
-    runs = _run_all([[iverilog, "-g2012", "-o", str(tmp_path / f"{u['top']}.vvp"),
-                      "-s", u["top"], str(suite_dir / u["verilog"])] for u in manifest["units"]])
-    failed = [(u["name"], r.stderr[-500:]) for u, r in zip(manifest["units"], runs)
-              if r.returncode != 0 or r.stderr.strip()]
+    runs = _run_all(
+        [
+            [
+                iverilog,
+                "-g2012",
+                "-o",
+                str(tmp_path / f"{u['top']}.vvp"),
+                "-s",
+                u["top"],
+                str(suite_dir / u["verilog"]),
+            ]
+            for u in manifest["units"]
+        ]
+    )
+    failed = [
+        (u["name"], r.stderr[-500:])
+        for u, r in zip(manifest["units"], runs)
+        if r.returncode != 0 or r.stderr.strip()
+    ]
     assert not failed
 
 
 def test_yosys_reads_and_synthesizes_every_unit(suite_dir, manifest):
     yosys = tools.require_tool("yosys")
-    runs = _run_all([[yosys, "-q", "-p", f"read_verilog {suite_dir / u['verilog']}; "
-                      f"synth -top {u['top']}; stat"] for u in manifest["units"]])
-    failed = [(u["name"], r.stderr[-500:]) for u, r in zip(manifest["units"], runs)
-              if r.returncode != 0]
+    runs = _run_all(
+        [
+            [
+                yosys,
+                "-q",
+                "-p",
+                f"read_verilog {suite_dir / u['verilog']}; synth -top {u['top']}; stat",
+            ]
+            for u in manifest["units"]
+        ]
+    )
+    failed = [
+        (u["name"], r.stderr[-500:]) for u, r in zip(manifest["units"], runs) if r.returncode != 0
+    ]
     assert not failed
 
 
 def test_verilator_lint_every_unit(suite_dir, manifest):
     exe, env = tools.verilator()
     flags = ["--lint-only", "-Wall", *(f"-Wno-{w}" for w in VERILATOR_ALLOWED)]
-    runs = _run_all([[exe, *flags, "--top-module", u["top"], str(suite_dir / u["verilog"])]
-                     for u in manifest["units"]], env=env)
-    failed = [(u["name"], r.stderr[-800:]) for u, r in zip(manifest["units"], runs)
-              if r.returncode != 0 or "%Warning" in r.stderr or "%Error" in r.stderr]
+    runs = _run_all(
+        [
+            [exe, *flags, "--top-module", u["top"], str(suite_dir / u["verilog"])]
+            for u in manifest["units"]
+        ],
+        env=env,
+    )
+    failed = [
+        (u["name"], r.stderr[-800:])
+        for u, r in zip(manifest["units"], runs)
+        if r.returncode != 0 or "%Warning" in r.stderr or "%Error" in r.stderr
+    ]
     assert not failed
 
 
@@ -121,7 +169,7 @@ def test_export_unit_is_cached_by_content(tmp_path):
     path = tmp_path / "out" / entry["verilog"]
     stamp = path.stat().st_mtime_ns
     assert export.export_unit(spec, tmp_path / "out", cache_dir=cache) == entry
-    assert path.stat().st_mtime_ns == stamp                      # unchanged: not rewritten
+    assert path.stat().st_mtime_ns == stamp  # unchanged: not rewritten
     faulty = export.export_unit(spec, tmp_path / "out", fault="invert_signal", cache_dir=cache)
     assert faulty["fault"] == "invert_signal" and faulty["top"] == spec.name
     assert (tmp_path / "out" / faulty["verilog"]).read_text() != path.read_text()
@@ -134,20 +182,45 @@ def test_cli_verilog_writes_manifest(tmp_path, capsys):
     assert [u["name"] for u in manifest["units"]] == ["int_add_int8_int8_int9_s0"]
 
 
-@pytest.mark.parametrize("flags, name, ports", [
-    (["--kind", "int_mul", "--width", "8", "--unsigned"], "int_mul_uint8_uint8_uint16_s0",
-     {"a": 8, "b": 8, "y": 16}),
-    (["--kind", "int_add", "--width", "16", "--pipelined"], "int_add_int16_int16_int17_s1",
-     None),
-    (["--kind", "lmul", "--a", "e5m2", "--variant", "formula", "--overflow", "sat",
-      "--stages", "2"], "lmul_e5m2_formula_sat_s2", None),
-    (["--kind", "fp_mul", "--a", "e4m3", "--b", "e5m2", "--out", "bf16"],
-     "fp_mul_e4m3_e5m2_bf16_nonsat_s0", {"a": 8, "b": 8, "y": 16}),
-])
+@pytest.mark.parametrize(
+    "flags, name, ports",
+    [
+        (
+            ["--kind", "int_mul", "--width", "8", "--unsigned"],
+            "int_mul_uint8_uint8_uint16_s0",
+            {"a": 8, "b": 8, "y": 16},
+        ),
+        (
+            ["--kind", "int_add", "--width", "16", "--pipelined"],
+            "int_add_int16_int16_int17_s1",
+            None,
+        ),
+        (
+            [
+                "--kind",
+                "lmul",
+                "--a",
+                "e5m2",
+                "--variant",
+                "formula",
+                "--overflow",
+                "sat",
+                "--stages",
+                "2",
+            ],
+            "lmul_e5m2_formula_sat_s2",
+            None,
+        ),
+        (
+            ["--kind", "fp_mul", "--a", "e4m3", "--b", "e5m2", "--out", "bf16"],
+            "fp_mul_e4m3_e5m2_bf16_nonsat_s0",
+            {"a": 8, "b": 8, "y": 16},
+        ),
+    ],
+)
 def test_cli_generate(tmp_path, capsys, flags, name, ports):
     out = tmp_path / "unit.v"
-    assert main(["generate", *flags, "-o", str(out), "--manifest",
-                 str(tmp_path / "m.json")]) == 0
+    assert main(["generate", *flags, "-o", str(out), "--manifest", str(tmp_path / "m.json")]) == 0
     assert f"module {name}(" in out.read_text()
     entry = json.loads((tmp_path / "m.json").read_text())["units"][0]
     assert entry["name"] == name and entry["verilog"] == "unit.v"
@@ -157,19 +230,29 @@ def test_cli_generate(tmp_path, capsys, flags, name, ports):
         assert entry["latency"] == int(name[-1]) and "i__payload" in entry["ports"]
 
 
-@pytest.mark.parametrize("flags, message", [
-    (["--kind", "int_mul", "--width", "33"], "--width 33 out of range; choose 1..32"),
-    (["--kind", "int_mul", "--a", "int32", "--b", "int32", "--stages", "-1"],
-     "--stages must be >= 0"),
-    (["--kind", "int_add", "--width", "8", "--pipelined", "--stages", "0"],
-     "--pipelined needs --stages N with N >= 1"),
-    (["--kind", "fp_mul", "--a", "e4m3", "--out", "e2m1"], "unsupported format combination"),
-    (["--kind", "fp_mul", "--a", "int8"], "is an integer format"),
-    (["--kind", "lmul", "--a", "e4m3", "--b", "e5m2"], "lmul works on one format"),
-    (["--kind", "lmul", "--a", "e9m3"], "out of range"),
-    (["--kind", "fp_mul"], "needs --a FMT"),
-    (["--kind", "int_add", "--width", "8", "--fault", "swap_nan_inf"], "does not apply to int_add"),
-])
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--kind", "int_mul", "--width", "33"], "--width 33 out of range; choose 1..32"),
+        (
+            ["--kind", "int_mul", "--a", "int32", "--b", "int32", "--stages", "-1"],
+            "--stages must be >= 0",
+        ),
+        (
+            ["--kind", "int_add", "--width", "8", "--pipelined", "--stages", "0"],
+            "--pipelined needs --stages N with N >= 1",
+        ),
+        (["--kind", "fp_mul", "--a", "e4m3", "--out", "e2m1"], "unsupported format combination"),
+        (["--kind", "fp_mul", "--a", "int8"], "is an integer format"),
+        (["--kind", "lmul", "--a", "e4m3", "--b", "e5m2"], "lmul works on one format"),
+        (["--kind", "lmul", "--a", "e9m3"], "out of range"),
+        (["--kind", "fp_mul"], "needs --a FMT"),
+        (
+            ["--kind", "int_add", "--width", "8", "--fault", "swap_nan_inf"],
+            "does not apply to int_add",
+        ),
+    ],
+)
 def test_cli_generate_bad_input(tmp_path, capsys, flags, message):
     out = tmp_path / "unit.v"
     assert main(["generate", *flags, "-o", str(out)]) == 2

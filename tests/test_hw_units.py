@@ -17,12 +17,26 @@ from picojoule.models.formats import FloatFormat
 def corner_codes(fmt):
     """Zeros, subnormal boundaries, +-1, max finite, Inf and NaN codes of ``fmt``."""
     if not isinstance(fmt, FloatFormat):
-        return [0, 1, fmt.max_value & ((1 << fmt.width) - 1), (1 << fmt.width) - 1,
-                1 << (fmt.width - 1)]
+        return [
+            0,
+            1,
+            fmt.max_value & ((1 << fmt.width) - 1),
+            (1 << fmt.width) - 1,
+            1 << (fmt.width - 1),
+        ]
     m, s = fmt.mantissa_bits, fmt.sign_mask
     one = fmt.bias << m
-    mags = {0, 1, fmt.mantissa_mask, 1 << m, one, one | 1, fmt.max_finite_code,
-            fmt.max_finite_code - 1, (1 << m) | fmt.mantissa_mask}
+    mags = {
+        0,
+        1,
+        fmt.mantissa_mask,
+        1 << m,
+        one,
+        one | 1,
+        fmt.max_finite_code,
+        fmt.max_finite_code - 1,
+        (1 << m) | fmt.mantissa_mask,
+    }
     codes = sorted({c for mag in mags for c in (mag, mag | s) if 0 <= mag < s})
     for special in (fmt.inf_code, fmt.nan_code):
         if special is not None:
@@ -46,8 +60,7 @@ def reference(spec, a, b):
         x, y = spec.a.decode(a).astype(object), spec.b.decode(b).astype(object)
         exact = x * y if spec.kind == "int_mul" else x + y
         return [int(v) % (1 << spec.out.width) for v in exact]
-    return [int(v) for v in spec.golden(a.astype(spec.a.code_dtype),
-                                         b.astype(spec.b.code_dtype))]
+    return [int(v) for v in spec.golden(a.astype(spec.a.code_dtype), b.astype(spec.b.code_dtype))]
 
 
 def simulate_combinational(spec, a, b, *, fault=None):
@@ -75,7 +88,7 @@ def simulate_pipelined(spec, a, b, *, seed, fault=None):
     async def testbench(ctx):
         sent, cycle = 0, 0
         while len(results) < len(a):
-            steady = cycle < 20                       # first cycles: no bubbles, no stalls
+            steady = cycle < 20  # first cycles: no bubbles, no stalls
             valid = sent < len(a) and (steady or rng.random() < 0.7)
             ready = steady or rng.random() < 0.6
             ctx.set(dut.i.valid, valid)
@@ -106,38 +119,44 @@ def _mismatches(spec, a, b, got):
 
 
 COMBINATIONAL = [spec for spec in units.standard_suite() if spec.stages == 0] + [
-    units.FpMul(a="e4m3", b="e5m2", out="bf16"), units.FpMul(a="e5m2", b="e4m3", out="e4m3",
-                                                            overflow="sat"),
-    units.FpMul(a="e4m3fnuz", b="e5m2fnuz", out="e4m3fnuz"), units.FpMul(a="e2m1", b="e2m3",
-                                                                         out="e3m2"),
-    units.FpMul(a="fp16", b="fp16", out="e5m2"), units.FpAdd(a="e4m3", b="e4m3", out="e4m3"),
+    units.FpMul(a="e4m3", b="e5m2", out="bf16"),
+    units.FpMul(a="e5m2", b="e4m3", out="e4m3", overflow="sat"),
+    units.FpMul(a="e4m3fnuz", b="e5m2fnuz", out="e4m3fnuz"),
+    units.FpMul(a="e2m1", b="e2m3", out="e3m2"),
+    units.FpMul(a="fp16", b="fp16", out="e5m2"),
+    units.FpAdd(a="e4m3", b="e4m3", out="e4m3"),
     units.FpAdd(a="e5m2", b="e4m3", out="fp16", overflow="sat"),
     units.FpAdd(a="fp16", b="bf16", out="e4m3"),
-    units.LMul(fmt="e4m3fnuz", variant="formula", overflow="sat"), units.LMul(fmt="e2m1"),
-    units.IntMul(a="int8", b="uint8"), units.IntMul(a="uint4", b="int16"),
-    units.IntAdd(a="uint8", b="int4"), units.IntAdd(a="uint16", b="uint16"),
+    units.LMul(fmt="e4m3fnuz", variant="formula", overflow="sat"),
+    units.LMul(fmt="e2m1"),
+    units.IntMul(a="int8", b="uint8"),
+    units.IntMul(a="uint4", b="int16"),
+    units.IntAdd(a="uint8", b="int4"),
+    units.IntAdd(a="uint16", b="uint16"),
 ]
 PIPELINED = [spec for spec in units.standard_suite() if spec.stages > 0] + [
-    units.LMul(fmt="bf16", variant="formula", stages=1), units.FpMul(a="fp16", b="fp16",
-                                                                     out="fp16", stages=4),
+    units.LMul(fmt="bf16", variant="formula", stages=1),
+    units.FpMul(a="fp16", b="fp16", out="fp16", stages=4),
     units.IntMul(a="uint8", b="uint8", stages=1),
 ]
 
 
-@pytest.mark.parametrize("spec", [s for s in COMBINATIONAL if s.kind in GENERATORS],
-                         ids=lambda s: s.name)
+@pytest.mark.parametrize(
+    "spec", [s for s in COMBINATIONAL if s.kind in GENERATORS], ids=lambda s: s.name
+)
 def test_combinational_unit_matches_golden(spec):
     a, b = vectors(spec, n=300, seed=1)
     assert not _mismatches(spec, a, b, simulate_combinational(spec, a, b))[:5]
 
 
-@pytest.mark.parametrize("spec", [s for s in PIPELINED if s.kind in GENERATORS],
-                         ids=lambda s: s.name)
+@pytest.mark.parametrize(
+    "spec", [s for s in PIPELINED if s.kind in GENERATORS], ids=lambda s: s.name
+)
 def test_pipelined_unit_under_backpressure(spec):
     a, b = vectors(spec, n=200, seed=2)
     results, latencies = simulate_pipelined(spec, a, b, seed=3)
     assert not _mismatches(spec, a, b, results)[:5]
-    assert min(latencies) == spec.stages              # steady start: exactly the latency
+    assert min(latencies) == spec.stages  # steady start: exactly the latency
     assert all(lat >= spec.stages for lat in latencies)
 
 
@@ -160,8 +179,11 @@ FAULTY = [
 ]
 
 
-@pytest.mark.parametrize("spec, fault", [f for f in FAULTY if f[0].kind in GENERATORS],
-                         ids=lambda x: getattr(x, "name", x))
+@pytest.mark.parametrize(
+    "spec, fault",
+    [f for f in FAULTY if f[0].kind in GENERATORS],
+    ids=lambda x: getattr(x, "name", x),
+)
 def test_fault_changes_results(spec, fault):
     a, b = vectors(spec, n=600, seed=4)
     if spec.stages:

@@ -9,8 +9,15 @@ from picojoule.cli import main
 from picojoule.errors import UserError
 from picojoule.hw.tile_cost import cost_tiles, export_tile, tile_streams
 from picojoule.models.lut_gemm import LutGemmSpec
-from picojoule.sim.gemm import (memory_images, pack_words, plan_gemm, random_operands, run_gemm,
-                                tile_spec, unpack_words)
+from picojoule.sim.gemm import (
+    memory_images,
+    pack_words,
+    plan_gemm,
+    random_operands,
+    run_gemm,
+    tile_spec,
+    unpack_words,
+)
 
 
 def _run(tmp_path, core, shape, *, wbits, act="int8", seed=0, **tile):
@@ -21,11 +28,14 @@ def _run(tmp_path, core, shape, *, wbits, act="int8", seed=0, **tile):
     return spec, a, w, c, stats
 
 
-@pytest.mark.parametrize("wbits, act, shape", [
-    (1, "int8", (3, 5, 9)),            # every dimension padded
-    (3, "int8", (4, 9, 8)),
-    (4, "int16", (2, 4, 13)),
-])
+@pytest.mark.parametrize(
+    "wbits, act, shape",
+    [
+        (1, "int8", (3, 5, 9)),  # every dimension padded
+        (3, "int8", (4, 9, 8)),
+        (4, "int16", (2, 4, 13)),
+    ],
+)
 def test_lut_gemm_equals_integer_gemm(tmp_path, wbits, act, shape):
     spec, a, w, c, stats = _run(tmp_path, "lut", shape, wbits=wbits, act=act, n=4)
     assert np.array_equal(c, a.astype(np.int64) @ w.astype(np.int64))
@@ -38,8 +48,9 @@ def test_lut_gemm_equals_integer_gemm(tmp_path, wbits, act, shape):
 def test_pipelined_lut_gemm_is_one_cycle_later(tmp_path, wbits, act, shape):
     spec = tile_spec("lut", wbits=wbits, act=act, n=4)
     a, w = random_operands(spec, m=shape[0], n=shape[1], k=shape[2], seed=3)
-    c, stats = run_gemm(core="lut", a=a, w=w, spec=spec, build_root=tmp_path / "build",
-                        pipelined=True)
+    c, stats = run_gemm(
+        core="lut", a=a, w=w, spec=spec, build_root=tmp_path / "build", pipelined=True
+    )
     assert np.array_equal(c, a.astype(np.int64) @ w.astype(np.int64))
     assert stats["cycles"] == plan_gemm(spec, *shape[:2], shape[2]).steps + 5
     assert stats["pipelined"]
@@ -67,11 +78,12 @@ def test_float_mac_gemm_matches_its_golden_model(tmp_path, core):
     spec, a, w, c, stats = _run(tmp_path, core, (2, 3, 5), wbits=2, act="e4m3", m=1, n=4, k=2)
     exact = spec.act.decode(a) @ w
     assert np.all(np.isfinite(c))
-    assert np.max(np.abs(c - exact)) <= 0.25 * np.max(np.abs(exact)) + 1e-9   # approximate
+    assert np.max(np.abs(c - exact)) <= 0.25 * np.max(np.abs(exact)) + 1e-9  # approximate
 
 
 def test_simulated_mismatch_is_reported(tmp_path, monkeypatch):
     import picojoule.sim.gemm as gemm
+
     real = gemm.golden
     monkeypatch.setattr(gemm, "golden", lambda spec, a, w: real(spec, a, w) + 1)
     with pytest.raises(UserError, match="differ from the golden model"):
@@ -101,8 +113,28 @@ def test_memory_images_have_one_word_per_step():
 
 def test_cli_writes_outputs_and_rejects_bad_input(tmp_path, capsys):
     out = tmp_path / "run"
-    assert main(["gemm", "--m", "3", "--n", "6", "--k", "7", "--wbits", "2", "--tile-n", "4",
-                 "--seed", "5", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "gemm",
+                "--m",
+                "3",
+                "--n",
+                "6",
+                "--k",
+                "7",
+                "--wbits",
+                "2",
+                "--tile-n",
+                "4",
+                "--seed",
+                "5",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     a, w, c = (np.load(out / f"{name}.npy") for name in "AWC")
     assert a.dtype == np.int8 and a.shape == (3, 7) and w.shape == (7, 6)
     assert np.array_equal(c, a.astype(np.int64) @ w.astype(np.int64))
@@ -111,13 +143,32 @@ def test_cli_writes_outputs_and_rejects_bad_input(tmp_path, capsys):
     assert stats["simulator"] == "icarus" and stats["macs"] == 3 * 6 * 7
     bad_w = tmp_path / "bad.npy"
     np.save(bad_w, np.full((7, 6), 4))
-    for argv, fragment in [(["--wbits", "5"], "wbits must be"),
-                           (["--m", "0"], "M must be"),
-                           (["--w", str(bad_w)], "out of range for wbits=2"),
-                           (["--core", "mac-fp8", "--act", "int8"], "takes --act e4m3")]:
+    for argv, fragment in [
+        (["--wbits", "5"], "wbits must be"),
+        (["--m", "0"], "M must be"),
+        (["--w", str(bad_w)], "out of range for wbits=2"),
+        (["--core", "mac-fp8", "--act", "int8"], "takes --act e4m3"),
+    ]:
         capsys.readouterr()
-        assert main(["gemm", "--m", "3", "--n", "6", "--k", "7", "--wbits", "2",
-                     "--out", str(tmp_path / "bad"), *argv]) == 2
+        assert (
+            main(
+                [
+                    "gemm",
+                    "--m",
+                    "3",
+                    "--n",
+                    "6",
+                    "--k",
+                    "7",
+                    "--wbits",
+                    "2",
+                    "--out",
+                    str(tmp_path / "bad"),
+                    *argv,
+                ]
+            )
+            == 2
+        )
         err = capsys.readouterr().err
         assert fragment in err and err.count("\n") == 1
     assert not (tmp_path / "bad").exists()
@@ -125,8 +176,12 @@ def test_cli_writes_outputs_and_rejects_bad_input(tmp_path, capsys):
 
 def test_cost_tiles_export_and_streams(tmp_path):
     entries = cost_tiles(wbits=(2,), acts=("int8",), float_baselines=False)
-    assert [(e.core, e.pipelined) for e in entries] == [("lut", False), ("lut", True),
-                                                        ("mac-int", False), ("mac-int8", False)]
+    assert [(e.core, e.pipelined) for e in entries] == [
+        ("lut", False),
+        ("lut", True),
+        ("mac-int", False),
+        ("mac-int8", False),
+    ]
     lut, lut_pipe, mac, mac8 = entries
     assert lut_pipe.name == lut.name + "_pipe" and lut_pipe.latency == 2
     assert lut.macs_per_cycle == mac.macs_per_cycle == 32 and mac8.macs_per_cycle == 8
@@ -135,8 +190,11 @@ def test_cost_tiles_export_and_streams(tmp_path):
         text = (tmp_path / record["verilog"]).read_text()
         assert f"module {record['top']}" in text
         streams, holds = tile_streams(entry, cycles=64, seed=1)
-        inputs = {name: width for name, width in record["ports"].items()
-                  if name not in ("clk", "rst") and not name.startswith(("acc__", "zsum"))}
+        inputs = {
+            name: width
+            for name, width in record["ports"].items()
+            if name not in ("clk", "rst") and not name.startswith(("acc__", "zsum"))
+        }
         assert set(streams) == set(inputs) and holds == {"rst": 0}
         for name, values in streams.items():
             assert len(values) == 64 and int(values.max()) < (1 << inputs[name])

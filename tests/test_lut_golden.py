@@ -6,9 +6,16 @@ import numpy as np
 import pytest
 
 from picojoule.models.formats import get_format
-from picojoule.models.lut_gemm import (LutGemmSpec, direct_gemm, encode_weight_indices, fp_error,
-                                       lut_mpgemm, symmetric_weights, table_lookup,
-                                       table_precompute)
+from picojoule.models.lut_gemm import (
+    LutGemmSpec,
+    direct_gemm,
+    encode_weight_indices,
+    fp_error,
+    lut_mpgemm,
+    symmetric_weights,
+    table_lookup,
+    table_precompute,
+)
 
 
 @pytest.mark.parametrize("act", ["int8", "int16"])
@@ -19,7 +26,7 @@ def test_integer_lut_gemm_equals_direct_gemm(act):
         k = int(rng.integers(1, 7))
         wbits = int(rng.integers(1, 5))
         spec = LutGemmSpec(k=k, wbits=wbits, act=act)
-        m, kt, n = (int(x) for x in rng.integers(1, 23, 3))     # includes non-multiples of k
+        m, kt, n = (int(x) for x in rng.integers(1, 23, 3))  # includes non-multiples of k
         a = rng.integers(fmt.min_value, fmt.max_value + 1, (m, kt))
         w = rng.integers(0, 1 << wbits, (kt, n))
         assert np.array_equal(lut_mpgemm(a, w, spec=spec), a @ w), (k, wbits, m, kt, n)
@@ -37,7 +44,7 @@ def test_full_table_is_odd_and_half_table_lookup_matches_plain_sum():
     k = 4
     a = rng.integers(-128, 128, k)
     half = table_precompute(a[None], k=k)[0]
-    assert half[0] == -a.sum()                                 # zero-point term from the table
+    assert half[0] == -a.sum()  # zero-point term from the table
     for bits in itertools.product((0, 1), repeat=k):
         full_index = sum(bit << i for i, bit in enumerate(bits))
         expected = sum((2 * bit - 1) * x for bit, x in zip(bits, a))
@@ -86,18 +93,19 @@ def test_float_contract_against_scalar_reference():
                 grp = [av[m, g0 + i] if g0 + i < 10 else 0.0 for i in range(4)]
                 wq = [int(w[g0 + i, n]) if g0 + i < 10 else 0 for i in range(4)]
 
-                def entry(bits):          # the table entry of a full index, by the fold order
+                def entry(bits):  # the table entry of a full index, by the fold order
                     t = (2 * bits[0] - 1) * grp[0]
                     for i in range(1, 4):
                         t = _round_to(tf, t + (2 * bits[i] - 1) * grp[i])
                     return t
+
                 for b in range(3):
                     bits = [(q >> b) & 1 for q in wq]
-                    if bits[3]:           # stored half: negate the complemented entry
+                    if bits[3]:  # stored half: negate the complemented entry
                         value = -entry([1 - x for x in bits])
                     else:
                         value = entry(bits)
-                    acc = _round_to(af, acc + value * 2.0 ** b)
+                    acc = _round_to(af, acc + value * 2.0**b)
                 z = _round_to(af, z + entry([0, 0, 0, 0]))
             corr = _round_to(af, 7 * z)
             expected = _round_to(af, _round_to(af, acc - corr) * 0.5)
@@ -122,21 +130,38 @@ def test_float_exact_when_table_and_sums_are_representable():
     assert lut_mpgemm(a, w, spec=spec)[0, 0] == direct_gemm(a, w, spec=spec)[0, 0]
 
 
-@pytest.mark.parametrize("call, fragment", [
-    (lambda: lut_mpgemm(np.zeros((2, 4), int), np.full((4, 2), 4), spec=LutGemmSpec(wbits=2)),
-     "out of range for wbits=2"),
-    (lambda: lut_mpgemm(np.zeros((2, 4), int), -np.ones((4, 2), int), spec=LutGemmSpec()),
-     "out of range"),
-    (lambda: LutGemmSpec(wbits=5), "wbits must be a whole number in 1..4"),
-    (lambda: LutGemmSpec(wbits=0), "wbits must be a whole number in 1..4"),
-    (lambda: LutGemmSpec(act="int32"), "choose from int8"),
-    (lambda: lut_mpgemm(np.zeros((2, 4), int), np.zeros((5, 2), int), spec=LutGemmSpec()),
-     "shapes do not match"),
-    (lambda: lut_mpgemm(np.full((2, 4), 200), np.zeros((4, 2), int), spec=LutGemmSpec()),
-     "activations out of range"),
-    (lambda: lut_mpgemm(np.zeros((1, 10**6), int), np.zeros((10**6, 1), int),
-                        spec=LutGemmSpec(acc_width=16)), "overflow"),
-])
+@pytest.mark.parametrize(
+    "call, fragment",
+    [
+        (
+            lambda: lut_mpgemm(
+                np.zeros((2, 4), int), np.full((4, 2), 4), spec=LutGemmSpec(wbits=2)
+            ),
+            "out of range for wbits=2",
+        ),
+        (
+            lambda: lut_mpgemm(np.zeros((2, 4), int), -np.ones((4, 2), int), spec=LutGemmSpec()),
+            "out of range",
+        ),
+        (lambda: LutGemmSpec(wbits=5), "wbits must be a whole number in 1..4"),
+        (lambda: LutGemmSpec(wbits=0), "wbits must be a whole number in 1..4"),
+        (lambda: LutGemmSpec(act="int32"), "choose from int8"),
+        (
+            lambda: lut_mpgemm(np.zeros((2, 4), int), np.zeros((5, 2), int), spec=LutGemmSpec()),
+            "shapes do not match",
+        ),
+        (
+            lambda: lut_mpgemm(np.full((2, 4), 200), np.zeros((4, 2), int), spec=LutGemmSpec()),
+            "activations out of range",
+        ),
+        (
+            lambda: lut_mpgemm(
+                np.zeros((1, 10**6), int), np.zeros((10**6, 1), int), spec=LutGemmSpec(acc_width=16)
+            ),
+            "overflow",
+        ),
+    ],
+)
 def test_bad_input_is_one_line_value_error(call, fragment):
     with pytest.raises(ValueError, match=fragment) as info:
         call()

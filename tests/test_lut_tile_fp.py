@@ -36,11 +36,14 @@ def _scaled_sums(spec, scales, a, b):
     return np.array(got), scales_of
 
 
-@pytest.mark.parametrize("a_fmt, b_fmt, scales", [
-    ("e4m3", "e4m3", range(-2, 4)),
-    ("fp32", "bf16", range(0, 4)),      # bf16 * 8 exceeds fp32's range before the addition
-    ("fp32", "fp16", range(0, 3)),
-])
+@pytest.mark.parametrize(
+    "a_fmt, b_fmt, scales",
+    [
+        ("e4m3", "e4m3", range(-2, 4)),
+        ("fp32", "bf16", range(0, 4)),  # bf16 * 8 exceeds fp32's range before the addition
+        ("fp32", "fp16", range(0, 3)),
+    ],
+)
 def test_scaled_adder_rounds_once(a_fmt, b_fmt, scales):
     spec = FpAdd(a=a_fmt, b=b_fmt, out=a_fmt)
     fa, fb = spec.a, spec.b
@@ -55,7 +58,7 @@ def test_scaled_adder_rounds_once(a_fmt, b_fmt, scales):
     with np.errstate(all="ignore"):
         exact = fa.decode(a) + fb.decode(b) * np.exp2(s)
     expected = fa.encode(exact)
-    both_nan = fa.is_nan(got) & fa.is_nan(expected)                  # NaN compared as a class
+    both_nan = fa.is_nan(got) & fa.is_nan(expected)  # NaN compared as a class
     assert np.array_equal(np.where(both_nan, 0, got), np.where(both_nan, 0, expected))
 
 
@@ -82,20 +85,23 @@ def _hard_operands(spec, *, m, n, k, seed):
     return a.astype(fmt.code_dtype), w
 
 
-@pytest.mark.parametrize("act, table, k, wbits, tile_m, tile_n", [
-    ("fp16", None, 4, 2, 2, 4),
-    ("bf16", None, 3, 4, 1, 3),
-    ("e4m3", None, 2, 3, 2, 2),
-    ("e4m3", "fp16", 1, 1, 1, 2),
-    ("fp16", "e4m3", 4, 4, 1, 2),       # a narrow table: overflows to NaN inside the tables
-])
+@pytest.mark.parametrize(
+    "act, table, k, wbits, tile_m, tile_n",
+    [
+        ("fp16", None, 4, 2, 2, 4),
+        ("bf16", None, 3, 4, 1, 3),
+        ("e4m3", None, 2, 3, 2, 2),
+        ("e4m3", "fp16", 1, 1, 1, 2),
+        ("fp16", "e4m3", 4, 4, 1, 2),  # a narrow table: overflows to NaN inside the tables
+    ],
+)
 def test_float_lut_gemm_equals_golden_model(tmp_path, act, table, k, wbits, tile_m, tile_n):
     spec = LutGemmSpec(m=tile_m, n=tile_n, k=k, wbits=wbits, act=act, table_format=table)
     a, w = _hard_operands(spec, m=3, n=5, k=11, seed=k + wbits)
     c, stats = gemm.run_gemm(core="lut", a=a, w=w, spec=spec, build_root=tmp_path / "build")
     expected = lut_mpgemm(a, w, spec=spec)
     fmt = spec.acc_format
-    assert np.array_equal(fmt.encode(c), fmt.encode(expected))     # run_gemm checked it too
+    assert np.array_equal(fmt.encode(c), fmt.encode(expected))  # run_gemm checked it too
     plan = gemm.plan_gemm(spec, 3, 5, 11)
     assert stats["cycles"] == plan.steps + 4 and stats["verified"]
     assert spec.contract in stats["accumulation"]
@@ -121,8 +127,32 @@ def test_tile_rejects_integer_activations():
 
 def test_cli_float_activations(tmp_path):
     out = tmp_path / "run"
-    assert main(["gemm", "--core", "lut", "--act", "bf16", "--m", "2", "--n", "3", "--k", "6",
-                 "--wbits", "1", "--tile-n", "2", "--seed", "2", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "gemm",
+                "--core",
+                "lut",
+                "--act",
+                "bf16",
+                "--m",
+                "2",
+                "--n",
+                "3",
+                "--k",
+                "6",
+                "--wbits",
+                "1",
+                "--tile-n",
+                "2",
+                "--seed",
+                "2",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     a, w, c = (np.load(out / f"{name}.npy") for name in "AWC")
     bf16 = get_format("bf16")
     assert a.dtype == np.uint16 and c.dtype == np.float64

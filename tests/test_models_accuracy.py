@@ -33,11 +33,14 @@ def test_every_case_is_present(records):
 
 def test_analytic_maxima_on_fp8_pairs(records):
     # Mitchell's worst case is xm = ym = 1/2: 2 against 2.25, an error of exactly 1/9.
-    assert _find(records, study="fp8_pairs", format="e4m3", variant="mitchell")["max_rel_error"] \
-        == pytest.approx(1 / 9, rel=1e-12)
+    assert _find(records, study="fp8_pairs", format="e4m3", variant="mitchell")[
+        "max_rel_error"
+    ] == pytest.approx(1 / 9, rel=1e-12)
     # int_add with offset 2^-3 is worst at xm = ym = 0: 1.125 against 1.
-    assert _find(records, study="fp8_pairs", format="e4m3", variant="int_add")["max_rel_error"] \
+    assert (
+        _find(records, study="fp8_pairs", format="e4m3", variant="int_add")["max_rel_error"]
         == 0.125
+    )
     # One rounding to nearest: at most half an ULP relative to the significand, 2^-(m+1).
     for name, m in (("e4m3", 3), ("e5m2", 2)):
         rne = _find(records, study="fp8_pairs", format=name, variant="rne")
@@ -46,10 +49,12 @@ def test_analytic_maxima_on_fp8_pairs(records):
 
 
 def test_error_shrinks_with_mantissa_bits(records):
-    rows = [_find(records, study="gaussian", method="lmul", m=m, variant="int_add")
-            for m in accuracy.M_RANGE]
+    rows = [
+        _find(records, study="gaussian", method="lmul", m=m, variant="int_add")
+        for m in accuracy.M_RANGE
+    ]
     vs_input = [r["mean_rel_error_vs_input"] for r in rows]
-    assert vs_input[0] > vs_input[1] > vs_input[2]           # m = 2, 3, 4
+    assert vs_input[0] > vs_input[1] > vs_input[2]  # m = 2, 3, 4
 
 
 def test_deterministic_for_a_seed():
@@ -68,7 +73,7 @@ def test_cli_writes_csv_and_png(tmp_path, capsys):
     out.mkdir()
     (out / "stale.txt").write_text("old")
     assert main(["accuracy", "--out", str(out), "--samples", "3000", "--seed", "1"]) == 0
-    assert not (out / "stale.txt").exists()                   # the folder is replaced whole
+    assert not (out / "stale.txt").exists()  # the folder is replaced whole
     with open(out / "accuracy.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     assert tuple(rows[0]) == accuracy.FIELDS

@@ -4,14 +4,25 @@ import ml_dtypes
 import numpy as np
 import pytest
 
-from picojoule.models.formats import (PRESETS, FloatFormat, IntFormat, Overflow, get_format,
-                                      minifloat)
+from picojoule.models.formats import (
+    PRESETS,
+    FloatFormat,
+    IntFormat,
+    Overflow,
+    get_format,
+    minifloat,
+)
 
 ML_DTYPES = {
-    "e4m3": ml_dtypes.float8_e4m3fn, "e5m2": ml_dtypes.float8_e5m2,
-    "e4m3fnuz": ml_dtypes.float8_e4m3fnuz, "e5m2fnuz": ml_dtypes.float8_e5m2fnuz,
-    "bf16": ml_dtypes.bfloat16, "fp16": np.float16, "fp32": np.float32,
-    "e2m1": ml_dtypes.float4_e2m1fn, "e3m2": ml_dtypes.float6_e3m2fn,
+    "e4m3": ml_dtypes.float8_e4m3fn,
+    "e5m2": ml_dtypes.float8_e5m2,
+    "e4m3fnuz": ml_dtypes.float8_e4m3fnuz,
+    "e5m2fnuz": ml_dtypes.float8_e5m2fnuz,
+    "bf16": ml_dtypes.bfloat16,
+    "fp16": np.float16,
+    "fp32": np.float32,
+    "e2m1": ml_dtypes.float4_e2m1fn,
+    "e3m2": ml_dtypes.float6_e3m2fn,
     "e2m3": ml_dtypes.float6_e2m3fn,
 }
 SMALL_FLOATS = [name for name, f in PRESETS.items() if isinstance(f, FloatFormat) and f.width <= 16]
@@ -46,9 +57,14 @@ def test_round_trip_sampled_fp32():
 @pytest.mark.parametrize("name", list(ML_DTYPES))
 def test_decode_agrees_with_ml_dtypes(name):
     fmt = get_format(name)
-    codes = fmt.all_codes() if fmt.width <= 16 else \
-        np.random.default_rng(2).integers(0, 1 << 32, 100_000, dtype=np.uint64).astype(np.uint32)
-    with np.errstate(invalid="ignore"):                       # NaN payloads
+    codes = (
+        fmt.all_codes()
+        if fmt.width <= 16
+        else np.random.default_rng(2)
+        .integers(0, 1 << 32, 100_000, dtype=np.uint64)
+        .astype(np.uint32)
+    )
+    with np.errstate(invalid="ignore"):  # NaN payloads
         ref = codes.astype(_storage(fmt)).view(ML_DTYPES[name]).astype(np.float64)
     ours = fmt.decode(codes)
     assert np.array_equal(np.isnan(ours), np.isnan(ref))
@@ -65,22 +81,27 @@ def test_encode_agrees_with_ml_dtypes(name):
     """
     fmt = get_format(name)
     rng = np.random.default_rng(3)
-    spread = np.ldexp(rng.standard_normal(100_000), rng.integers(-fmt.bias - fmt.mantissa_bits - 2,
-                                                                 fmt.bias + 3, 100_000))
+    spread = np.ldexp(
+        rng.standard_normal(100_000),
+        rng.integers(-fmt.bias - fmt.mantissa_bits - 2, fmt.bias + 3, 100_000),
+    )
     with np.errstate(over="ignore"):
         values = [spread.astype(np.float32)]
     if fmt.width <= 16:
         grid = np.unique(fmt.decode(fmt.all_codes()))
         grid = grid[np.isfinite(grid)]
-        values.append(((grid[:-1] + grid[1:]) / 2).astype(np.float32))   # exact midpoints
+        values.append(((grid[:-1] + grid[1:]) / 2).astype(np.float32))  # exact midpoints
         values.append(grid.astype(np.float32))
     if fmt.has_nan:
         values.append(np.array([np.inf, -np.inf, np.nan, 1e30, -1e30], dtype=np.float32))
     x = np.concatenate(values)
     ours = fmt.encode(x.astype(np.float64), overflow=Overflow.NONSAT)
     with np.errstate(over="ignore"):
-        ref = x.astype(ML_DTYPES[name]).view(_storage(fmt)) & ((1 << fmt.width) - 1) \
-            if fmt.width < 32 else x.view(np.uint32)
+        ref = (
+            x.astype(ML_DTYPES[name]).view(_storage(fmt)) & ((1 << fmt.width) - 1)
+            if fmt.width < 32
+            else x.view(np.uint32)
+        )
     nan = fmt.is_nan(ours)
     assert np.array_equal(nan, fmt.is_nan(ref.astype(fmt.code_dtype)))
     np.testing.assert_array_equal(ours[~nan], ref[~nan])
@@ -96,20 +117,23 @@ def test_overflow_modes_e4m3_e5m2():
     assert e5m2.encode(np.array([np.inf]), overflow="sat").tolist() == [0x7C]  # Inf stays Inf
 
 
-@pytest.mark.parametrize("call, words", [
-    (lambda: get_format("e9m3"), ["E=9", "1..8"]),
-    (lambda: get_format("fp8"), ["unknown format", "e4m3", "eXmY"]),
-    (lambda: minifloat(exponent_bits=0, mantissa_bits=3), ["E=0", "1..8"]),
-    (lambda: minifloat(exponent_bits=4, mantissa_bits=24), ["M=24", "0..23"]),
-    (lambda: minifloat(exponent_bits=8, mantissa_bits=23, specials="fn", bias=300), ["bias"]),
-    (lambda: minifloat(exponent_bits=8, mantissa_bits=23, specials="odd"), ["ieee, fn, fnuz"]),
-    (lambda: IntFormat("int65", 65), ["1..64"]),
-    (lambda: get_format("e4m3").decode(np.array([256])), ["outside e4m3", "[0, 255]"]),
-    (lambda: get_format("e2m1").decode(np.array([16])), ["outside e2m1", "[0, 15]"]),
-    (lambda: get_format("e4m3").decode(np.array([1.5])), ["must be integers"]),
-    (lambda: get_format("e2m1").encode(np.array([np.nan])), ["no NaN"]),
-    (lambda: get_format("e4m3").encode(np.array([1.0]), overflow="wrap"), ["nonsat, sat"]),
-])
+@pytest.mark.parametrize(
+    "call, words",
+    [
+        (lambda: get_format("e9m3"), ["E=9", "1..8"]),
+        (lambda: get_format("fp8"), ["unknown format", "e4m3", "eXmY"]),
+        (lambda: minifloat(exponent_bits=0, mantissa_bits=3), ["E=0", "1..8"]),
+        (lambda: minifloat(exponent_bits=4, mantissa_bits=24), ["M=24", "0..23"]),
+        (lambda: minifloat(exponent_bits=8, mantissa_bits=23, specials="fn", bias=300), ["bias"]),
+        (lambda: minifloat(exponent_bits=8, mantissa_bits=23, specials="odd"), ["ieee, fn, fnuz"]),
+        (lambda: IntFormat("int65", 65), ["1..64"]),
+        (lambda: get_format("e4m3").decode(np.array([256])), ["outside e4m3", "[0, 255]"]),
+        (lambda: get_format("e2m1").decode(np.array([16])), ["outside e2m1", "[0, 15]"]),
+        (lambda: get_format("e4m3").decode(np.array([1.5])), ["must be integers"]),
+        (lambda: get_format("e2m1").encode(np.array([np.nan])), ["no NaN"]),
+        (lambda: get_format("e4m3").encode(np.array([1.0]), overflow="wrap"), ["nonsat, sat"]),
+    ],
+)
 def test_bad_input_names_the_choices(call, words):
     with pytest.raises(ValueError) as info:
         call()

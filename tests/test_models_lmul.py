@@ -21,8 +21,12 @@ def reference_lmul(a, b, *, fmt, variant, overflow):
 
     def is_nan(c):
         s, e, m = fields(c)
-        return {"ieee": e == ones_e and m != 0, "fn": e == ones_e and m == ones_m,
-                "fnuz": c == 1 << (w - 1), "finite": False}[fmt.specials]
+        return {
+            "ieee": e == ones_e and m != 0,
+            "fn": e == ones_e and m == ones_m,
+            "fnuz": c == 1 << (w - 1),
+            "finite": False,
+        }[fmt.specials]
 
     def is_inf(c):
         s, e, m = fields(c)
@@ -40,7 +44,7 @@ def reference_lmul(a, b, *, fmt, variant, overflow):
     if is_inf(a) or is_inf(b):
         return fmt.nan_code if is_zero(a) or is_zero(b) else (ones_e << M) | sign
     signed_zero = 0 if fmt.specials == "fnuz" else sign
-    if ea == 0 or eb == 0:                                   # zero or subnormal operand
+    if ea == 0 or eb == 0:  # zero or subnormal operand
         return signed_zero
     l = M if M <= 3 else 3 if M == 4 else 4
     if variant == "formula":
@@ -50,19 +54,20 @@ def reference_lmul(a, b, *, fmt, variant, overflow):
     else:
         offset = 0 if variant == "mitchell" else 1 << (M - l)
         magnitude = (a & ((1 << (w - 1)) - 1)) + (b & ((1 << (w - 1)) - 1)) - (bias << M) + offset
-        biased = magnitude >> M                              # floor, also for negative sums
+        biased = magnitude >> M  # floor, also for negative sums
     if biased <= 0:
         return signed_zero
     largest = {"ieee": ((ones_e - 1) << M) | ones_m, "fn": (1 << (w - 1)) - 2}.get(
-        fmt.specials, (1 << (w - 1)) - 1)
+        fmt.specials, (1 << (w - 1)) - 1
+    )
     if magnitude > largest:
         if overflow == "sat" or fmt.specials == "finite":
             return largest | sign
         if fmt.specials == "ieee":
             return (ones_e << M) | sign
         if fmt.specials == "fn":
-            return ((1 << (w - 1)) - 1) | sign                 # S.1111.111
-        return 1 << (w - 1)                                  # fnuz: the single NaN
+            return ((1 << (w - 1)) - 1) | sign  # S.1111.111
+        return 1 << (w - 1)  # fnuz: the single NaN
     return magnitude | sign
 
 
@@ -77,19 +82,32 @@ def _formula_significand(ma, mb, M, l):
 
 def _check(fmt, a, b, variant, overflow):
     got = lmul.lmul(a, b, fmt=fmt, variant=variant, overflow=overflow)
-    ref = [reference_lmul(int(x), int(y), fmt=fmt, variant=variant, overflow=overflow)
-           for x, y in zip(a, b)]
+    ref = [
+        reference_lmul(int(x), int(y), fmt=fmt, variant=variant, overflow=overflow)
+        for x, y in zip(a, b)
+    ]
     mismatch = np.flatnonzero(got != np.array(ref))
-    assert mismatch.size == 0, [(hex(a[i]), hex(b[i]), hex(got[i]), hex(ref[i]))
-                                for i in mismatch[:5]]
+    assert mismatch.size == 0, [
+        (hex(a[i]), hex(b[i]), hex(got[i]), hex(ref[i])) for i in mismatch[:5]
+    ]
     assert got.dtype == fmt.code_dtype
 
 
-EXHAUSTIVE = [("e4m3", v, "nonsat") for v in lmul.VARIANTS] + \
-    [("e5m2", v, "nonsat") for v in lmul.VARIANTS] + \
-    [("e4m3", "int_add", "sat"), ("e5m2", "formula", "sat"), ("e4m3fnuz", "int_add", "nonsat"),
-     ("e5m2fnuz", "formula", "sat"), ("e2m1", "int_add", "nonsat"), ("e3m2", "formula", "nonsat"),
-     ("e2m3", "mitchell", "sat"), ("e3m4", "int_add", "nonsat"), ("e2m5", "formula", "nonsat")]
+EXHAUSTIVE = (
+    [("e4m3", v, "nonsat") for v in lmul.VARIANTS]
+    + [("e5m2", v, "nonsat") for v in lmul.VARIANTS]
+    + [
+        ("e4m3", "int_add", "sat"),
+        ("e5m2", "formula", "sat"),
+        ("e4m3fnuz", "int_add", "nonsat"),
+        ("e5m2fnuz", "formula", "sat"),
+        ("e2m1", "int_add", "nonsat"),
+        ("e3m2", "formula", "nonsat"),
+        ("e2m3", "mitchell", "sat"),
+        ("e3m4", "int_add", "nonsat"),
+        ("e2m5", "formula", "nonsat"),
+    ]
+)
 
 
 @pytest.mark.parametrize("name, variant, overflow", EXHAUSTIVE)
@@ -111,14 +129,19 @@ def test_wide_formats_sampled(name, variant):
     b = rng.integers(0, 1 << fmt.width, n, dtype=np.uint64)
     # Half the pairs get exponents whose sum sits at the underflow or overflow threshold.
     ea = rng.integers(1, fmt.exponent_all_ones + 1, n)
-    near = fmt.bias + rng.integers(-2, 3, n) + np.where(rng.random(n) < 0.5, 0,
-                                                        fmt.max_biased_exponent)
+    near = (
+        fmt.bias
+        + rng.integers(-2, 3, n)
+        + np.where(rng.random(n) < 0.5, 0, fmt.max_biased_exponent)
+    )
     eb = np.clip(near - ea, 0, fmt.exponent_all_ones)
     half = n // 2
-    a[:half] = (a[:half] & ~np.uint64(fmt.exponent_all_ones << fmt.mantissa_bits)) | \
-        (ea[:half].astype(np.uint64) << np.uint64(fmt.mantissa_bits))
-    b[:half] = (b[:half] & ~np.uint64(fmt.exponent_all_ones << fmt.mantissa_bits)) | \
-        (eb[:half].astype(np.uint64) << np.uint64(fmt.mantissa_bits))
+    a[:half] = (a[:half] & ~np.uint64(fmt.exponent_all_ones << fmt.mantissa_bits)) | (
+        ea[:half].astype(np.uint64) << np.uint64(fmt.mantissa_bits)
+    )
+    b[:half] = (b[:half] & ~np.uint64(fmt.exponent_all_ones << fmt.mantissa_bits)) | (
+        eb[:half].astype(np.uint64) << np.uint64(fmt.mantissa_bits)
+    )
     a, b = a.astype(fmt.code_dtype), b.astype(fmt.code_dtype)
     for overflow in ("nonsat", "sat"):
         _check(fmt, a, b, variant, overflow)
@@ -141,22 +164,25 @@ def test_int_add_differs_from_formula_when_the_mantissas_carry():
     # xm + ym + 1/8 = 1.5 >= 1: int_add gives 2 * 1.5, the formula 2 * (2.5 / 2).
     assert values == {"int_add": 3.0, "formula": 2.5, "mitchell": 2.75}
     small = e4m3.encode(np.array([1.25]))
-    assert e4m3.decode(lmul.lmul(small, small, fmt=e4m3))[0] == 1.625   # 1 + .25 + .25 + .125
+    assert e4m3.decode(lmul.lmul(small, small, fmt=e4m3))[0] == 1.625  # 1 + .25 + .25 + .125
 
 
 def test_special_values_e4m3_e5m2():
     e4m3, e5m2 = get_format("e4m3"), get_format("e5m2")
     one, sub = 0x38, 0x01
+
     def e4(a, b, **kw):
         return lmul.lmul(np.array(a), np.array(b), fmt=e4m3, **kw).tolist()
-    assert e4([sub, 0x80 | sub], [one, one]) == [0, 0x80]       # subnormal -> signed zero
-    assert e4([0x7F, 0x7E], [0, 0x7E]) == [0x7F, 0x7F]          # NaN; overflow -> NaN
+
+    assert e4([sub, 0x80 | sub], [one, one]) == [0, 0x80]  # subnormal -> signed zero
+    assert e4([0x7F, 0x7E], [0, 0x7E]) == [0x7F, 0x7F]  # NaN; overflow -> NaN
     assert e4([0x7E], [0xFE], overflow="sat") == [0xFE]
     assert e4([0x7E], [0xFE]) == [0xFF]
-    assert e4([0x7E], [0x38]) == [0x7F]         # 448 x 1 + offset lands on S.1111.111: NaN
+    assert e4([0x7E], [0x38]) == [0x7F]  # 448 x 1 + offset lands on S.1111.111: NaN
     inf, ninf = 0x7C, 0xFC
-    got = lmul.lmul(np.array([inf, inf, ninf, inf, 0x7D]), np.array([0x3C, 0x00, 0x01, inf, 0x3C]),
-                    fmt=e5m2)
+    got = lmul.lmul(
+        np.array([inf, inf, ninf, inf, 0x7D]), np.array([0x3C, 0x00, 0x01, inf, 0x3C]), fmt=e5m2
+    )
     assert got[0] == inf and e5m2.is_nan(got[1]) and got[2] == ninf and got[3] == inf
     assert e5m2.is_nan(got[4])
 
@@ -181,14 +207,22 @@ def test_formula_exact_values():
     assert got.tolist() == [1 + 0.875 + 0.5 + 0.125, -2 * (1 + 0.25 + 0.5 + 0.125), 0.0]
 
 
-@pytest.mark.parametrize("call, words", [
-    (lambda: lmul.lmul(np.array([1]), np.array([1]), fmt="e4m3", variant="exact"),
-     ["int_add, formula, mitchell"]),
-    (lambda: lmul.lmul(np.array([1]), np.array([1]), fmt="int8"), ["float format"]),
-    (lambda: lmul.lmul(np.array([256]), np.array([1]), fmt="e4m3"), ["outside e4m3"]),
-    (lambda: lmul.lmul(np.zeros((2, 3), np.uint8), np.zeros(2, np.uint8), fmt="e4m3"), ["shapes"]),
-    (lambda: lmul.lmul_values(np.array([1.1]), np.array([1.0]), m=3), ["m=3"]),
-])
+@pytest.mark.parametrize(
+    "call, words",
+    [
+        (
+            lambda: lmul.lmul(np.array([1]), np.array([1]), fmt="e4m3", variant="exact"),
+            ["int_add, formula, mitchell"],
+        ),
+        (lambda: lmul.lmul(np.array([1]), np.array([1]), fmt="int8"), ["float format"]),
+        (lambda: lmul.lmul(np.array([256]), np.array([1]), fmt="e4m3"), ["outside e4m3"]),
+        (
+            lambda: lmul.lmul(np.zeros((2, 3), np.uint8), np.zeros(2, np.uint8), fmt="e4m3"),
+            ["shapes"],
+        ),
+        (lambda: lmul.lmul_values(np.array([1.1]), np.array([1.0]), m=3), ["m=3"]),
+    ],
+)
 def test_bad_input(call, words):
     with pytest.raises(ValueError) as info:
         call()

@@ -4,21 +4,31 @@ import json
 
 import pytest
 
-from picojoule import report_data
 from picojoule.cli import main
 from picojoule.commands.report import write_report
 from picojoule.report_data import ReportOptions, collect
 
 UNITS = ["int_add_int8_int8_int9_s0", "lmul_e4m3_int_add_nonsat_s0"]
-FIELDS = {"name", "kind", "params", "library", "cells", "area_um2", "energy_pj_per_op",
-          "power_mw", "distribution", "delay_ns"}
+FIELDS = {
+    "name",
+    "kind",
+    "params",
+    "library",
+    "cells",
+    "area_um2",
+    "energy_pj_per_op",
+    "power_mw",
+    "distribution",
+    "delay_ns",
+}
 
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):
     build = tmp_path_factory.mktemp("build")
-    options = ReportOptions(units=UNITS, n_ops=2000, accuracy_samples=2000, lut=False,
-                            build_dir=build, jobs=1)
+    options = ReportOptions(
+        units=UNITS, n_ops=2000, accuracy_samples=2000, lut=False, build_dir=build, jobs=1
+    )
     return collect(options, progress=lambda line: None)
 
 
@@ -26,8 +36,14 @@ def test_report_writes_every_output(data, tmp_path):
     out = tmp_path / "reports"
     write_report(data, out)
     names = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
-    assert {"report.md", "report.html", "summary.json", "accuracy.csv",
-            "figures/area_energy.png", "figures/energy_vs_error.png"} <= set(names)
+    assert {
+        "report.md",
+        "report.html",
+        "summary.json",
+        "accuracy.csv",
+        "figures/area_energy.png",
+        "figures/energy_vs_error.png",
+    } <= set(names)
     records = json.loads((out / "summary.json").read_text())
     assert {r["name"] for r in records} == set(UNITS)
     assert {r["distribution"] for r in records} == {"uniform", "gaussian", "laplace"}
@@ -75,10 +91,11 @@ def test_multiplier_errors_match_golden(data):
 
 def test_lut_conclusion_says_where_the_lut_tile_loses():
     from picojoule.report_lut import lut_conclusion
-    ratios = [{"wbits": 2, "act": "int8", "baseline": "mac-int", "area_ratio": 0.7,
-               "energy_ratio": 0.68},
-              {"wbits": 2, "act": "int8", "baseline": "mac-int8", "area_ratio": 0.6,
-               "energy_ratio": 1.5}]
+
+    ratios = [
+        {"wbits": 2, "act": "int8", "baseline": "mac-int", "area_ratio": 0.7, "energy_ratio": 0.68},
+        {"wbits": 2, "act": "int8", "baseline": "mac-int8", "area_ratio": 0.6, "energy_ratio": 1.5},
+    ]
     text = lut_conclusion({"ratios": ratios})
     assert "int x uintW multipliers, MAC energy / LUT energy per MAC is 0.68x" in text
     assert "wins on energy nowhere" in text and "wins on energy at W2A8" in text
@@ -89,20 +106,38 @@ def test_lut_ratios_compare_per_mac_and_pair_float_tiles_with_fp8_arrays():
     from picojoule.report_lut import lut_conclusion, lut_ratios
 
     def tile(core, w, act, mpc, area, pj, delay=2.0):
-        return {"core": core, "wbits": w, "act": act, "macs_per_cycle": mpc, "area_um2": area,
-                "area_um2_per_mac": area / mpc, "pj_per_mac": pj, "delay_ns": delay,
-                "tops_per_mm2_at_fmax": 2 * mpc * 1e3 / (delay * area)}
-    tiles = [tile("lut", 2, "int8", 32, 12000, 0.66, 7.6),
-             tile("mac-int", 2, "int8", 32, 8600, 0.45),
-             tile("mac-int8", 2, "int8", 8, 7200, 0.99), tile("lut", 1, "e4m3", 16, 20000, 0.75),
-             tile("lut", 4, "e4m3", 4, 23000, 2.0), tile("mac-fp8", 4, "e4m3", 8, 9900, 1.5),
-             tile("mac-lmul", 4, "e4m3", 8, 8500, 1.25)]
+        return {
+            "core": core,
+            "wbits": w,
+            "act": act,
+            "macs_per_cycle": mpc,
+            "area_um2": area,
+            "area_um2_per_mac": area / mpc,
+            "pj_per_mac": pj,
+            "delay_ns": delay,
+            "tops_per_mm2_at_fmax": 2 * mpc * 1e3 / (delay * area),
+        }
+
+    tiles = [
+        tile("lut", 2, "int8", 32, 12000, 0.66, 7.6),
+        tile("mac-int", 2, "int8", 32, 8600, 0.45),
+        tile("mac-int8", 2, "int8", 8, 7200, 0.99),
+        tile("lut", 1, "e4m3", 16, 20000, 0.75),
+        tile("lut", 4, "e4m3", 4, 23000, 2.0),
+        tile("mac-fp8", 4, "e4m3", 8, 9900, 1.5),
+        tile("mac-lmul", 4, "e4m3", 8, 8500, 1.25),
+    ]
     ratios = {(r["wbits"], r["act"], r["baseline"]): r for r in lut_ratios(tiles)}
-    assert set(ratios) == {(2, "int8", "mac-int"), (2, "int8", "mac-int8"),
-                           (1, "e4m3", "mac-fp8"), (1, "e4m3", "mac-lmul"),
-                           (4, "e4m3", "mac-fp8"), (4, "e4m3", "mac-lmul")}
+    assert set(ratios) == {
+        (2, "int8", "mac-int"),
+        (2, "int8", "mac-int8"),
+        (1, "e4m3", "mac-fp8"),
+        (1, "e4m3", "mac-lmul"),
+        (4, "e4m3", "mac-fp8"),
+        (4, "e4m3", "mac-lmul"),
+    }
     general = ratios[(2, "int8", "mac-int8")]
-    assert general["area_ratio"] == pytest.approx((7200 / 8) / (12000 / 32))   # per MAC: 2.4x
+    assert general["area_ratio"] == pytest.approx((7200 / 8) / (12000 / 32))  # per MAC: 2.4x
     assert general["energy_ratio"] == pytest.approx(0.99 / 0.66)
     assert ratios[(1, "e4m3", "mac-fp8")]["area_ratio"] == pytest.approx((9900 / 8) / 1250)
     # at its own 7.6 ns path the LUT tile delivers 2.4 x 2 / 7.6 = 0.63x the int8 array's TOPS/mm^2
@@ -111,22 +146,23 @@ def test_lut_ratios_compare_per_mac_and_pair_float_tiles_with_fp8_arrays():
     assert "e4m3 multiplier array" in text and "wins on energy at W1 e4m3." in text
     assert "critical paths are 2.0-7.6 ns, so of the stated 1 GHz clock none reaches it" in text
     assert "turns its area advantage into a loss at W2A8 vs mac-int8." in text
-    assert "Pipelined" not in text                       # no pipelined tiles in this set
+    assert "Pipelined" not in text  # no pipelined tiles in this set
     piped = dict(tile("lut", 2, "int8", 32, 13000, 0.70, 2.6), pipelined=True)
     tiles.append(piped)
     ratios = lut_ratios(tiles)
     assert [r["pipelined"] for r in ratios].count(True) == 2
     text = lut_conclusion({"ratios": ratios, "tiles": tiles})
     assert "critical paths go from 7.6-7.6 ns to 2.6-2.6 ns at 1.08x the area" in text
-    assert "above 1 at W2A8 vs mac-int8" in text          # 2.4 x (12000/13000) x 2 / 2.6 > 1
-    assert "the clock limit rises by 192-192% for that area" in text   # 7.6 / 2.6 ns
-    assert "loss at W2A8 vs mac-int8." in text           # the unpipelined statement stays
+    assert "above 1 at W2A8 vs mac-int8" in text  # 2.4 x (12000/13000) x 2 / 2.6 > 1
+    assert "the clock limit rises by 192-192% for that area" in text  # 7.6 / 2.6 ns
+    assert "loss at W2A8 vs mac-int8." in text  # the unpipelined statement stays
 
 
 def test_calibration_units_come_from_the_registry():
     from picojoule.models.units import standard_suite
     from picojoule.references import HOROWITZ_45NM
     from picojoule.report_data import calibration_units
+
     units = calibration_units(standard_suite())
     assert set(units) == set(HOROWITZ_45NM)
     assert units["int8 mul"] == "int_mul_int8_int8_int16_s0"

@@ -9,9 +9,14 @@ import pytest
 from picojoule.commands.report import write_report
 from picojoule.models.lut_gemm import LutGemmSpec, direct_gemm, fp_error, lut_mpgemm
 from picojoule.report_data import ReportData, ReportOptions
-from picojoule.report_lut_accuracy import (KIND, accuracy_conclusion, error_metrics,
-                                           lut_accuracy_records, study_activations,
-                                           study_weights)
+from picojoule.report_lut_accuracy import (
+    KIND,
+    accuracy_conclusion,
+    error_metrics,
+    lut_accuracy_records,
+    study_activations,
+    study_weights,
+)
 
 TINY = {"m": 2, "k": 64, "n": 3, "seed": 11}
 
@@ -24,7 +29,7 @@ def _plain_lut(values, codes, *, wbits, table_round, acc_round):
         for n in range(codes.shape[1]):
             acc = z = 0.0
             for g in range(k_total // 4):
-                xs = [float(x) for x in values[m, 4 * g:4 * g + 4]]
+                xs = [float(x) for x in values[m, 4 * g : 4 * g + 4]]
 
                 def fold(signs):
                     t = signs[0] * xs[0]
@@ -34,9 +39,9 @@ def _plain_lut(values, codes, *, wbits, table_round, acc_round):
 
                 for b in range(wbits):
                     signs = [2 * ((int(codes[4 * g + j, n]) >> b) & 1) - 1 for j in range(4)]
-                    acc = acc_round(acc + fold(signs) * 2 ** b)
+                    acc = acc_round(acc + fold(signs) * 2**b)
                 z = acc_round(z + fold([-1] * 4))
-            out[m, n] = acc_round(acc_round(acc - acc_round((2 ** wbits - 1) * z)) / 2)
+            out[m, n] = acc_round(acc_round(acc - acc_round((2**wbits - 1) * z)) / 2)
     return out
 
 
@@ -52,39 +57,62 @@ def _plain_mac(values, codes, *, acc_round):
 
 
 def _plain_metrics(got, values, codes):
-    exact = [[sum(Fraction(float(values[m, k])) * int(codes[k, n])
-                  for k in range(values.shape[1])) for n in range(codes.shape[1])]
-             for m in range(values.shape[0])]
-    errors = [abs(Fraction(float(got[m][n])) - exact[m][n])
-              for m in range(len(exact)) for n in range(len(exact[0]))]
+    exact = [
+        [
+            sum(Fraction(float(values[m, k])) * int(codes[k, n]) for k in range(values.shape[1]))
+            for n in range(codes.shape[1])
+        ]
+        for m in range(values.shape[0])
+    ]
+    errors = [
+        abs(Fraction(float(got[m][n])) - exact[m][n])
+        for m in range(len(exact))
+        for n in range(len(exact[0]))
+    ]
     flat = [e for row in exact for e in row]
     scale = max(abs(e) for e in flat)
     relative = sorted(float(err / abs(e)) for err, e in zip(errors, flat) if e != 0)
     half = len(relative) // 2
     median = relative[half] if len(relative) % 2 else (relative[half - 1] + relative[half]) / 2
-    return {"rel_mean": float(sum(errors) / len(errors) / scale),
-            "rel_max": float(max(errors) / scale), "elem_rel_median": median}
+    return {
+        "rel_mean": float(sum(errors) / len(errors) / scale),
+        "rel_max": float(max(errors) / scale),
+        "elem_rel_median": median,
+    }
 
 
 @pytest.fixture(scope="module")
 def tiny_records():
-    return lut_accuracy_records(**TINY, acts=("fp16", "e4m3"), wbits=(1, 2),
-                                distributions=("gaussian", "laplace"))
+    return lut_accuracy_records(
+        **TINY, acts=("fp16", "e4m3"), wbits=(1, 2), distributions=("gaussian", "laplace")
+    )
 
 
 @pytest.mark.parametrize("table", ["fp16", "fp32"])
 def test_fp16_entry_matches_a_plain_loop(tiny_records, table):
     values = LutGemmSpec(act="fp16").act.decode(
-        study_activations(act="fp16", distribution="laplace", m=TINY["m"], k=TINY["k"],
-                          seed=TINY["seed"]))
+        study_activations(
+            act="fp16", distribution="laplace", m=TINY["m"], k=TINY["k"], seed=TINY["seed"]
+        )
+    )
     codes = study_weights(wbits=2, k=TINY["k"], n=TINY["n"], seed=TINY["seed"])
     narrow = {"fp16": np.float16, "fp32": np.float32}[table]
-    got = _plain_lut(values, codes, wbits=2, table_round=lambda x: float(narrow(x)),
-                     acc_round=lambda x: float(np.float32(x)))
+    got = _plain_lut(
+        values,
+        codes,
+        wbits=2,
+        table_round=lambda x: float(narrow(x)),
+        acc_round=lambda x: float(np.float32(x)),
+    )
     mac = _plain_mac(values, codes, acc_round=lambda x: float(np.float32(x)))
-    (record,) = [r for r in tiny_records if r["params"]["act"] == "fp16" and
-                 r["params"]["table"] == table and r["params"]["wbits"] == 2 and
-                 r["distribution"] == "laplace"]
+    (record,) = [
+        r
+        for r in tiny_records
+        if r["params"]["act"] == "fp16"
+        and r["params"]["table"] == table
+        and r["params"]["wbits"] == 2
+        and r["distribution"] == "laplace"
+    ]
     assert record["kind"] == KIND and record["table_is_activation_format"] == (table == "fp16")
     for key, value in _plain_metrics(got, values, codes).items():
         assert record[key] == pytest.approx(value, rel=1e-9, abs=1e-18), key
@@ -97,47 +125,83 @@ def test_metrics_are_fp_errors_definition():
     spec = LutGemmSpec(act="bf16", wbits=3)
     a = study_activations(act="bf16", distribution="gaussian", m=3, k=12, seed=4)
     w = study_weights(wbits=3, k=12, n=5, seed=4)
-    assert error_metrics(lut_mpgemm(a, w, spec=spec), direct_gemm(a, w, spec=spec)) == \
-        fp_error(a, w, spec=spec)
+    assert error_metrics(lut_mpgemm(a, w, spec=spec), direct_gemm(a, w, spec=spec)) == fp_error(
+        a, w, spec=spec
+    )
 
 
 def test_records_are_deterministic_and_independent_of_the_batch(tiny_records):
     alone = lut_accuracy_records(**TINY, acts=("e4m3",), wbits=(2,), distributions=("laplace",))
-    batched = [r for r in tiny_records if r["params"]["act"] == "e4m3"
-               and r["params"]["wbits"] == 2 and r["distribution"] == "laplace"]
+    batched = [
+        r
+        for r in tiny_records
+        if r["params"]["act"] == "e4m3"
+        and r["params"]["wbits"] == 2
+        and r["distribution"] == "laplace"
+    ]
     assert alone == batched and len(alone) == 3
     assert [r["params"]["table"] for r in alone] == ["e4m3", "fp16", "fp32"]
     for r in tiny_records:
-        assert r["contract"] == LutGemmSpec(act=r["params"]["act"], wbits=r["params"]["wbits"],
-                                            table_format=r["params"]["table"]).contract
+        assert (
+            r["contract"]
+            == LutGemmSpec(
+                act=r["params"]["act"],
+                wbits=r["params"]["wbits"],
+                table_format=r["params"]["table"],
+            ).contract
+        )
 
 
 def _record(act, table, wbits, lut, mac):
-    return {"kind": KIND, "distribution": "gaussian", "gemm_shape": {"m": 1, "k": 8, "n": 1},
-            "params": {"act": act, "table": table, "acc": "fp32", "wbits": wbits, "k": 4},
-            "table_is_activation_format": act == table, "rel_mean": lut,
-            "mac_reference": {"rel_mean": mac}}
+    return {
+        "kind": KIND,
+        "distribution": "gaussian",
+        "gemm_shape": {"m": 1, "k": 8, "n": 1},
+        "params": {"act": act, "table": table, "acc": "fp32", "wbits": wbits, "k": 4},
+        "table_is_activation_format": act == table,
+        "rel_mean": lut,
+        "mac_reference": {"rel_mean": mac},
+    }
 
 
 def test_conclusion_is_computed_from_the_numbers():
-    records = [_record("e4m3", "e4m3", 1, 1e-2, 0.0), _record("e4m3", "fp16", 1, 5e-6, 0.0),
-               _record("e4m3", "fp32", 1, 0.0, 0.0),
-               _record("fp16", "fp16", 1, 1.5e-8, 1e-8), _record("fp16", "fp32", 1, 1e-8, 1e-8)]
+    records = [
+        _record("e4m3", "e4m3", 1, 1e-2, 0.0),
+        _record("e4m3", "fp16", 1, 5e-6, 0.0),
+        _record("e4m3", "fp32", 1, 0.0, 0.0),
+        _record("fp16", "fp16", 1, 1.5e-8, 1e-8),
+        _record("fp16", "fp32", 1, 1e-8, 1e-8),
+    ]
     text = accuracy_conclusion(records)
     assert "e4m3: 0.01 with e4m3 tables, 0 (exact) for the direct MAC accumulating in fp32" in text
     assert "the table rounding dominates (the error without it is 0) and fp32 tables" in text
     assert "fp16: 1.5e-08 with fp16 tables" in text and "adds at most 1.5x" in text
     records[3]["rel_mean"] = 1e-4
-    assert "dominates (10,000x or more the error without it) and fp32 tables remove it" in \
-        accuracy_conclusion(records)
+    assert (
+        "dominates (10,000x or more the error without it) and fp32 tables remove it"
+        in accuracy_conclusion(records)
+    )
 
 
 def test_report_shows_the_study(tiny_records, tmp_path):
-    data = ReportData(options=ReportOptions(), specs=[], manifest={}, verdicts=[], records=[],
-                      calibration=[], accuracy=[], lut={},
-                      tools={"yosys": "yosys", "library": "default", "voltage": 1.1,
-                             "clock_ghz": 1.0, "n_ops": 2},
-                      lut_accuracy=tiny_records)
+    data = ReportData(
+        options=ReportOptions(),
+        specs=[],
+        manifest={},
+        verdicts=[],
+        records=[],
+        calibration=[],
+        accuracy=[],
+        lut={},
+        tools={
+            "yosys": "yosys",
+            "library": "default",
+            "voltage": 1.1,
+            "clock_ghz": 1.0,
+            "n_ops": 2,
+        },
+        lut_accuracy=tiny_records,
+    )
     out = tmp_path / "reports"
     write_report(data, out)
     md = (out / "report.md").read_text()
@@ -147,10 +211,20 @@ def test_report_shows_the_study(tiny_records, tmp_path):
         assert f"| {r['contract']} | {r['distribution']} |" in md
     assert "figures/lut_accuracy.png" in md and (out / "figures/lut_accuracy.png").is_file()
     assert "data:image/png;base64," in (out / "report.html").read_text()
-    assert json.loads((out / "summary.json").read_text()) == []      # unit records only
+    assert json.loads((out / "summary.json").read_text()) == []  # unit records only
     saved = json.loads((out / "lut.json").read_text())["accuracy"]
     assert saved == tiny_records
     for r in saved:
-        assert {"name", "kind", "params", "contract", "distribution", "operands", "gemm_shape",
-                "rel_mean", "rel_max", "elem_rel_median"} <= set(r)
+        assert {
+            "name",
+            "kind",
+            "params",
+            "contract",
+            "distribution",
+            "operands",
+            "gemm_shape",
+            "rel_mean",
+            "rel_max",
+            "elem_rel_median",
+        } <= set(r)
         assert {"contract", "rel_mean", "rel_max", "elem_rel_median"} <= set(r["mac_reference"])

@@ -31,8 +31,12 @@ def test_memory_image_flags_unknown_digits(tmp_path):
 
 
 def test_eight_bit_units_are_exhaustive():
-    for spec in (FpMul(a="e4m3", b="e4m3", out="e4m3"), LMul(fmt="e5m2"),
-                 IntMul(a="uint8", b="uint8"), IntAdd(a="int8", b="int8")):
+    for spec in (
+        FpMul(a="e4m3", b="e4m3", out="e4m3"),
+        LMul(fmt="e5m2"),
+        IntMul(a="uint8", b="uint8"),
+        IntAdd(a="int8", b="int8"),
+    ):
         v = vector_set(spec)
         assert v.exhaustive and len(v) == 65536
         pairs = set(zip(v.a.tolist(), v.b.tolist()))
@@ -56,11 +60,16 @@ def test_random_sets_are_seeded_and_carry_the_corners():
     assert fp16.is_subnormal(a).any()
 
 
-@pytest.mark.parametrize("spec", [FpMul(a="fp16", b="fp16", out="fp16"),
-                                  FpMul(a="fp32", b="fp32", out="fp32"),
-                                  FpMul(a="bf16", b="bf16", out="bf16"),
-                                  FpAdd(a="fp16", b="fp16", out="fp16"),
-                                  FpAdd(a="fp32", b="fp32", out="fp32")])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        FpMul(a="fp16", b="fp16", out="fp16"),
+        FpMul(a="fp32", b="fp32", out="fp32"),
+        FpMul(a="bf16", b="bf16", out="bf16"),
+        FpAdd(a="fp16", b="fp16", out="fp16"),
+        FpAdd(a="fp32", b="fp32", out="fp32"),
+    ],
+)
 def test_corners_hold_ties_and_thresholds(spec):
     v = vector_set(spec, count=0)
     x, y = spec.a.decode(v.a), spec.b.decode(v.b)
@@ -73,20 +82,25 @@ def test_corners_hold_ties_and_thresholds(spec):
         # ties of subnormal results, too (a same-format sum below min normal is always exact)
         assert (ties & (np.abs(exact) < out.min_normal)).any()
     finite = np.isfinite(exact)
-    assert (finite & (np.abs(exact) > out.max_finite)).any()      # overflow side
-    if spec.kind == "fp_mul":                                      # underflow side
+    assert (finite & (np.abs(exact) > out.max_finite)).any()  # overflow side
+    if spec.kind == "fp_mul":  # underflow side
         assert (finite & (np.abs(exact) > 0) & (np.abs(exact) < out.min_subnormal)).any()
-    else:                                                          # exact cancellation
+    else:  # exact cancellation
         assert (finite & (exact == 0) & (x != 0)).any()
 
 
 def test_tie_detector_on_known_values():
     fp16 = get_format("fp16")
-    one_ulp = 2.0 ** -10
-    assert is_tie(np.array([1 + one_ulp / 2, 1 + one_ulp, 1 + one_ulp / 4]), fmt=fp16).tolist() \
-        == [True, False, False]
-    assert is_tie(np.array([fp16.min_subnormal / 2, fp16.min_subnormal]), fmt=fp16).tolist() \
-        == [True, False]
+    one_ulp = 2.0**-10
+    assert is_tie(np.array([1 + one_ulp / 2, 1 + one_ulp, 1 + one_ulp / 4]), fmt=fp16).tolist() == [
+        True,
+        False,
+        False,
+    ]
+    assert is_tie(np.array([fp16.min_subnormal / 2, fp16.min_subnormal]), fmt=fp16).tolist() == [
+        True,
+        False,
+    ]
 
 
 def test_integer_corners():
@@ -115,11 +129,14 @@ def test_missing_verilator_names_the_package(monkeypatch):
         simulators.check_simulator("verilator")
 
 
-@pytest.mark.parametrize("argv,fragment", [
-    (["sim", "--unit", "no_such_unit"], "no suite unit matches"),
-    (["sim", "--vectors", "0"], "--vectors must be >= 1"),
-    (["sim", "--lanes", "0"], "--lanes must be >= 1"),
-])
+@pytest.mark.parametrize(
+    "argv,fragment",
+    [
+        (["sim", "--unit", "no_such_unit"], "no suite unit matches"),
+        (["sim", "--vectors", "0"], "--vectors must be >= 1"),
+        (["sim", "--lanes", "0"], "--lanes must be >= 1"),
+    ],
+)
 def test_bad_input_one_line(argv, fragment, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()

@@ -43,8 +43,9 @@ def test_python_driven_stream_testbench(designs):
     spec = design.spec
     vectors = vector_set(spec)
     short = dataclasses.replace(vectors, a=vectors.a[::23], b=vectors.b[::23])
-    verdict = co_verify_per_vector(design, vectors=short, seed=3, p_valid=100, p_ready=100,
-                                   build_root=out / "sim")
+    verdict = co_verify_per_vector(
+        design, vectors=short, seed=3, p_valid=100, p_ready=100, build_root=out / "sim"
+    )
     assert verdict.passed, verdict.examples
     assert verdict.vectors == short.a.size and verdict.cycles > verdict.vectors
 

@@ -20,9 +20,12 @@ SUITE = standard_suite()
 def verdicts(tmp_path_factory):
     out = tmp_path_factory.mktemp("suite")
     designs = export_designs(SUITE, out / "verilog")
-    return {design.name: verdict
-            for design, verdict in verify_designs(designs, jobs=2, count=RANDOM, seed=7,
-                                                  build_root=out / "sim")}
+    return {
+        design.name: verdict
+        for design, verdict in verify_designs(
+            designs, jobs=2, count=RANDOM, seed=7, build_root=out / "sim"
+        )
+    }
 
 
 def test_every_suite_unit_matches_its_golden_model(verdicts):

@@ -59,8 +59,11 @@ def run(report):
         for top, width in (("bench_mul16", 16), ("bench_mul32", 32)):
             start = time.perf_counter()
             result = synthesize(verilog=src, top=top, cache_dir=None, progress=None)
-            report(f"{top}: synthesis (yosys + abc, {sum(result.cells.values())} cells)",
-                   time.perf_counter() - start, "s")
+            report(
+                f"{top}: synthesis (yosys + abc, {sum(result.cells.values())} cells)",
+                time.perf_counter() - start,
+                "s",
+            )
             netlist = result.netlist
             n = 1 << 20
             rng = np.random.default_rng(0)
@@ -74,9 +77,16 @@ def run(report):
             base_toggles = _bool_simulate(netlist, a[:m], b[:m])
             unpacked = len(netlist.instances) * m / (time.perf_counter() - start)
             check = simulate(netlist, inputs={"a": a[:m], "b": b[:m]}).toggles
-            assert np.array_equal(check[2:], base_toggles[2:]), "packed and bool simulations disagree"
-            report(f"{top}: gate evaluations/s incl. toggle counting, {n:,} pairs", packed, "evals/s",
-                   baseline=("numpy bool arrays, one op per element", unpacked), target=">= 1e9")
+            assert np.array_equal(check[2:], base_toggles[2:]), (
+                "packed and bool simulations disagree"
+            )
+            report(
+                f"{top}: gate evaluations/s incl. toggle counting, {n:,} pairs",
+                packed,
+                "evals/s",
+                baseline=("numpy bool arrays, one op per element", unpacked),
+                target=">= 1e9",
+            )
             report(f"{top}: toggles per operation", sim.toggles.sum() / (n - 1), "toggles")
         # a valid/ready pipeline: sequential feedback through the register enables, which the held
         # ready makes constant (feed-forward path); baseline: the cycle-by-cycle lane engine
@@ -93,9 +103,14 @@ def run(report):
         lanes = len(netlist.instances) * n / (time.perf_counter() - start)
         assert fast.engine == "feed_forward" and slow.engine == "lanes"
         assert np.array_equal(fast.toggles, slow.toggles), "feed-forward and lane engines disagree"
-        report(f"bench_stream_mul16 (valid/ready held, {len(netlist.flops)} flip-flops): gate evaluations/s, "
-               f"{n:,} operations", folded, "evals/s",
-               baseline=("cycle-by-cycle lane engine", lanes), target=">= 1e9")
+        report(
+            f"bench_stream_mul16 (valid/ready held, {len(netlist.flops)} flip-flops): gate evaluations/s, "
+            f"{n:,} operations",
+            folded,
+            "evals/s",
+            baseline=("cycle-by-cycle lane engine", lanes),
+            target=">= 1e9",
+        )
         # random backpressure: the enables follow the data, so the feedback stays: lane engine
         ready = np.random.default_rng(2).integers(0, 2, n, dtype=np.uint64)
         inputs = {"i__payload": payload, "o__ready": ready}
@@ -104,10 +119,20 @@ def run(report):
         lanes = len(netlist.instances) * n / (time.perf_counter() - start)
         m = 512
         start = time.perf_counter()
-        simulate(netlist, inputs={k: v[:m] for k, v in inputs.items()}, holds={"i__valid": 1},
-                 lanes=64, warmup=m)
+        simulate(
+            netlist,
+            inputs={k: v[:m] for k, v in inputs.items()},
+            holds={"i__valid": 1},
+            lanes=64,
+            warmup=m,
+        )
         serial = len(netlist.instances) * m / (time.perf_counter() - start)
-        report(f"bench_stream_mul16, random backpressure (lane engine, warm-up {lane_run.warmup}, "
-               f"{lane_run.repaired_lanes} lanes repaired): "
-               f"gate evaluations/s, {n:,} operations", lanes, "evals/s",
-               baseline=("one serial run (64 lanes, one used)", serial), target=">= 1e9")
+        report(
+            f"bench_stream_mul16, random backpressure (lane engine, warm-up {lane_run.warmup}, "
+            f"{lane_run.repaired_lanes} lanes repaired): "
+            f"gate evaluations/s, {n:,} operations",
+            lanes,
+            "evals/s",
+            baseline=("one serial run (64 lanes, one used)", serial),
+            target=">= 1e9",
+        )

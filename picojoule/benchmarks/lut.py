@@ -24,17 +24,32 @@ def run(report):
         _, warm = run_gemm(core="lut", a=a, w=w, spec=spec, build_root=build)
         _, step = run_gemm(core="lut", a=a, w=w, spec=spec, build_root=build, drive="step")
     assert cold["verified"] and warm["verified"]
-    report("64x64x512 W2A8 GEMM simulated + verified (cold: generate, compile)",
-           cold["seconds"], "s", baseline=("numpy golden LUT model", golden_s),
-           target="<= 60 s on 2 cores")
-    report("64x64x512 W2A8 GEMM simulated + verified (compiled design cached)",
-           warm["seconds"], "s", baseline=("numpy golden LUT model", golden_s))
-    report("  cycles (tile M2 N64 K4, utilization "
-           f"{warm['utilization']:.4f})", warm["cycles"], "cycles")
+    report(
+        "64x64x512 W2A8 GEMM simulated + verified (cold: generate, compile)",
+        cold["seconds"],
+        "s",
+        baseline=("numpy golden LUT model", golden_s),
+        target="<= 60 s on 2 cores",
+    )
+    report(
+        "64x64x512 W2A8 GEMM simulated + verified (compiled design cached)",
+        warm["seconds"],
+        "s",
+        baseline=("numpy golden LUT model", golden_s),
+    )
+    report(
+        f"  cycles (tile M2 N64 K4, utilization {warm['utilization']:.4f})",
+        warm["cycles"],
+        "cycles",
+    )
     rate = warm["cycles"] / warm["sim_seconds"]
     report("  simulated cycles/s, inner loop in HDL", rate, "cycles/s")
-    report("  same GEMM, loop in HDL vs one cocotb await per cycle", warm["sim_seconds"], "s",
-           baseline=("one await per cycle", step["sim_seconds"]))
+    report(
+        "  same GEMM, loop in HDL vs one cocotb await per cycle",
+        warm["sim_seconds"],
+        "s",
+        baseline=("one await per cycle", step["sim_seconds"]),
+    )
     np.testing.assert_equal(cold["cycles"], warm["cycles"])
     _float_activations(report)
 
@@ -53,7 +68,15 @@ def _float_activations(report):
             _, runs[act] = run_gemm(core="lut", a=a, w=w, spec=spec, build_root=build)
         assert runs[act]["verified"]
     fp, base = runs["fp16"], runs["int8"]
-    report("8x16x128 W2 GEMM, fp16 activations, tile M2 N16 K4: generate + compile",
-           fp["compile_seconds"], "s", baseline=("int8 activations", base["compile_seconds"]))
-    report("  simulated cycles/s, fp16 activations", fp["cycles"] / fp["sim_seconds"],
-           "cycles/s", baseline=("int8 activations", base["cycles"] / base["sim_seconds"]))
+    report(
+        "8x16x128 W2 GEMM, fp16 activations, tile M2 N16 K4: generate + compile",
+        fp["compile_seconds"],
+        "s",
+        baseline=("int8 activations", base["compile_seconds"]),
+    )
+    report(
+        "  simulated cycles/s, fp16 activations",
+        fp["cycles"] / fp["sim_seconds"],
+        "cycles/s",
+        baseline=("int8 activations", base["cycles"] / base["sim_seconds"]),
+    )

@@ -34,6 +34,7 @@ def _scratch():
 def _run_report(root):
     from picojoule.commands.report import write_report
     from picojoule.report_data import ReportOptions, collect
+
     start = time.perf_counter()
     data = collect(ReportOptions(build_dir=root / "build" / "report"), progress=lambda line: None)
     write_report(data, root / "reports")
@@ -44,6 +45,11 @@ def run(report):
     with _scratch() as root:
         cold, records = _run_report(root)
         warm, _ = _run_report(root)
-    report(f"make report flow, cold ({records} unit records + LUT tiles)", cold / 60, "min",
-           baseline=("warm rerun", warm / 60), target="<= 15 min on 2 cores")
+    report(
+        f"make report flow, cold ({records} unit records + LUT tiles)",
+        cold / 60,
+        "min",
+        baseline=("warm rerun", warm / 60),
+        target="<= 15 min on 2 cores",
+    )
     report("make report flow, warm rerun (synthesis and energy cached)", warm / 60, "min")

@@ -25,12 +25,12 @@ def _best(run, repeats=2):
 
 
 def run(report):
+    from picojoule.errors import UserError
     from picojoule.models.units import standard_suite
     from picojoule.sim.design import export_designs
     from picojoule.sim.engine import co_verify, co_verify_per_vector
     from picojoule.sim.simulators import check_simulator
     from picojoule.sim.vectors import VectorSet, vector_set
-    from picojoule.errors import UserError
 
     spec = next(s for s in standard_suite() if s.name == UNIT)
     build_root = Path("build/sim")
@@ -38,29 +38,57 @@ def run(report):
         design = export_designs([spec], tmp)[0]
         vectors = vector_set(spec)
         n = len(vectors)
-        base = co_verify_per_vector(design, vectors=vectors, simulator="icarus",
-                                    build_root=build_root)
+        base = co_verify_per_vector(
+            design, vectors=vectors, simulator="icarus", build_root=build_root
+        )
         if not base.passed:
             raise RuntimeError(f"{UNIT} failed the per-vector co-verification")
         base_rate = n / base.sim_seconds
-        batch = _best(lambda: co_verify(design, vectors=vectors, simulator="icarus",
-                                        build_root=build_root))
-        report(f"Icarus batch: {n} pairs, simulation seconds", batch.sim_seconds, "s",
-               baseline=("of per-vector cocotb", base.sim_seconds), target="<= 0.5 s")
-        report("Icarus batch: vectors/s", n / batch.sim_seconds, "vec/s",
-               baseline=("per-vector cocotb", base_rate))
+        batch = _best(
+            lambda: co_verify(design, vectors=vectors, simulator="icarus", build_root=build_root)
+        )
+        report(
+            f"Icarus batch: {n} pairs, simulation seconds",
+            batch.sim_seconds,
+            "s",
+            baseline=("of per-vector cocotb", base.sim_seconds),
+            target="<= 0.5 s",
+        )
+        report(
+            "Icarus batch: vectors/s",
+            n / batch.sim_seconds,
+            "vec/s",
+            baseline=("per-vector cocotb", base_rate),
+        )
         report("Icarus per-vector cocotb driver: vectors/s", base_rate, "vec/s")
         try:
             check_simulator("verilator")
         except UserError as error:
             print(f"  Verilator skipped: {error}")
             return
-        tiled = VectorSet(a=np.tile(vectors.a, 16), b=np.tile(vectors.b, 16), exhaustive=False,
-                          corners=0, random=0)
+        tiled = VectorSet(
+            a=np.tile(vectors.a, 16),
+            b=np.tile(vectors.b, 16),
+            exhaustive=False,
+            corners=0,
+            random=0,
+        )
         for label, vec in (("exhaustive", vectors), ("exhaustive x16", tiled)):
-            fast = _best(lambda vec=vec: co_verify(design, vectors=vec, simulator="verilator",
-                                                   build_root=build_root))
-            report(f"Verilator batch, 8 lanes ({label}: {len(vec)} pairs): seconds",
-                   fast.sim_seconds, "s", baseline=("of per-vector cocotb", base.sim_seconds))
-            report(f"Verilator batch, 8 lanes ({label}): vectors/s", len(vec) / fast.sim_seconds,
-                   "vec/s", baseline=("per-vector cocotb", base_rate), target=">= 1M vec/s")
+            fast = _best(
+                lambda vec=vec: co_verify(
+                    design, vectors=vec, simulator="verilator", build_root=build_root
+                )
+            )
+            report(
+                f"Verilator batch, 8 lanes ({label}: {len(vec)} pairs): seconds",
+                fast.sim_seconds,
+                "s",
+                baseline=("of per-vector cocotb", base.sim_seconds),
+            )
+            report(
+                f"Verilator batch, 8 lanes ({label}): vectors/s",
+                len(vec) / fast.sim_seconds,
+                "vec/s",
+                baseline=("per-vector cocotb", base_rate),
+                target=">= 1M vec/s",
+            )

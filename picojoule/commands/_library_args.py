@@ -5,9 +5,17 @@ def add_library_arguments(parser):
     """VERILOG..., --top, --liberty and --dont-use."""
     parser.add_argument("verilog", nargs="+", metavar="VERILOG", help="Verilog source file(s)")
     parser.add_argument("--top", required=True, help="top module name")
-    parser.add_argument("--liberty", metavar="PATH",
-                        help="Liberty file (.lib or .lib.gz); default: the built-in Nangate45 table")
-    parser.add_argument("--dont-use", action="append", default=[], metavar="PATTERN",
-                        help="keep cells whose name matches PATTERN (glob, e.g. '*xor3*') out of "
-                             "synthesis; repeatable; added to the Liberty dont_use cells and the "
-                             "default exclusions (lpflow, probe, diode, tap, fill, decap)")
+    parser.add_argument(
+        "--liberty",
+        metavar="PATH",
+        help="Liberty file (.lib or .lib.gz); default: the built-in Nangate45 table",
+    )
+    parser.add_argument(
+        "--dont-use",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="keep cells whose name matches PATTERN (glob, e.g. '*xor3*') out of "
+        "synthesis; repeatable; added to the Liberty dont_use cells and the "
+        "default exclusions (lpflow, probe, diode, tap, fill, decap)",
+    )

@@ -10,8 +10,9 @@ HELP = "run the performance benchmarks; each figure is printed with its ratio to
 
 
 def add_arguments(parser):
-    parser.add_argument("sections", nargs="*", metavar="SECTION",
-                        help="run only these sections (default: all)")
+    parser.add_argument(
+        "sections", nargs="*", metavar="SECTION", help="run only these sections (default: all)"
+    )
 
 
 def _sections():

@@ -11,36 +11,72 @@ KINDS = ("fp_mul", "fp_add", "lmul", "int_mul", "int_add")
 def add_arguments(parser):
     from picojoule.hw.faults import FAULTS
     from picojoule.models.units import LMUL_VARIANTS
+
     parser.add_argument("--kind", required=True, choices=KINDS, help="unit kind")
-    parser.add_argument("--a", metavar="FMT",
-                        help="format of operand a (float kinds: e4m3, e5m2, bf16, fp16, fp32, "
-                             "eXmY...; integer kinds: int8, uint8, ... or use --width)")
+    parser.add_argument(
+        "--a",
+        metavar="FMT",
+        help="format of operand a (float kinds: e4m3, e5m2, bf16, fp16, fp32, "
+        "eXmY...; integer kinds: int8, uint8, ... or use --width)",
+    )
     parser.add_argument("--b", metavar="FMT", help="format of operand b (default: as --a)")
-    parser.add_argument("--out", metavar="FMT",
-                        help="result format (default: as --a for float kinds; the exact "
-                             "width for integer kinds)")
-    parser.add_argument("--variant", choices=LMUL_VARIANTS, default="int_add",
-                        help="L-Mul variant (lmul only; default int_add)")
-    parser.add_argument("--overflow", choices=("nonsat", "sat"), default="nonsat",
-                        help="overflow mode of float results (default nonsat)")
-    parser.add_argument("--width", type=int, metavar="W",
-                        help="integer operand width 1..32 (int_mul, int_add; with --signed/--unsigned)")
+    parser.add_argument(
+        "--out",
+        metavar="FMT",
+        help="result format (default: as --a for float kinds; the exact width for integer kinds)",
+    )
+    parser.add_argument(
+        "--variant",
+        choices=LMUL_VARIANTS,
+        default="int_add",
+        help="L-Mul variant (lmul only; default int_add)",
+    )
+    parser.add_argument(
+        "--overflow",
+        choices=("nonsat", "sat"),
+        default="nonsat",
+        help="overflow mode of float results (default nonsat)",
+    )
+    parser.add_argument(
+        "--width",
+        type=int,
+        metavar="W",
+        help="integer operand width 1..32 (int_mul, int_add; with --signed/--unsigned)",
+    )
     signed = parser.add_mutually_exclusive_group()
-    signed.add_argument("--signed", dest="signed", action="store_true", default=True,
-                        help="signed integer operands (default)")
-    signed.add_argument("--unsigned", dest="signed", action="store_false",
-                        help="unsigned integer operands")
-    parser.add_argument("--stages", type=int, metavar="N",
-                        help="register stages: 0 = combinational ports a, b, y (default); "
-                             "N >= 1 = valid/ready stream pipeline of latency N")
-    parser.add_argument("--pipelined", action="store_true",
-                        help="stream interface; needs --stages N >= 1 (default N = 1)")
-    parser.add_argument("--fault", choices=tuple(FAULTS),
-                        help="inject one named bug (test-strength checks only)")
-    parser.add_argument("-o", "--output", required=True, metavar="FILE.v",
-                        help="Verilog file to write")
-    parser.add_argument("--manifest", metavar="FILE.json",
-                        help="also write this unit's manifest entry as {\"units\": [entry]}")
+    signed.add_argument(
+        "--signed",
+        dest="signed",
+        action="store_true",
+        default=True,
+        help="signed integer operands (default)",
+    )
+    signed.add_argument(
+        "--unsigned", dest="signed", action="store_false", help="unsigned integer operands"
+    )
+    parser.add_argument(
+        "--stages",
+        type=int,
+        metavar="N",
+        help="register stages: 0 = combinational ports a, b, y (default); "
+        "N >= 1 = valid/ready stream pipeline of latency N",
+    )
+    parser.add_argument(
+        "--pipelined",
+        action="store_true",
+        help="stream interface; needs --stages N >= 1 (default N = 1)",
+    )
+    parser.add_argument(
+        "--fault", choices=tuple(FAULTS), help="inject one named bug (test-strength checks only)"
+    )
+    parser.add_argument(
+        "-o", "--output", required=True, metavar="FILE.v", help="Verilog file to write"
+    )
+    parser.add_argument(
+        "--manifest",
+        metavar="FILE.json",
+        help='also write this unit\'s manifest entry as {"units": [entry]}',
+    )
 
 
 def _stages(args):
@@ -59,6 +95,7 @@ def spec_from_args(args):
     """The unit spec the flags describe (ValueError with one line on bad input)."""
     from picojoule.models import units
     from picojoule.models.formats import IntFormat
+
     stages = _stages(args)
     if args.kind in ("int_mul", "int_add"):
         if args.width is not None:
@@ -85,13 +122,15 @@ def spec_from_args(args):
             if value is not None and value != args.a:
                 raise ValueError(f"lmul works on one format; drop --{flag} or make it {args.a}")
         return units.LMul(fmt=args.a, variant=args.variant, overflow=args.overflow, stages=stages)
-    return units.UNIT_KINDS[args.kind](a=args.a, b=args.b or args.a, out=args.out or args.a,
-                                       overflow=args.overflow, stages=stages)
+    return units.UNIT_KINDS[args.kind](
+        a=args.a, b=args.b or args.a, out=args.out or args.a, overflow=args.overflow, stages=stages
+    )
 
 
 def run(args):
     from picojoule import atomic
     from picojoule.hw.export import manifest_entry, verilog_source
+
     spec = spec_from_args(args)
     text = verilog_source(spec, fault=args.fault)
     atomic.write_text(args.output, text)

@@ -23,24 +23,56 @@ HELP = "generate, verify, synthesize and cost every unit and write the compariso
 
 
 def add_arguments(parser):
-    parser.add_argument("--out", default="reports", type=Path,
-                        help="report folder, replaced whole on success (default: reports)")
-    parser.add_argument("--liberty", metavar="PATH",
-                        help="map to this Liberty file (.lib or .lib.gz) instead of the built-in library")
-    parser.add_argument("--unit", action="append", dest="units", metavar="NAME",
-                        help="only this standard-suite unit (repeatable; default: all)")
-    parser.add_argument("--list-units", action="store_true", help="list the standard suite and exit")
-    parser.add_argument("--ops", type=int, default=20_000,
-                        help="operations simulated per unit and distribution (default: 20000)")
-    parser.add_argument("--accuracy-samples", type=int, default=1_000_000,
-                        help="Gaussian pairs in the accuracy study (default: 1000000)")
-    parser.add_argument("--verify-vectors", type=int, default=100_000, metavar="N",
-                        help="random vectors + corners per unit wider than 8x8 bits in the "
-                             "co-verification step (default: 100000; 8-bit units: exhaustive)")
-    parser.add_argument("--no-verify", dest="verify", action="store_false",
-                        help="skip the cocotb co-verification step")
-    parser.add_argument("--no-lut", dest="lut", action="store_false",
-                        help="skip the LUT tensor core comparison")
+    parser.add_argument(
+        "--out",
+        default="reports",
+        type=Path,
+        help="report folder, replaced whole on success (default: reports)",
+    )
+    parser.add_argument(
+        "--liberty",
+        metavar="PATH",
+        help="map to this Liberty file (.lib or .lib.gz) instead of the built-in library",
+    )
+    parser.add_argument(
+        "--unit",
+        action="append",
+        dest="units",
+        metavar="NAME",
+        help="only this standard-suite unit (repeatable; default: all)",
+    )
+    parser.add_argument(
+        "--list-units", action="store_true", help="list the standard suite and exit"
+    )
+    parser.add_argument(
+        "--ops",
+        type=int,
+        default=20_000,
+        help="operations simulated per unit and distribution (default: 20000)",
+    )
+    parser.add_argument(
+        "--accuracy-samples",
+        type=int,
+        default=1_000_000,
+        help="Gaussian pairs in the accuracy study (default: 1000000)",
+    )
+    parser.add_argument(
+        "--verify-vectors",
+        type=int,
+        default=100_000,
+        metavar="N",
+        help="random vectors + corners per unit wider than 8x8 bits in the "
+        "co-verification step (default: 100000; 8-bit units: exhaustive)",
+    )
+    parser.add_argument(
+        "--no-verify",
+        dest="verify",
+        action="store_false",
+        help="skip the cocotb co-verification step",
+    )
+    parser.add_argument(
+        "--no-lut", dest="lut", action="store_false", help="skip the LUT tensor core comparison"
+    )
     parser.add_argument("--simulator", choices=("icarus", "verilator"), default="icarus")
     parser.add_argument("--clock-ghz", type=float, default=1.0)
     parser.add_argument("--jobs", type=int, default=None, help="parallel workers (default: 2)")
@@ -54,8 +86,9 @@ def write_report(data, out):
         if data.records:
             report_plots.area_energy(data.records, tmp / FIGURES["area_energy"])
             figures["area_energy"] = FIGURES["area_energy"]
-            report_plots.energy_by_distribution(data.records, tmp / FIGURES["distribution"],
-                                                distributions=list(DISTRIBUTIONS))
+            report_plots.energy_by_distribution(
+                data.records, tmp / FIGURES["distribution"], distributions=list(DISTRIBUTIONS)
+            )
             figures["distribution"] = FIGURES["distribution"]
         if data.errors:
             report_plots.energy_vs_error(data.errors, tmp / FIGURES["energy_error"])
@@ -66,10 +99,12 @@ def write_report(data, out):
             atomic.write_text(tmp / "accuracy.csv", accuracy.write_csv(data.accuracy))
         if data.lut:
             from picojoule.report_lut import lut_figure
+
             if lut_figure(data.lut, tmp / FIGURES["lut"]):
                 figures["lut"] = FIGURES["lut"]
         if data.lut_accuracy:
             from picojoule.report_lut_accuracy import accuracy_figure
+
             if accuracy_figure(data.lut_accuracy, tmp / FIGURES["lut_accuracy"]):
                 figures["lut_accuracy"] = FIGURES["lut_accuracy"]
         doc = build(data, figures=figures)
@@ -77,8 +112,10 @@ def write_report(data, out):
         atomic.write_text(tmp / "report.html", render_html(doc, root=tmp))
         atomic.write_text(tmp / "summary.json", json.dumps(data.records, indent=1) + "\n")
         if data.lut or data.lut_accuracy:
-            atomic.write_text(tmp / "lut.json", json.dumps(
-                {**(data.lut or {}), "accuracy": data.lut_accuracy}, indent=1) + "\n")
+            atomic.write_text(
+                tmp / "lut.json",
+                json.dumps({**(data.lut or {}), "accuracy": data.lut_accuracy}, indent=1) + "\n",
+            )
     return Path(out) / "report.md"
 
 
@@ -93,16 +130,25 @@ def run(args):
         raise ValueError(f"--verify-vectors must be at least 1, got {args.verify_vectors}")
     if args.clock_ghz <= 0:
         raise ValueError(f"--clock-ghz must be positive, got {args.clock_ghz}")
-    options = ReportOptions(units=args.units, liberty=args.liberty, n_ops=args.ops,
-                            accuracy_samples=args.accuracy_samples, verify=args.verify,
-                            verify_vectors=args.verify_vectors,
-                            simulator=args.simulator, clock_ghz=args.clock_ghz, lut=args.lut)
+    options = ReportOptions(
+        units=args.units,
+        liberty=args.liberty,
+        n_ops=args.ops,
+        accuracy_samples=args.accuracy_samples,
+        verify=args.verify,
+        verify_vectors=args.verify_vectors,
+        simulator=args.simulator,
+        clock_ghz=args.clock_ghz,
+        lut=args.lut,
+    )
     if args.jobs is not None:
         if args.jobs < 1:
             raise ValueError(f"--jobs must be at least 1, got {args.jobs}")
         options.jobs = args.jobs
     data = collect(options, progress=lambda line: print(line, flush=True))
     path = write_report(data, args.out)
-    print(f"report written to {path} ({path.with_suffix('.html').name}, summary.json, lut.json) "
-          f"in {data.seconds / 60:.1f} min")
+    print(
+        f"report written to {path} ({path.with_suffix('.html').name}, summary.json, lut.json) "
+        f"in {data.seconds / 60:.1f} min"
+    )
     return 0

@@ -13,27 +13,36 @@ HELP = "synthesize a Verilog module onto the built-in 45 nm library or a Liberty
 def add_arguments(parser):
     add_library_arguments(parser)
     parser.add_argument("--json", metavar="OUT", help="write the figures as JSON to OUT")
-    parser.add_argument("--netlist", metavar="OUT", help="write the mapped netlist (Yosys JSON) to OUT")
+    parser.add_argument(
+        "--netlist", metavar="OUT", help="write the mapped netlist (Yosys JSON) to OUT"
+    )
     parser.add_argument("--no-cache", action="store_true", help="do not read or write build/cache")
 
 
 def format_summary(summary):
-    lines = [f"{summary['top']} on {summary['library']} ({summary['yosys']})",
-             f"  cells          {summary['n_cells']}",
-             f"  area           {summary['area_um2']:.2f} um^2",
-             f"  transistors    ~{summary['transistors']} (4 per NAND2-equivalent area)",
-             f"  logic depth    {summary['logic_depth']} cells",
-             f"  critical path  {summary['delay_ns']:.3f} ns",
-             f"  excluded       {summary['excluded_cells']} library cells (dont_use)",
-             "  cell            count"]
+    lines = [
+        f"{summary['top']} on {summary['library']} ({summary['yosys']})",
+        f"  cells          {summary['n_cells']}",
+        f"  area           {summary['area_um2']:.2f} um^2",
+        f"  transistors    ~{summary['transistors']} (4 per NAND2-equivalent area)",
+        f"  logic depth    {summary['logic_depth']} cells",
+        f"  critical path  {summary['delay_ns']:.3f} ns",
+        f"  excluded       {summary['excluded_cells']} library cells (dont_use)",
+        "  cell            count",
+    ]
     for cell, count in sorted(summary["cells"].items(), key=lambda kv: (-kv[1], kv[0])):
         lines.append(f"    {cell:<36} {count}")
     return "\n".join(lines)
 
 
 def run(args):
-    result = synthesize(verilog=args.verilog, top=args.top, liberty=args.liberty, dont_use=args.dont_use,
-                        cache_dir=None if args.no_cache else "default")
+    result = synthesize(
+        verilog=args.verilog,
+        top=args.top,
+        liberty=args.liberty,
+        dont_use=args.dont_use,
+        cache_dir=None if args.no_cache else "default",
+    )
     summary = result.summary()
     print(format_summary(summary))
     if args.json:
