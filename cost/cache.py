@@ -5,7 +5,7 @@ import json
 import os
 from pathlib import Path
 
-from picojoule import atomic
+from picojoule.base import atomic
 
 FLOW_VERSION = "cost-flow-1"
 

@@ -9,11 +9,11 @@ lie within a factor of 3.
 
 from dataclasses import dataclass
 
+from picojoule.base.references import HOROWITZ_45NM
 from picojoule.cost.energy import estimate
 from picojoule.cost.operands import operand_stream
-from picojoule.references import HOROWITZ_45NM
 
-#: Horowitz' supply for the figures in :data:`picojoule.references.HOROWITZ_45NM`.
+#: Horowitz' supply for the figures in :data:`picojoule.base.references.HOROWITZ_45NM`.
 HOROWITZ_VOLTAGE = 0.9
 
 

@@ -15,7 +15,7 @@ flow uses (so they also never serve as the reference inverter or NAND2).
 
 import fnmatch
 
-from picojoule.errors import UserError
+from picojoule.base.errors import UserError
 
 #: Name patterns excluded by default (physical-only, probe and power-management cells).
 DEFAULT_DONT_USE = (

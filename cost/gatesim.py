@@ -25,9 +25,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from picojoule.base.errors import UserError
 from picojoule.cost.boolexpr import evaluate
 from picojoule.cost.kernels import compile_kernel
-from picojoule.errors import UserError
 
 _ONES = np.uint64(0xFFFFFFFFFFFFFFFF)
 _ONE = np.uint64(1)

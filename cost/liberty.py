@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from picojoule.errors import UserError
+from picojoule.base.errors import UserError
 
 _TOKEN = re.compile(
     r"""

@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from picojoule.base.errors import UserError
 from picojoule.cost.boolexpr import parse_function, variables
 from picojoule.cost.dont_use import DEFAULT_DONT_USE, excluded_groups, matches
 from picojoule.cost.liberty import parse_liberty, read_liberty_text, without_groups
-from picojoule.errors import UserError
 
 
 @dataclass(frozen=True)

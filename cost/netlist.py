@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from picojoule.base.errors import UserError
 from picojoule.cost.boolexpr import parse_function, support_given
-from picojoule.errors import UserError
 
 #: Sinks per stage of the buffer trees assumed for high-fanout nets in static timing.
 BUFFER_FANOUT = 8

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from picojoule.errors import UserError
+from picojoule.base.errors import UserError
 from picojoule.models.formats import FloatFormat, IntFormat, Overflow
 
 DISTRIBUTIONS = ("uniform", "gaussian", "laplace")

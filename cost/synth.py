@@ -20,12 +20,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from picojoule.base.errors import UserError
 from picojoule.cost import cache
 from picojoule.cost.dont_use import patterns_with_defaults
 from picojoule.cost.libgen import liberty_text
 from picojoule.cost.library import default_library, read_library, without_cells
 from picojoule.cost.netlist import Netlist
-from picojoule.errors import UserError
 
 _INSTALL = "install it with `apt-get install yosys` (or run `make setup`)"
 

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from amaranth.back import verilog as amaranth_verilog
 
-from picojoule import atomic
+from picojoule.base import atomic
 from picojoule.hw.registry import build
 
 __all__ = [

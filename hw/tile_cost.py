@@ -32,7 +32,7 @@ from amaranth.hdl import Cat, Module
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from picojoule import atomic
+from picojoule.base import atomic
 from picojoule.hw.gemm_core import accumulator_signature, accumulator_values
 from picojoule.models.formats import IntFormat, Overflow
 from picojoule.models.lut_gemm import LutGemmSpec, encode_weight_indices

@@ -5,7 +5,7 @@ import os
 import shutil
 from pathlib import Path
 
-from picojoule.errors import UserError
+from picojoule.base.errors import UserError
 
 __all__ = ["require_tool", "verilator"]
 

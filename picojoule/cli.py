@@ -6,7 +6,7 @@ import pkgutil
 import sys
 
 from picojoule import __version__, commands
-from picojoule.errors import UserError
+from picojoule.base.errors import UserError
 
 
 def _command_modules():

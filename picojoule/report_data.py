@@ -15,12 +15,12 @@ from pathlib import Path
 
 import numpy as np
 
+from picojoule.base.references import HOROWITZ_45NM
 from picojoule.cost.operands import DISTRIBUTIONS, operand_stream
 from picojoule.cost.synth import yosys_version
 from picojoule.cost.units import cost_unit
 from picojoule.models.formats import Overflow
 from picojoule.models.units import standard_suite
-from picojoule.references import HOROWITZ_45NM
 
 
 def calibration_units(specs):

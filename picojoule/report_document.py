@@ -4,8 +4,8 @@ import datetime
 import math
 
 from picojoule import __version__
+from picojoule.base.references import HOROWITZ_SOURCE, LMUL_CLAIMS, LMUL_SOURCE, PEERS, PEERS_SOURCE
 from picojoule.document import Document, Figure, Heading, Paragraph, Table
-from picojoule.references import HOROWITZ_SOURCE, LMUL_CLAIMS, LMUL_SOURCE, PEERS, PEERS_SOURCE
 from picojoule.report_plots import FLOAT_FORMATS, _find
 
 FIGURES = {

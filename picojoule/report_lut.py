@@ -12,9 +12,9 @@ uniform random weight codes). One operation of the cost flow is one clock cycle,
 import math
 from pathlib import Path
 
+from picojoule.base.references import LUT_CLAIMS, LUT_SOURCE
 from picojoule.document import Figure, Heading, Paragraph, Table
 from picojoule.hw.tile_cost import FLOAT_BASELINE_MULS
-from picojoule.references import LUT_CLAIMS, LUT_SOURCE
 
 FLOAT_BASELINES = tuple(f"mac-{mul}" for mul in FLOAT_BASELINE_MULS)
 

@@ -10,7 +10,7 @@ the one the spec names.
 from dataclasses import dataclass
 from pathlib import Path
 
-from picojoule.manifest import read_manifest
+from picojoule.base.manifest import read_manifest
 from picojoule.models.units import unit_from_params
 
 __all__ = ["Design", "load_manifest", "design_from_entry", "export_designs"]

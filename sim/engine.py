@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from picojoule.atomic import write_text
+from picojoule.base.atomic import write_text
 from picojoule.sim import simulators, wrapper
 from picojoule.sim.hexio import write_memh
 from picojoule.sim.vectors import vector_set

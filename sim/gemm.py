@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from picojoule.errors import UserError
+from picojoule.base.errors import UserError
 from picojoule.models.lut_gemm import (
     LutGemmSpec,
     _check_shapes,

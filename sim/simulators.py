@@ -14,7 +14,7 @@ import sys
 import threading
 from pathlib import Path
 
-from picojoule.errors import UserError
+from picojoule.base.errors import UserError
 
 __all__ = [
     "SIMULATORS",

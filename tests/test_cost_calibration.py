@@ -4,13 +4,13 @@ import json
 
 import pytest
 
+from picojoule.base.errors import UserError
+from picojoule.base.manifest import read_manifest
+from picojoule.base.references import HOROWITZ_45NM
 from picojoule.cost.calibration import calibrate, markdown_table
 from picojoule.cost.units import cost_unit
-from picojoule.errors import UserError
-from picojoule.manifest import read_manifest
 from picojoule.models.formats import get_format
 from picojoule.models.units import IntAdd, IntMul
-from picojoule.references import HOROWITZ_45NM
 
 RTL = """
 module int8_add(input [7:0] a, input [7:0] b, output [8:0] y); assign y = a + b; endmodule

@@ -5,13 +5,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from picojoule.base.errors import UserError
 from picojoule.cli import main
 from picojoule.cost.dont_use import DEFAULT_DONT_USE, matches, patterns_with_defaults
 from picojoule.cost.gatesim import simulate
 from picojoule.cost.liberty import parse_liberty
 from picojoule.cost.library import read_library
 from picojoule.cost.synth import synthesize
-from picojoule.errors import UserError
 
 SKY130 = Path(__file__).resolve().parents[2] / "shared" / "lib" / "sky130hd_tt.lib.gz"
 

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
+from picojoule.base.errors import UserError
 from picojoule.cli import main
 from picojoule.cost.library import library_from_liberty
 from picojoule.cost.operands import operand_stream, tensor_stream
 from picojoule.cost.synth import synthesize
-from picojoule.errors import UserError
 from picojoule.models.formats import get_format
 
 REGISTERED = """

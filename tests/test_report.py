@@ -159,8 +159,8 @@ def test_lut_ratios_compare_per_mac_and_pair_float_tiles_with_fp8_arrays():
 
 
 def test_calibration_units_come_from_the_registry():
+    from picojoule.base.references import HOROWITZ_45NM
     from picojoule.models.units import standard_suite
-    from picojoule.references import HOROWITZ_45NM
     from picojoule.report_data import calibration_units
 
     units = calibration_units(standard_suite())

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
+from picojoule.base.errors import UserError
 from picojoule.cli import main
-from picojoule.errors import UserError
 from picojoule.models.formats import get_format
 from picojoule.models.units import FpAdd, FpMul, IntAdd, IntMul, LMul
 from picojoule.sim import simulators

@@ -25,7 +25,7 @@ def _best(run, repeats=2):
 
 
 def run(report):
-    from picojoule.errors import UserError
+    from picojoule.base.errors import UserError
     from picojoule.models.units import standard_suite
     from picojoule.sim.design import export_designs
     from picojoule.sim.engine import co_verify, co_verify_per_vector

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from picojoule import atomic
+from picojoule.base import atomic
 
 HELP = "accuracy study: mean and max relative error of L-Mul (m = 2..7) and fp8 multiplication"
 

@@ -5,12 +5,12 @@ from pathlib import Path
 
 import numpy as np
 
-from picojoule import atomic
+from picojoule.base import atomic
+from picojoule.base.errors import UserError
 from picojoule.commands._library_args import add_library_arguments
 from picojoule.cost.energy import cost_record, estimate
 from picojoule.cost.operands import DISTRIBUTIONS, operand_stream, tensor_stream, unit_inputs
 from picojoule.cost.synth import synthesize
-from picojoule.errors import UserError
 from picojoule.models.formats import get_format
 
 HELP = (

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from picojoule import atomic
+from picojoule.base import atomic
 
 HELP = (
     "simulate one GEMM cycle-accurately on the LUT tensor-core tile or a MAC-array baseline "

@@ -128,7 +128,7 @@ def spec_from_args(args):
 
 
 def run(args):
-    from picojoule import atomic
+    from picojoule.base import atomic
     from picojoule.hw.export import manifest_entry, verilog_source
 
     spec = spec_from_args(args)

@@ -11,7 +11,8 @@ LUT section: costed tiles, MAC / LUT ratios, and under ``accuracy`` one record o
 import json
 from pathlib import Path
 
-from picojoule import atomic, report_plots
+from picojoule import report_plots
+from picojoule.base import atomic
 from picojoule.cost.operands import DISTRIBUTIONS
 from picojoule.document import render_html, render_markdown
 from picojoule.models import accuracy

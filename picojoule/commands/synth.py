@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from picojoule import atomic
+from picojoule.base import atomic
 from picojoule.commands._library_args import add_library_arguments
 from picojoule.cost.synth import synthesize
 

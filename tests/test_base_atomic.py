@@ -5,7 +5,7 @@ import stat
 
 import pytest
 
-from picojoule import atomic
+from picojoule.base import atomic
 
 
 def test_write_text_replaces_whole_file_with_umask_permissions(tmp_path):

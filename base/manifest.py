@@ -8,7 +8,7 @@ co-verification (`picojoule.sim.design`) and the cost flow read it through `read
 import json
 from pathlib import Path
 
-from picojoule.errors import UserError
+from picojoule.base.errors import UserError
 
 __all__ = ["read_manifest"]
 

@@ -7,8 +7,8 @@ import pytest
 from amaranth.sim import Simulator
 
 import picojoule.sim.gemm as gemm
+from picojoule.base.errors import UserError
 from picojoule.cli import main
-from picojoule.errors import UserError
 from picojoule.hw.fpadd import FpAddUnit
 from picojoule.hw.lut_tile_fp import FpLutTile
 from picojoule.models.formats import get_format

@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
+from picojoule.base.errors import UserError
 from picojoule.cli import main
-from picojoule.errors import UserError
 from picojoule.hw.tile_cost import cost_tiles, export_tile, tile_streams
 from picojoule.models.lut_gemm import LutGemmSpec
 from picojoule.sim.gemm import (
