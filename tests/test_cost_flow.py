@@ -88,7 +88,10 @@ def test_signed_multiplier(verilog, cache_dir):
     a, b = np.meshgrid(np.arange(64), np.arange(64))
     a, b = a.ravel(), b.ravel()
     sim = simulate(result.netlist, inputs={"a": a, "b": b}, record_outputs=True)
-    signed = lambda x: np.where(x >= 32, x - 64, x)
+
+    def signed(x):
+        return np.where(x >= 32, x - 64, x)
+
     np.testing.assert_array_equal(sim.outputs["y"], (signed(a) * signed(b)) & 0xFFF)
 
 
