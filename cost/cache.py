@@ -42,3 +42,16 @@ def store(cache_dir, kind, digest, document):
     if cache_dir is None:
         return
     atomic.write_text(Path(cache_dir) / kind / f"{digest}.json", json.dumps(document))
+
+
+def source_digest(*packages):
+    """A hex digest of the source of ``packages`` (imported modules): every ``.py`` file under
+    each package's folder, by relative path and bytes, so results computed by that code are
+    recomputed when any of it changes."""
+    h = hashlib.sha256()
+    for package in packages:
+        for root in sorted(package.__path__):
+            for path in sorted(Path(root).rglob("*.py")):
+                h.update(path.relative_to(root).as_posix().encode())
+                h.update(path.read_bytes())
+    return h.hexdigest()

@@ -34,7 +34,9 @@ def build_parser():
 
 def main(argv=None):
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
+    args.argv = argv  # the command line as given, for outputs that name their command
     try:
         return args._run(args) or 0
     except (UserError, ValueError) as error:

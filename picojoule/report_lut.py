@@ -10,7 +10,6 @@ uniform random weight codes). One operation of the cost flow is one clock cycle,
 """
 
 import math
-from pathlib import Path
 
 from picojoule.base.references import LUT_CLAIMS, LUT_SOURCE
 from picojoule.document import Figure, Heading, Paragraph, Table
@@ -19,20 +18,8 @@ from picojoule.hw.tile_cost import FLOAT_BASELINE_MULS
 FLOAT_BASELINES = tuple(f"mac-{mul}" for mul in FLOAT_BASELINE_MULS)
 
 
-def _cost_tile(job):
-    from picojoule.cost.energy import estimate
-    from picojoule.cost.synth import synthesize
-    from picojoule.hw.tile_cost import export_tile, tile_streams
-
-    entry, out_dir, liberty, clock_ghz, cycles = job
-    record = export_tile(entry, out_dir)
-    synth = synthesize(
-        verilog=Path(out_dir) / record["verilog"], top=record["top"], liberty=liberty, progress=None
-    )
-    streams, holds = tile_streams(entry, cycles=cycles)
-    _, energy = estimate(
-        synth=synth, streams=streams, holds=holds, clock_ghz=clock_ghz, progress=None
-    )
+def tile_record(entry, *, synth, energy, clock_ghz):
+    """The report record of one costed tile (`picojoule.hw.tile_cost.TileEntry`)."""
     mpc = entry.macs_per_cycle
     pj_per_mac = energy.energy_pj_per_op / mpc
     return {
@@ -60,10 +47,6 @@ def _cost_tile(job):
         "tile": f"M{entry.spec.m} N{entry.spec.n} K{entry.spec.k}",
         "distribution": "gaussian activations, uniform weight codes",
     }
-
-
-def _is_float_lut(entry):
-    return entry.core == "lut" and entry.spec.is_float
 
 
 def lut_ratios(tiles):
@@ -107,29 +90,11 @@ def lut_ratios(tiles):
     return ratios
 
 
-def lut_comparison(*, options, progress=print):
-    """Cost every tile; returns ``{"tiles": [...], "ratios": [...], "dot_product_saving": ...}``."""
-    from picojoule.hw.tile_cost import COST_TILE, FLOAT_LUT_TILE, cost_tiles
-    from picojoule.report_data import _map
+def lut_section(tiles):
+    """The LUT section's data from the costed ``tiles`` (`tile_record`, in `cost_tiles`
+    order): ``{"tiles", "ratios", "dot_product_saving", "tile", "float_tile"}``."""
+    from picojoule.hw.tile_cost import COST_TILE, FLOAT_LUT_TILE
 
-    entries = cost_tiles()
-    out_dir = Path(options.build_dir) / "tiles"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    progress(
-        f"[LUT] synthesizing and costing {len(entries)} tensor-core tiles "
-        f"(M{COST_TILE['m']} N{COST_TILE['n']} K{COST_TILE['k']})"
-    )
-    # the float LUT tiles (fp32 adders) synthesize slowest: start them first
-    order = sorted(range(len(entries)), key=lambda i: not _is_float_lut(entries[i]))
-    done = _map(
-        options.jobs,
-        _cost_tile,
-        [(entries[i], out_dir, options.liberty, options.clock_ghz, 4096) for i in order],
-    )
-    tiles = [None] * len(entries)
-    for i, tile in zip(order, done):
-        tiles[i] = tile
-    ratios = lut_ratios(tiles)
     dot = None
     fp8 = next((t for t in tiles if t["core"] == "mac-fp8"), None)
     lmul = next((t for t in tiles if t["core"] == "mac-lmul"), None)
@@ -137,13 +102,15 @@ def lut_comparison(*, options, progress=print):
         saving = 1 - lmul["pj_per_mac"] / fp8["pj_per_mac"]
         dot = {
             "saving": saving,
+            "lmul_pj_per_mac": lmul["pj_per_mac"],
+            "fp8_pj_per_mac": fp8["pj_per_mac"],
             "text": f"{100 * saving:.1f}% saved per MAC by the L-Mul array against the e4m3 "
             f"multiplier array ({lmul['pj_per_mac']:.3g} vs {fp8['pj_per_mac']:.3g} "
             f"pJ/MAC; e4m3 products summed in fp32, as in a dot product)",
         }
     return {
         "tiles": tiles,
-        "ratios": ratios,
+        "ratios": lut_ratios(tiles),
         "dot_product_saving": dot,
         "tile": COST_TILE,
         "float_tile": FLOAT_LUT_TILE,
@@ -246,86 +213,58 @@ def _span(values):
     return f"{min(values):.1f}-{max(values):.1f}"
 
 
-def lut_conclusion(lut):
-    """One paragraph saying where the LUT tile wins and where it loses, from the ratios."""
-    parts = []
-    groups = (
-        ("the same-peak array of int x uintW multipliers", ("mac-int",)),
-        (
-            "general integer MAC arrays (weights widened to the activation width)",
-            ("mac-int8", "mac-int16"),
-        ),
-        (
-            "the e4m3 multiplier array (weights dequantized to e4m3, products summed in "
-            "fp32), with e4m3 activations in the LUT tile's FP tables and fp32 accumulators",
-            ("mac-fp8",),
-        ),
-        ("the e4m3 L-Mul array", ("mac-lmul",)),
-    )
-    for label, baselines in groups:
-        rows = [r for r in lut["ratios"] if r["baseline"] in baselines and not r.get("pipelined")]
-        if not rows:
+#: The baselines the LUT tile is summarized against: (label, cores).
+BASELINE_GROUPS = (
+    ("int8 x uintW multiplier array, same peak MACs/cycle", ("mac-int",)),
+    (
+        "general integer MAC array (weights widened to the activation width)",
+        ("mac-int8", "mac-int16"),
+    ),
+    ("e4m3 multiplier array, fp32 sums (LUT tile with e4m3 activations)", ("mac-fp8",)),
+    ("e4m3 L-Mul array, fp32 sums (LUT tile with e4m3 activations)", ("mac-lmul",)),
+)
+
+
+def lut_summary(lut):
+    """One row per baseline group of unpipelined LUT tiles: the ranges of MAC / LUT energy and
+    area per MAC and of LUT / MAC TOPS/mm^2 at each tile's own clock limit (above 1: the LUT
+    tile is better), and where the LUT tile wins on energy."""
+    rows = []
+    for label, baselines in BASELINE_GROUPS:
+        group = [r for r in lut["ratios"] if r["baseline"] in baselines and not r.get("pipelined")]
+        if not group:
             continue
-        wins = sorted({_label(r) for r in rows if r["energy_ratio"] > 1})
-        energy = _range([r["energy_ratio"] for r in rows])
-        area = _range([r["area_ratio"] for r in rows])
-        parts.append(
-            f"Against {label}, MAC energy / LUT energy per MAC is {energy} and MAC area / "
-            f"LUT area per MAC is {area} (above 1: the LUT tile is better); the LUT tile "
-            + (f"wins on energy at {', '.join(wins)}." if wins else "wins on energy nowhere.")
+        wins = sorted({_label(r) for r in group if r["energy_ratio"] > 1})
+        timed = [r["fmax_density_ratio"] for r in group if r.get("fmax_density_ratio")]
+        rows.append(
+            [
+                label,
+                _range([r["energy_ratio"] for r in group]),
+                _range([r["area_ratio"] for r in group]),
+                _range(timed) if timed else None,
+                ", ".join(wins) if wins else "nowhere",
+            ]
         )
+    return rows
+
+
+def paper_comparison(lut):
+    """The paper's W2A8 figure beside ours, one sentence (empty without a W2A8 tile)."""
     w2a8 = [
         r
         for r in lut["ratios"]
         if r["wbits"] == 2 and r["act"] == "int8" and not r.get("pipelined")
     ]
-    if w2a8:
-        measured = "; ".join(
-            f"{r['area_ratio']:.2f}x area and {r['energy_ratio']:.2f}x energy "
-            f"against {r['baseline']}"
-            for r in w2a8
-        )
-        parts.append(
-            "At W2A8 the paper reports 1.44x in both area and power (its figure, "
-            f"against its own MAC baseline); we measure {measured}."
-        )
-    timed = [r for r in lut["ratios"] if "fmax_density_ratio" in r and not r.get("pipelined")]
-    delays = [t["delay_ns"] for t in lut.get("tiles", []) if not t.get("pipelined")]
-    if timed and delays:
-        lost = [
-            f"{_label(r)} vs {r['baseline']}"
-            for r in timed
-            if r["area_ratio"] > 1 and r["fmax_density_ratio"] < 1
-        ]
-        clock = next((t["clock_ghz"] for t in lut["tiles"] if "clock_ghz" in t), 1.0)
-        slow = sum(d > 1 / clock for d in delays)
-        reach = (
-            "none reaches it as built"
-            if slow == len(delays)
-            else f"{slow} of {len(delays)} tiles do not reach it as built"
-            if slow
-            else "every tile reaches it"
-        )
-        parts.append(
-            f"Timing (static, high-fanout nets through buffer trees): the unpipelined "
-            f"tiles' critical paths are {min(delays):.1f}-{max(delays):.1f} ns, so of "
-            f"the stated {clock:g} GHz clock {reach}. With each tile clocked at its own "
-            f"critical path, LUT / MAC TOPS/mm^2 is "
-            f"{_range([r['fmax_density_ratio'] for r in timed])}"
-            + (
-                f"; the LUT tile's longer path turns its area advantage into a loss at "
-                f"{', '.join(lost)}."
-                if lost
-                else "."
-            )
-        )
-    parts.append(_pipelined_sentence(lut))
-    parts.append(
-        "The bit-serial LUT tile keeps a wide accumulator per output and adds one "
-        "shifted table entry per weight bit, which dominates at these tile sizes; a "
-        "wider N amortizes its tables further."
+    if not w2a8:
+        return ""
+    measured = "; ".join(
+        f"{r['area_ratio']:.2f}x area and {r['energy_ratio']:.2f}x energy against {r['baseline']}"
+        for r in w2a8
     )
-    return " ".join(part for part in parts if part)
+    return (
+        "At W2A8 the paper reports 1.44x in both area and power (its figure, against its own "
+        f"MAC baseline); we measure {measured}."
+    )
 
 
 def lut_blocks(lut, *, figures):
@@ -386,7 +325,27 @@ def lut_blocks(lut, *, figures):
             "operations; delay: static timing of the unpipelined tile).",
         ),
     ]
-    blocks.append(Paragraph(lut_conclusion(lut)))
+    summary = lut_summary(lut)
+    if summary:
+        blocks.append(
+            Table(
+                [
+                    "LUT tile against",
+                    "energy per MAC, MAC / LUT",
+                    "area per MAC, MAC / LUT",
+                    "TOPS/mm^2 at own clock limit, LUT / MAC",
+                    "LUT wins on energy at",
+                ],
+                summary,
+                caption="Where the LUT tile wins and loses (unpipelined tiles; above 1 the LUT "
+                "tile is better). It keeps a wide accumulator per output and adds one shifted "
+                "table entry per weight bit, which dominates at these tile sizes; a wider N "
+                "amortizes its tables further.",
+            )
+        )
+    text = " ".join(t for t in (paper_comparison(lut), _pipelined_sentence(lut)) if t)
+    if text:
+        blocks.append(Paragraph(text))
     if lut["ratios"]:
         blocks.append(
             Table(

@@ -18,6 +18,8 @@ values encoded into the activation format (RNE, saturating; `picojoule.cost.oper
 values for every format; weights are uniform random W-bit codes.
 """
 
+import re
+
 import numpy as np
 
 from picojoule.cost.operands import operand_stream
@@ -272,6 +274,20 @@ def accuracy_figure(records, path, *, distribution="gaussian"):
     return True
 
 
+def contract_legend(records):
+    """The contracts of ``records`` stated once, with W, A and T for the table's columns."""
+    lut = dict.fromkeys(
+        re.sub(r"tables in \w+", "tables in T", re.sub(r"W\d+ x \w+", "W x A", r["contract"]))
+        for r in records
+    )
+    mac = dict.fromkeys(_mac_rule(r["params"]["acc"]) for r in records)
+    return (
+        [f"LUT: {c}." for c in lut]
+        + [f"Direct MAC: {rule}." for rule in mac]
+        + ["W: weight bits; A: activation format (act); T: table format (tables)."]
+    )
+
+
 def accuracy_blocks(records, *, figure=None):
     """The report blocks: heading, conclusion, table (one row per record), optional figure."""
     if not records:
@@ -291,7 +307,9 @@ def accuracy_blocks(records, *, figure=None):
         Paragraph(accuracy_conclusion(records)),
         Table(
             [
-                "contract",
+                "W",
+                "act",
+                "tables",
                 "operands",
                 "LUT mean",
                 "LUT max",
@@ -302,7 +320,9 @@ def accuracy_blocks(records, *, figure=None):
             ],
             [
                 [
-                    r["contract"],
+                    r["params"]["wbits"],
+                    r["params"]["act"],
+                    r["params"]["table"],
                     r["distribution"],
                     r["rel_mean"],
                     r["rel_max"],
@@ -313,10 +333,8 @@ def accuracy_blocks(records, *, figure=None):
                 ]
                 for r in records
             ],
-            digits=3,
-            caption="Measured by picojoule on the golden models; the direct MAC: "
-            + "; ".join(dict.fromkeys(_mac_rule(r["params"]["acc"]) for r in records))
-            + ".",
+            caption="Measured by picojoule on the golden models.",
+            notes=contract_legend(records),
         ),
     ]
     if figure:

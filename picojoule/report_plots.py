@@ -4,6 +4,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 import numpy as np  # noqa: E402
 
 FLOAT_FORMATS = ("e4m3", "e5m2", "bf16", "fp16", "fp32")
@@ -106,42 +107,91 @@ def energy_by_distribution(records, path, *, distributions):
 
 
 def energy_vs_error(points, path):
-    """Scatter of (energy pJ/op, mean relative error) per multiplier, from ``points`` dicts."""
-    fig, ax = plt.subplots(figsize=(7.5, 5))
+    """Scatter of (energy pJ/op, mean relative error) per multiplier, from ``points`` dicts.
+
+    Colour = format, marker = multiplier (RNE or L-Mul variant), hollow = saturating; both
+    axes logarithmic (errors below 1e-7 % are drawn at 1e-7 % and said so), legends outside
+    the axes, no per-point labels.
+    """
+    from matplotlib.lines import Line2D
+
+    floor = 1e-7  # percent
+    fig, ax = plt.subplots(figsize=(9, 5))
     markers = {"fp_mul": "o", "int_add": "s", "formula": "^", "mitchell": "v"}
+    names = {
+        "fp_mul": "FP multiplier (RNE)",
+        "int_add": "L-Mul int_add",
+        "formula": "L-Mul formula",
+        "mitchell": "L-Mul mitchell",
+    }
+    formats = [f for f in FLOAT_FORMATS if any(p["format"] == f for p in points)]
+    floored = False
     for p in points:
         key = "fp_mul" if p["kind"] == "fp_mul" else p["variant"]
+        colour = f"C{FLOAT_FORMATS.index(p['format'])}"
+        error = 100 * p["mean_rel_error"]
+        floored |= error < floor
         ax.scatter(
             p["energy_pj_per_op"],
-            100 * p["mean_rel_error"],
+            max(error, floor),
             marker=markers[key],
-            s=45,
-            color=f"C{FLOAT_FORMATS.index(p['format'])}",
-        )
-        ax.annotate(
-            p["label"],
-            (p["energy_pj_per_op"], 100 * p["mean_rel_error"]),
-            fontsize=6,
-            xytext=(3, 3),
-            textcoords="offset points",
-        )
-    for key, marker in markers.items():
-        ax.scatter(
-            [],
-            [],
-            marker=marker,
-            color="grey",
-            label="FP multiplier (RNE)" if key == "fp_mul" else f"L-Mul {key}",
+            s=60,
+            facecolors="none" if p["overflow"] == "sat" else colour,
+            edgecolors=colour,
+            linewidths=1.2,
         )
     ax.set_xscale("log")
-    ax.set_yscale("symlog", linthresh=0.01)
+    ax.set_yscale("log")
     ax.set_xlabel("energy per multiply (pJ, Gaussian operands)")
     ax.set_ylabel("mean relative error vs exact product (%)")
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
-    ax.set_title(
-        "energy vs error on the same Gaussian operands (measured by picojoule)", fontsize=10
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}%"))
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(
+        matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}" if f"{v:.0e}"[0] in "25" else "")
     )
+    ax.grid(alpha=0.3, which="both")
+    by_format = [
+        Line2D([], [], marker="o", linestyle="", color=f"C{FLOAT_FORMATS.index(f)}", label=f)
+        for f in formats
+    ]
+    by_kind = [
+        Line2D([], [], marker=m, linestyle="", color="grey", label=names[k])
+        for k, m in markers.items()
+        if any(("fp_mul" if p["kind"] == "fp_mul" else p["variant"]) == k for p in points)
+    ]
+    if any(p["overflow"] == "sat" for p in points):
+        by_kind.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="",
+                color="grey",
+                markerfacecolor="none",
+                label="hollow: saturating",
+            )
+        )
+    first = ax.legend(
+        handles=by_format,
+        title="format (colour)",
+        fontsize=8,
+        title_fontsize=8,
+        loc="upper left",
+        bbox_to_anchor=(1.02, 1.0),
+    )
+    ax.add_artist(first)
+    ax.legend(
+        handles=by_kind,
+        title="multiplier (marker)",
+        fontsize=8,
+        title_fontsize=8,
+        loc="lower left",
+        bbox_to_anchor=(1.02, 0.0),
+    )
+    title = "energy vs error on the same Gaussian operands (measured by picojoule)"
+    if floored:
+        title += f"\nerrors below {floor:g}% drawn at {floor:g}%"
+    ax.set_title(title, fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

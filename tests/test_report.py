@@ -27,7 +27,12 @@ FIELDS = {
 def data(tmp_path_factory):
     build = tmp_path_factory.mktemp("build")
     options = ReportOptions(
-        units=UNITS, n_ops=2000, accuracy_samples=2000, lut=False, build_dir=build, jobs=1
+        units=UNITS,
+        n_ops=2000,
+        accuracy_samples=2000,
+        sections=("units", "calibration", "accuracy"),
+        build_dir=build,
+        jobs=1,
     )
     return collect(options, progress=lambda line: None)
 
@@ -89,21 +94,21 @@ def test_multiplier_errors_match_golden(data):
     assert 0 < point["mean_rel_error"] < 0.2 and point["max_rel_error"] <= 1.0
 
 
-def test_lut_conclusion_says_where_the_lut_tile_loses():
-    from picojoule.report_lut import lut_conclusion
+def test_lut_summary_says_where_the_lut_tile_loses():
+    from picojoule.report_lut import lut_summary, paper_comparison
 
     ratios = [
         {"wbits": 2, "act": "int8", "baseline": "mac-int", "area_ratio": 0.7, "energy_ratio": 0.68},
         {"wbits": 2, "act": "int8", "baseline": "mac-int8", "area_ratio": 0.6, "energy_ratio": 1.5},
     ]
-    text = lut_conclusion({"ratios": ratios})
-    assert "int x uintW multipliers, MAC energy / LUT energy per MAC is 0.68x" in text
-    assert "wins on energy nowhere" in text and "wins on energy at W2A8" in text
-    assert "0.70x area and 0.68x energy against mac-int;" in text
+    same_peak, general = lut_summary({"ratios": ratios})
+    assert same_peak[0].startswith("int8 x uintW") and same_peak[1:3] == ["0.68x", "0.70x"]
+    assert same_peak[4] == "nowhere" and general[4] == "W2A8"
+    assert "0.70x area and 0.68x energy against mac-int;" in paper_comparison({"ratios": ratios})
 
 
 def test_lut_ratios_compare_per_mac_and_pair_float_tiles_with_fp8_arrays():
-    from picojoule.report_lut import lut_conclusion, lut_ratios
+    from picojoule.report_lut import _pipelined_sentence, lut_ratios, lut_summary
 
     def tile(core, w, act, mpc, area, pj, delay=2.0):
         return {
@@ -142,20 +147,19 @@ def test_lut_ratios_compare_per_mac_and_pair_float_tiles_with_fp8_arrays():
     assert ratios[(1, "e4m3", "mac-fp8")]["area_ratio"] == pytest.approx((9900 / 8) / 1250)
     # at its own 7.6 ns path the LUT tile delivers 2.4 x 2 / 7.6 = 0.63x the int8 array's TOPS/mm^2
     assert general["fmax_density_ratio"] == pytest.approx(2.4 * 2.0 / 7.6)
-    text = lut_conclusion({"ratios": list(ratios.values()), "tiles": tiles})
-    assert "e4m3 multiplier array" in text and "wins on energy at W1 e4m3." in text
-    assert "critical paths are 2.0-7.6 ns, so of the stated 1 GHz clock none reaches it" in text
-    assert "turns its area advantage into a loss at W2A8 vs mac-int8." in text
-    assert "Pipelined" not in text  # no pipelined tiles in this set
+    rows = {row[0].split(",")[0]: row for row in lut_summary({"ratios": list(ratios.values())})}
+    assert rows["e4m3 multiplier array"][4] == "W1 e4m3"
+    # the LUT tile's longer path turns its 2.4x area advantage into a loss at its own clock
+    assert rows["general integer MAC array (weights widened to the activation width)"][3] == "0.63x"
+    assert _pipelined_sentence({"ratios": list(ratios.values()), "tiles": tiles}) == ""
     piped = dict(tile("lut", 2, "int8", 32, 13000, 0.70, 2.6), pipelined=True)
     tiles.append(piped)
     ratios = lut_ratios(tiles)
     assert [r["pipelined"] for r in ratios].count(True) == 2
-    text = lut_conclusion({"ratios": ratios, "tiles": tiles})
+    text = _pipelined_sentence({"ratios": ratios, "tiles": tiles})
     assert "critical paths go from 7.6-7.6 ns to 2.6-2.6 ns at 1.08x the area" in text
     assert "above 1 at W2A8 vs mac-int8" in text  # 2.4 x (12000/13000) x 2 / 2.6 > 1
     assert "the clock limit rises by 192-192% for that area" in text  # 7.6 / 2.6 ns
-    assert "loss at W2A8 vs mac-int8." in text  # the unpipelined statement stays
 
 
 def test_calibration_units_come_from_the_registry():

@@ -208,7 +208,9 @@ def test_report_shows_the_study(tiny_records, tmp_path):
     assert "Float activations: LUT error against the exact product" in md
     assert accuracy_conclusion(tiny_records) in md
     for r in tiny_records:
-        assert f"| {r['contract']} | {r['distribution']} |" in md
+        p = r["params"]
+        assert f"| {p['wbits']} | {p['act']} | {p['table']} | {r['distribution']} |" in md
+    assert md.count("LUT: LUT mpGEMM W x A: tables in T") == 1  # the contract, stated once
     assert "figures/lut_accuracy.png" in md and (out / "figures/lut_accuracy.png").is_file()
     assert "data:image/png;base64," in (out / "report.html").read_text()
     assert json.loads((out / "summary.json").read_text()) == []  # unit records only

@@ -9,6 +9,9 @@ LUT section: costed tiles, MAC / LUT ratios, and under ``accuracy`` one record o
 """
 
 import json
+import os
+import shlex
+import time
 from pathlib import Path
 
 from picojoule import report_plots
@@ -17,7 +20,7 @@ from picojoule.cost.operands import DISTRIBUTIONS
 from picojoule.document import render_html, render_markdown
 from picojoule.models import accuracy
 from picojoule.models.units import standard_suite
-from picojoule.report_data import ReportOptions, collect
+from picojoule.report_data import SECTIONS, ReportOptions, collect
 from picojoule.report_document import FIGURES, build
 
 HELP = "generate, verify, synthesize and cost every unit and write the comparison report"
@@ -43,8 +46,25 @@ def add_arguments(parser):
         help="only this standard-suite unit (repeatable; default: all)",
     )
     parser.add_argument(
+        "--tile",
+        action="append",
+        dest="tiles",
+        metavar="NAME",
+        help="also this tensor-core tile (repeatable; default: all tiles, or with --unit the "
+        "tiles whose multiplier is a selected unit)",
+    )
+    parser.add_argument(
+        "--section",
+        action="append",
+        dest="sections",
+        choices=SECTIONS,
+        help="run only this part of the report (repeatable; default: all, or with --unit/--tile "
+        "all but the accuracy studies)",
+    )
+    parser.add_argument(
         "--list-units", action="store_true", help="list the standard suite and exit"
     )
+    parser.add_argument("--list-tiles", action="store_true", help="list the tiles and exit")
     parser.add_argument(
         "--ops",
         type=int,
@@ -72,7 +92,10 @@ def add_arguments(parser):
         help="skip the cocotb co-verification step",
     )
     parser.add_argument(
-        "--no-lut", dest="lut", action="store_false", help="skip the LUT tensor core comparison"
+        "--no-lut",
+        dest="lut",
+        action="store_false",
+        help="skip the LUT tensor core sections (lut, lut-accuracy)",
     )
     parser.add_argument("--simulator", choices=("icarus", "verilator"), default="icarus")
     parser.add_argument("--clock-ghz", type=float, default=1.0)
@@ -81,6 +104,8 @@ def add_arguments(parser):
 
 def write_report(data, out):
     """Write every output of ``data`` into ``out`` atomically; returns the path of report.md."""
+    if data.steps is not None:
+        data.steps.start("write", f"writing the report, its figures and data to {out}")
     with atomic.replace_dir(out) as tmp:
         (tmp / "figures").mkdir()
         figures = {}
@@ -120,10 +145,26 @@ def write_report(data, out):
     return Path(out) / "report.md"
 
 
+def command_line(argv):
+    """How the report names the command that made it: ``make report`` when make ran it
+    without flags, else the ``picojoule`` command line."""
+    if os.environ.get("MAKELEVEL") and list(argv) == ["report"]:
+        return "make report"
+    return shlex.join(["picojoule", *argv])
+
+
 def run(args):
     if args.list_units:
         for spec in standard_suite():
             print(f"{spec.name:<40} {spec.contract}")
+        return 0
+    if args.list_tiles:
+        from picojoule.hw.tile_cost import cost_tiles
+        from picojoule.report_data import tile_multiplier
+
+        for entry in cost_tiles():
+            uses = tile_multiplier(entry)
+            print(f"{entry.name:<40} {entry.core:<9} multiplier {uses.name if uses else '-'}")
         return 0
     if args.ops < 2:
         raise ValueError(f"--ops must be at least 2, got {args.ops}")
@@ -132,7 +173,6 @@ def run(args):
     if args.clock_ghz <= 0:
         raise ValueError(f"--clock-ghz must be positive, got {args.clock_ghz}")
     options = ReportOptions(
-        units=args.units,
         liberty=args.liberty,
         n_ops=args.ops,
         accuracy_samples=args.accuracy_samples,
@@ -140,16 +180,28 @@ def run(args):
         verify_vectors=args.verify_vectors,
         simulator=args.simulator,
         clock_ghz=args.clock_ghz,
-        lut=args.lut,
+        units=args.units,
+        tiles=args.tiles,
+        sections=_sections(args),
+        command=command_line(getattr(args, "argv", ["report"])),
     )
     if args.jobs is not None:
         if args.jobs < 1:
             raise ValueError(f"--jobs must be at least 1, got {args.jobs}")
         options.jobs = args.jobs
+    start = time.perf_counter()
     data = collect(options, progress=lambda line: print(line, flush=True))
     path = write_report(data, args.out)
     print(
         f"report written to {path} ({path.with_suffix('.html').name}, summary.json, lut.json) "
-        f"in {data.seconds / 60:.1f} min"
+        f"in {(time.perf_counter() - start) / 60:.1f} min"
     )
     return 0
+
+
+def _sections(args):
+    """``--section`` choices, less the LUT sections under ``--no-lut`` (None: the default)."""
+    if args.sections is None and args.lut:
+        return None
+    chosen = args.sections or ReportOptions(units=args.units, tiles=args.tiles).selected_sections()
+    return tuple(s for s in chosen if args.lut or not s.startswith("lut"))

@@ -1,0 +1,51 @@
+"""Independent jobs on a pool of worker processes, with a progress bar over them.
+
+`run_jobs` submits every job at once, in the order given (put the longest first: a pool drains
+evenly when the big jobs start early), shows done / total, elapsed time and ETA through
+`picojoule.base.progress.progress_bar`, and returns the results in the order of the jobs.
+"""
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, as_completed
+
+from picojoule.base.progress import progress_bar
+
+__all__ = ["run_jobs"]
+
+
+def run_jobs(function, jobs, *, workers, label, unit="job", stream=None):
+    """``[function(job) for job in jobs]``, on ``workers`` processes when ``workers > 1``.
+
+    Parameters
+    ----------
+    function : callable
+        A module-level function (it is pickled to the workers); ``jobs`` must be picklable.
+    workers : int
+        Worker processes; 1 runs the jobs here, one after another.
+    label, unit : str
+        The progress bar's label and the name of one job.
+    stream : text stream, optional
+        Where the bar is drawn (default: standard error).
+
+    An exception in a job is raised here after the jobs not started yet are cancelled.
+    """
+    jobs = list(jobs)
+    results = [None] * len(jobs)
+    with progress_bar(total=len(jobs), label=label, unit=unit, stream=stream) as bar:
+        if workers <= 1 or len(jobs) <= 1:
+            for i, job in enumerate(jobs):
+                results[i] = function(job)
+                bar.update(1)
+            return results
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+            futures = {pool.submit(function, job): i for i, job in enumerate(jobs)}
+            try:
+                for future in as_completed(futures):
+                    results[futures[future]] = future.result()
+                    bar.update(1)
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+    return results

@@ -1,0 +1,273 @@
+"""The report's synthesis-and-costing step: units and tensor-core tiles as one pool of jobs.
+
+A job is one unit (synthesized once, then costed on every operand distribution and, for the
+units Horowitz' table names, at his voltage) or one group of tiles that share their hardware
+(the general MAC arrays are the same netlist at every weight width: synthesized once, costed on
+each width's streams). Every job's records are cached whole under ``<cache>/report_*``, keyed
+by the Verilog text, the job's parameters, the library, Yosys' version and the source of the
+cost flow (`picojoule.cost`, `picojoule.models`, `picojoule.hw`), so a warm rerun skips
+synthesis, netlist loading and simulation alike. Tile Verilog is cached the same way (Amaranth
+elaboration of a tile takes seconds).
+"""
+
+import functools
+import hashlib
+import os
+from importlib.metadata import version
+from pathlib import Path
+
+from picojoule.base import atomic
+from picojoule.cost import cache
+
+__all__ = [
+    "cached",
+    "export_jobs",
+    "run_export_job",
+    "unit_job",
+    "tile_jobs",
+    "unit_weight",
+    "run_cost_job",
+]
+
+#: Horowitz' figures are compared on uniform random operands.
+CALIBRATION_DISTRIBUTION = "uniform"
+#: The canonical top-module name of a tile's hardware (shared by tiles that differ in name only).
+_HW_TOP = "cost_tile"
+
+
+@functools.cache
+def _source(*names):
+    import importlib
+
+    return cache.source_digest(*(importlib.import_module(f"picojoule.{n}") for n in names))
+
+
+def _library_id(liberty):
+    """The default library (None) or a Liberty file by path, size and modification time."""
+    if liberty is None:
+        return None
+    stat = os.stat(liberty)
+    return [str(Path(liberty).resolve()), stat.st_size, stat.st_mtime_ns]
+
+
+def cached(kind, key_parts, compute, cache_dir):
+    """``compute()``'s JSON result, stored under ``cache_dir/kind`` by the hash of
+    ``key_parts``; returned from there when present."""
+    digest = cache.key(kind, *key_parts)
+    hit = cache.load(cache_dir, kind, digest)
+    if hit is not None:
+        return hit
+    result = compute()
+    cache.store(cache_dir, kind, digest, result)
+    return result
+
+
+# --- tiles: Verilog export ---------------------------------------------------------------
+
+
+def _export_tile(job):
+    """(entry, out_dir, cache_dir) -> the tile's manifest record plus ``hw_digest``."""
+    from picojoule.hw.tile_cost import export_tile
+
+    entry, out_dir, cache_dir = job
+
+    def compute():
+        record = export_tile(entry, out_dir)
+        return {"record": record, "text": (Path(out_dir) / record["verilog"]).read_text()}
+
+    doc = cached(
+        "report_tile_verilog",
+        [entry.name, entry.params(), version("amaranth"), _source("hw", "models")],
+        compute,
+        cache_dir,
+    )
+    path = Path(out_dir) / doc["record"]["verilog"]
+    if not path.is_file() or path.read_text() != doc["text"]:
+        atomic.write_text(path, doc["text"])
+    hardware = doc["text"].replace(entry.name, _HW_TOP)
+    return {**doc["record"], "hw_digest": hashlib.sha256(hardware.encode()).hexdigest()}
+
+
+def _export_unit(job):
+    """(spec, verilog cache folder) -> None; the unit's Verilog is left in the cache."""
+    from picojoule.hw.export import verilog_source
+
+    spec, verilog_cache = job
+    verilog_source(spec, cache_dir=verilog_cache)
+
+
+def run_export_job(job):
+    """One export job of `export_jobs`: a tile's record, or None for a unit."""
+    kind, *rest = job
+    return _export_tile(rest) if kind == "tile" else _export_unit(rest)
+
+
+def export_jobs(specs, tiles, *, tile_dir, cache_dir):
+    """The jobs that export ``tiles`` into ``tile_dir`` and convert the unit ``specs`` into
+    the Verilog cache (`picojoule.hw.export.export_suite` then finds them there), slowest
+    first. Tile jobs come first, in the order of ``tiles``, sorted by size."""
+    Path(tile_dir).mkdir(parents=True, exist_ok=True)
+    verilog_cache = None if cache_dir is None else Path(cache_dir) / "verilog"
+    order = sorted(tiles, key=_tile_weight, reverse=True)
+    return [("tile", entry, str(tile_dir), cache_dir) for entry in order] + [
+        ("unit", spec, verilog_cache) for spec in specs
+    ]
+
+
+# --- jobs ---------------------------------------------------------------------------------
+
+
+def unit_job(entry, *, manifest_dir, distributions, calibration_voltage, options, cache_dir):
+    """The job of one manifest unit: its records on ``distributions`` and, unless
+    ``calibration_voltage`` is None, its record at that voltage on uniform operands."""
+    return {
+        "kind": "unit",
+        "name": entry["name"],
+        "entry": entry,
+        "manifest_dir": str(manifest_dir),
+        "distributions": list(distributions),
+        "calibration_voltage": calibration_voltage,
+        "n_ops": options.n_ops,
+        "liberty": options.liberty,
+        "clock_ghz": options.clock_ghz,
+        "cache_dir": cache_dir,
+    }
+
+
+def tile_jobs(entries, records, *, out_dir, options, cache_dir, cycles=4096):
+    """One job per group of ``entries`` whose exported hardware is identical (``records`` from
+    `export_tiles`), the float LUT tiles (the slowest to synthesize) first."""
+    groups = {}
+    for entry, record in zip(entries, records):
+        groups.setdefault(record["hw_digest"], []).append((entry, record))
+    jobs = [
+        {
+            "kind": "tiles",
+            "name": members[0][0].name,
+            "members": members,
+            "out_dir": str(out_dir),
+            "liberty": options.liberty,
+            "clock_ghz": options.clock_ghz,
+            "cycles": cycles,
+            "cache_dir": cache_dir,
+        }
+        for members in groups.values()
+    ]
+    return sorted(jobs, key=lambda job: -_tile_weight(job["members"][0][0]))
+
+
+def _tile_weight(entry):
+    spec = entry.spec
+    weight = spec.m * spec.n * spec.k * spec.act.width
+    return weight * (8 if spec.is_float else 1)
+
+
+def unit_weight(job):
+    """A rough cost of a unit job, for ordering: operand bits, pipelines and float adders."""
+    params = job["entry"]["params"]
+    bits = sum(int(ch) for ch in str(params.get("a", "")) if ch.isdigit())
+    return (1 + bits) * (1 + params.get("stages", 0)) * (1 + len(job["distributions"]))
+
+
+def run_cost_job(job):
+    """Run one job of `unit_job` / `tile_jobs`: ``{"records": [...], "calibration": ...}``
+    for a unit, ``{"tiles": [...]}`` for a group of tiles."""
+    if job["kind"] == "unit":
+        return _run_unit(job)
+    return {"tiles": _run_tiles(job)}
+
+
+def _run_unit(job):
+    from picojoule.cost.synth import synthesize, yosys_version
+    from picojoule.cost.units import cost_unit
+
+    entry = job["entry"]
+    verilog = Path(job["manifest_dir"]) / entry["verilog"]
+    points = [(dist, None) for dist in job["distributions"]]
+    if job["calibration_voltage"] is not None:
+        points.append((CALIBRATION_DISTRIBUTION, job["calibration_voltage"]))
+
+    def compute():
+        synth = synthesize(verilog=verilog, top=entry["top"], liberty=job["liberty"], progress=None)
+        return [
+            cost_unit(
+                entry,
+                manifest_dir=job["manifest_dir"],
+                distribution=dist,
+                n=job["n_ops"],
+                liberty=job["liberty"],
+                voltage=voltage,
+                clock_ghz=job["clock_ghz"],
+                synth=synth,
+            )
+            for dist, voltage in points
+        ]
+
+    records = cached(
+        "report_unit",
+        [
+            verilog.read_text(),
+            entry["top"],
+            entry["kind"],
+            entry["params"],
+            points,
+            job["n_ops"],
+            job["clock_ghz"],
+            _library_id(job["liberty"]),
+            yosys_version(),
+            _source("cost", "models"),
+        ],
+        compute,
+        job["cache_dir"],
+    )
+    calibration = records.pop() if job["calibration_voltage"] is not None else None
+    return {"records": records, "calibration": calibration}
+
+
+def _run_tiles(job):
+    from picojoule.cost.synth import yosys_version
+
+    members = job["members"]
+    first = members[0][1]
+    hardware = (Path(job["out_dir"]) / first["verilog"]).read_text()
+    hardware = hardware.replace(members[0][0].name, _HW_TOP)
+
+    def compute():
+        return _cost_tiles(members, hardware, job)
+
+    return cached(
+        "report_tiles",
+        [
+            hardware,
+            [entry.params() for entry, _ in members],
+            [entry.name for entry, _ in members],
+            job["cycles"],
+            job["clock_ghz"],
+            _library_id(job["liberty"]),
+            yosys_version(),
+            _source("cost", "models", "hw"),
+        ],
+        compute,
+        job["cache_dir"],
+    )
+
+
+def _cost_tiles(members, hardware, job):
+    from picojoule.cost.energy import estimate
+    from picojoule.cost.synth import synthesize
+    from picojoule.hw.tile_cost import tile_streams
+    from picojoule.report_lut import tile_record
+
+    path = (
+        Path(job["out_dir"]) / f"{_HW_TOP}_{hashlib.sha256(hardware.encode()).hexdigest()[:16]}.v"
+    )
+    atomic.write_text(path, hardware)
+    synth = synthesize(verilog=path, top=_HW_TOP, liberty=job["liberty"], progress=None)
+    tiles = []
+    for entry, _ in members:
+        streams, holds = tile_streams(entry, cycles=job["cycles"])
+        _, energy = estimate(
+            synth=synth, streams=streams, holds=holds, clock_ghz=job["clock_ghz"], progress=None
+        )
+        tiles.append(tile_record(entry, synth=synth, energy=energy, clock_ghz=job["clock_ghz"]))
+    return tiles
