@@ -5,12 +5,38 @@ evenly when the big jobs start early), shows done / total, elapsed time and ETA 
 `picojoule.base.progress.progress_bar`, and returns the results in the order of the jobs.
 """
 
+import contextlib
 import multiprocessing
+import sys
+import threading
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from picojoule.base.progress import progress_bar
 
-__all__ = ["run_jobs"]
+__all__ = ["run_jobs", "ticking"]
+
+
+@contextlib.contextmanager
+def ticking(bar, *, stream=None, every=None):
+    """Redraw ``bar`` while the block runs even when no item finishes: every ``every``
+    seconds, by default every second on a terminal (elapsed time moves) and every 15 s
+    elsewhere (a plain line in a CI log)."""
+    stream = stream if stream is not None else sys.stderr
+    if every is None:
+        every = 1.0 if hasattr(stream, "isatty") and stream.isatty() else 15.0
+    stop = threading.Event()
+
+    def tick():
+        while not stop.wait(every):
+            bar.refresh()
+
+    thread = threading.Thread(target=tick, daemon=True)
+    thread.start()
+    try:
+        yield bar
+    finally:
+        stop.set()
+        thread.join()
 
 
 def run_jobs(function, jobs, *, workers, label, unit="job", stream=None):
@@ -31,7 +57,8 @@ def run_jobs(function, jobs, *, workers, label, unit="job", stream=None):
     """
     jobs = list(jobs)
     results = [None] * len(jobs)
-    with progress_bar(total=len(jobs), label=label, unit=unit, stream=stream) as bar:
+    bar = progress_bar(total=len(jobs), label=label, unit=unit, stream=stream)
+    with bar, ticking(bar, stream=stream):
         if workers <= 1 or len(jobs) <= 1:
             for i, job in enumerate(jobs):
                 results[i] = function(job)

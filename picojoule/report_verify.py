@@ -13,6 +13,7 @@ import subprocess
 from importlib.metadata import version
 from pathlib import Path
 
+from picojoule.base.pool import ticking
 from picojoule.base.progress import progress_bar
 from picojoule.cost import cache
 
@@ -88,7 +89,8 @@ def verify_units(manifest_path, *, simulator, count, jobs, cache_dir="default"):
         if hit is not None:
             found[d.name] = {**hit, "cached": True}
     todo = [d for d in designs if d.name not in found]
-    with progress_bar(total=len(designs), label="co-verify", unit="unit") as bar:
+    bar = progress_bar(total=len(designs), label="co-verify", unit="unit")
+    with bar, ticking(bar):
         bar.update(len(found))
         for design, verdict in verify_designs(
             todo, jobs=jobs, simulator=simulator, count=count, seed=SEED
