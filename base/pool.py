@@ -39,7 +39,7 @@ def ticking(bar, *, stream=None, every=None):
         thread.join()
 
 
-def run_jobs(function, jobs, *, workers, label, unit="job", stream=None):
+def run_jobs(function, jobs, *, workers, label, unit="job", stream=None, known=None):
     """``[function(job) for job in jobs]``, on ``workers`` processes when ``workers > 1``.
 
     Parameters
@@ -52,21 +52,26 @@ def run_jobs(function, jobs, *, workers, label, unit="job", stream=None):
         The progress bar's label and the name of one job.
     stream : text stream, optional
         Where the bar is drawn (default: standard error).
+    known : list, optional
+        Results already at hand (e.g. from a cache), None where the job must run; counted as
+        done from the start.
 
     An exception in a job is raised here after the jobs not started yet are cancelled.
     """
     jobs = list(jobs)
-    results = [None] * len(jobs)
+    results = list(known) if known is not None else [None] * len(jobs)
+    todo = [i for i, result in enumerate(results) if result is None]
     bar = progress_bar(total=len(jobs), label=label, unit=unit, stream=stream)
     with bar, ticking(bar, stream=stream):
-        if workers <= 1 or len(jobs) <= 1:
-            for i, job in enumerate(jobs):
-                results[i] = function(job)
+        bar.update(len(jobs) - len(todo))
+        if workers <= 1 or len(todo) <= 1:
+            for i in todo:
+                results[i] = function(jobs[i])
                 bar.update(1)
             return results
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
-            futures = {pool.submit(function, job): i for i, job in enumerate(jobs)}
+        with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=context) as pool:
+            futures = {pool.submit(function, jobs[i]): i for i in todo}
             try:
                 for future in as_completed(futures):
                     results[futures[future]] = future.result()

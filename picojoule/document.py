@@ -135,6 +135,11 @@ def _markdown_blocks(blocks, out):
             raise TypeError(f"unknown block {block!r}")
 
 
+def _numeric(value):
+    """The class attribute of a numeric cell (right-aligned)."""
+    return " class='n'" if isinstance(value, (int, float)) and not isinstance(value, bool) else ""
+
+
 def _inline(text):
     escaped = html.escape(str(text))
     escaped = re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped)
@@ -146,8 +151,8 @@ body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:11
 padding:0 1em;color:#1b1f24;line-height:1.45}
 h1{border-bottom:2px solid #444}h2{margin-top:2em;border-bottom:1px solid #bbb}
 table{border-collapse:collapse;margin:1em 0;font-size:0.9em}
-th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f0f2f5}
-td:first-child,th:first-child{text-align:left}caption{caption-side:top;text-align:left;
+th,td{border:1px solid #ccc;padding:3px 8px;text-align:left}th{background:#f0f2f5}
+td.n{text-align:right;font-variant-numeric:tabular-nums}caption{caption-side:top;text-align:left;
 font-style:italic;padding:4px 0}figure{margin:1.5em 0}img{max-width:100%}
 figcaption{font-style:italic;color:#444}code{background:#f3f3f3;padding:0 3px}
 .note{font-size:0.85em;color:#444;margin:-0.5em 0 1em}
@@ -188,7 +193,9 @@ def _html_blocks(blocks, out, root):
             for row in block.rows:
                 out.append(
                     "<tr>"
-                    + "".join(f"<td>{_inline(_cell(c, block.digits))}</td>" for c in row)
+                    + "".join(
+                        f"<td{_numeric(c)}>{_inline(_cell(c, block.digits))}</td>" for c in row
+                    )
                     + "</tr>"
                 )
             out.append("</table>")

@@ -52,10 +52,11 @@ def _library_id(liberty):
 
 def cached(kind, key_parts, compute, cache_dir):
     """``compute()``'s JSON result, stored under ``cache_dir/kind`` by the hash of
-    ``key_parts``; returned from there when present."""
+    ``key_parts``; returned from there when present. ``compute=None`` only looks: None when
+    nothing is stored."""
     digest = cache.key(kind, *key_parts)
     hit = cache.load(cache_dir, kind, digest)
-    if hit is not None:
+    if hit is not None or compute is None:
         return hit
     result = compute()
     cache.store(cache_dir, kind, digest, result)
@@ -65,7 +66,7 @@ def cached(kind, key_parts, compute, cache_dir):
 # --- tiles: Verilog export ---------------------------------------------------------------
 
 
-def _export_tile(job):
+def _export_tile(job, only_cached):
     """(entry, out_dir, cache_dir) -> the tile's manifest record plus ``hw_digest``."""
     from picojoule.hw.tile_cost import export_tile
 
@@ -78,9 +79,11 @@ def _export_tile(job):
     doc = cached(
         "report_tile_verilog",
         [entry.name, entry.params(), version("amaranth"), _source("hw", "models")],
-        compute,
+        None if only_cached else compute,
         cache_dir,
     )
+    if doc is None:
+        return None
     path = Path(out_dir) / doc["record"]["verilog"]
     if not path.is_file() or path.read_text() != doc["text"]:
         atomic.write_text(path, doc["text"])
@@ -88,18 +91,23 @@ def _export_tile(job):
     return {**doc["record"], "hw_digest": hashlib.sha256(hardware.encode()).hexdigest()}
 
 
-def _export_unit(job):
-    """(spec, verilog cache folder) -> None; the unit's Verilog is left in the cache."""
-    from picojoule.hw.export import verilog_source
+def _export_unit(job, only_cached):
+    """(spec, verilog cache folder) -> True; the unit's Verilog is left in the cache."""
+    from picojoule.hw.export import _cache_key, verilog_source
 
     spec, verilog_cache = job
+    if only_cached:
+        found = verilog_cache and (Path(verilog_cache) / f"{_cache_key(spec, None)}.v").is_file()
+        return True if found else None
     verilog_source(spec, cache_dir=verilog_cache)
+    return True
 
 
-def run_export_job(job):
-    """One export job of `export_jobs`: a tile's record, or None for a unit."""
+def run_export_job(job, only_cached=False):
+    """One export job of `export_jobs`: a tile's record, or True for a unit; with
+    ``only_cached``, None unless the result is in the cache."""
     kind, *rest = job
-    return _export_tile(rest) if kind == "tile" else _export_unit(rest)
+    return _export_tile(rest, only_cached) if kind == "tile" else _export_unit(rest, only_cached)
 
 
 def export_jobs(specs, tiles, *, tile_dir, cache_dir):
@@ -169,15 +177,17 @@ def unit_weight(job):
     return (1 + bits) * (1 + params.get("stages", 0)) * (1 + len(job["distributions"]))
 
 
-def run_cost_job(job):
+def run_cost_job(job, only_cached=False):
     """Run one job of `unit_job` / `tile_jobs`: ``{"records": [...], "calibration": ...}``
-    for a unit, ``{"tiles": [...]}`` for a group of tiles."""
+    for a unit, ``{"tiles": [...]}`` for a group of tiles; with ``only_cached``, None unless
+    the result is in the cache."""
     if job["kind"] == "unit":
-        return _run_unit(job)
-    return {"tiles": _run_tiles(job)}
+        return _run_unit(job, only_cached)
+    tiles = _run_tiles(job, only_cached)
+    return None if tiles is None else {"tiles": tiles}
 
 
-def _run_unit(job):
+def _run_unit(job, only_cached):
     from picojoule.cost.synth import synthesize, yosys_version
     from picojoule.cost.units import cost_unit
 
@@ -217,14 +227,16 @@ def _run_unit(job):
             yosys_version(),
             _source("cost", "models"),
         ],
-        compute,
+        None if only_cached else compute,
         job["cache_dir"],
     )
+    if records is None:
+        return None
     calibration = records.pop() if job["calibration_voltage"] is not None else None
     return {"records": records, "calibration": calibration}
 
 
-def _run_tiles(job):
+def _run_tiles(job, only_cached):
     from picojoule.cost.synth import yosys_version
 
     members = job["members"]
@@ -247,7 +259,7 @@ def _run_tiles(job):
             yosys_version(),
             _source("cost", "models", "hw"),
         ],
-        compute,
+        None if only_cached else compute,
         job["cache_dir"],
     )
 

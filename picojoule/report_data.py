@@ -306,7 +306,9 @@ def collect(options, *, progress=print):
     workers = options.jobs
 
     def run(function, jobs, label, unit):
-        return run_jobs(function, jobs, workers=workers, label=label, unit=unit)
+        """Cached results first (here), the rest on the pool."""
+        known = [function(job, only_cached=True) for job in jobs]
+        return run_jobs(function, jobs, workers=workers, label=label, unit=unit, known=known)
 
     verilog_dir = Path(options.build_dir) / "verilog"
     tile_dir = Path(options.build_dir) / "tiles"

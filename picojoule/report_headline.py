@@ -19,8 +19,8 @@ def pct(x, digits=1):
 
 
 def times(x):
-    """A ratio as ``"2.4x"`` (two significant digits)."""
-    return f"{x:.2g}x" if x < 10 else f"{x:.0f}x"
+    """A ratio as ``"2.4x"`` (one decimal below 10)."""
+    return f"{x:.1f}x" if x < 10 else f"{x:.0f}x"
 
 
 def _claim(key):
@@ -68,7 +68,7 @@ def _dot_product(lut):
 
 
 def _against(rows, label):
-    """``less energy per MAC than LABEL at W1, W2 (2.4x, 1.5x less) but more at W4 (...)``."""
+    """``less energy per MAC than LABEL at W1, W2 (2.4x, 1.5x less; 1.0x more at W4)``."""
     wins = [r for r in rows if r["energy_ratio"] > 1]
     losses = [r for r in rows if r["energy_ratio"] <= 1]
 
@@ -76,19 +76,22 @@ def _against(rows, label):
         return ", ".join(f"W{r['wbits']}" for r in group)
 
     def factors(group, invert):
-        return ", ".join(
-            times(1 / r["energy_ratio"] if invert else r["energy_ratio"]) for r in group
+        values = [1 / r["energy_ratio"] if invert else r["energy_ratio"] for r in group]
+        lo, hi = min(values), max(values)
+        return (
+            times(lo)
+            if len(values) == 1 or times(lo) == times(hi)
+            else (f"{times(lo)[:-1]}-{times(hi)}")
         )
 
-    parts = []
-    if wins:
-        every = " at every W" if not losses else f" at {where(wins)}"
-        parts.append(f"less energy per MAC than {label}{every} ({factors(wins, False)} less)")
-    if losses:
-        every = " at every W" if not wins else f" at {where(losses)}"
-        lead = "more" if wins else f"more energy per MAC than {label}"
-        parts.append(f"{lead}{every} ({factors(losses, True)} more)")
-    return " but ".join(parts)
+    if not losses:
+        return f"less energy per MAC than {label} at every W ({factors(wins, False)} less)"
+    if not wins:
+        return f"more energy per MAC than {label} at every W ({factors(losses, True)} more)"
+    return (
+        f"less energy per MAC than {label} at {where(wins)} ({factors(wins, False)} less; "
+        f"{factors(losses, True)} more at {where(losses)})"
+    )
 
 
 def _lut_tile(lut):
@@ -96,7 +99,7 @@ def _lut_tile(lut):
     groups = (
         ("mac-int8", "int8", "a general int8 MAC array"),
         ("mac-int", "int8", "an int8 x uintW multiplier array of the same peak throughput"),
-        ("mac-fp8", "e4m3", "an e4m3 multiplier array (with e4m3 activations)"),
+        ("mac-fp8", "e4m3", "an e4m3 multiplier array (LUT tile with e4m3 activations)"),
     )
     parts = []
     for baseline, act, label in groups:
@@ -108,7 +111,7 @@ def _lut_tile(lut):
             parts.append(_against(rows, label))
     if not parts:
         return None
-    return "**The LUT tensor-core tile** spends " + "; it spends ".join(parts) + "."
+    return "**The LUT tensor-core tile** spends " + "; ".join(parts) + "."
 
 
 def _accuracy(errors):
