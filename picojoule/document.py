@@ -150,7 +150,7 @@ _STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;
 padding:0 1em;color:#1b1f24;line-height:1.45}
 h1{border-bottom:2px solid #444}h2{margin-top:2em;border-bottom:1px solid #bbb}
-table{border-collapse:collapse;margin:1em 0;font-size:0.9em}
+table{border-collapse:collapse;margin:1em 0;font-size:0.9em;display:block;overflow-x:auto}
 th,td{border:1px solid #ccc;padding:3px 8px;text-align:left}th{background:#f0f2f5}
 td.n{text-align:right;font-variant-numeric:tabular-nums}caption{caption-side:top;text-align:left;
 font-style:italic;padding:4px 0}figure{margin:1.5em 0}img{max-width:100%}

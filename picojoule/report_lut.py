@@ -184,33 +184,14 @@ def _pipelined_sentence(lut):
     if not flat:
         return ""
     pairs = [(flat[key], pipe[key]) for key in flat]
-    timed = [r for r in lut["ratios"] if r.get("pipelined") and "fmax_density_ratio" in r]
-    text = (
-        f"Pipelined (a register between table read and accumulation), the integer LUT "
-        f"tiles' critical paths go from {_span(t['delay_ns'] for t, _ in pairs)} ns to "
-        f"{_span(p['delay_ns'] for _, p in pairs)} ns at "
-        f"{_range([p['area_um2'] / t['area_um2'] for t, p in pairs])} the area and "
-        f"{_range([p['pj_per_mac'] / t['pj_per_mac'] for t, p in pairs])} the energy per MAC"
-    )
-    if timed:
-        wins = sorted(
-            {f"{_label(r)} vs {r['baseline']}" for r in timed if r["fmax_density_ratio"] > 1}
-        )
-        text += (
-            f"; at each tile's own clock limit, LUT / MAC TOPS/mm^2 is then "
-            f"{_range([r['fmax_density_ratio'] for r in timed])}, above 1 at "
-            + (", ".join(wins) if wins else "none")
-        )
     gains = [100 * (t["delay_ns"] / p["delay_ns"] - 1) for t, p in pairs]
-    text += (
-        f"; the clock limit rises by {min(gains):.0f}-{max(gains):.0f}% for that area and energy"
+    return (
+        f"Pipelined (a register between table read and accumulation), the integer LUT "
+        f"tiles' clock limit rises by {min(gains):.0f}-{max(gains):.0f}% for "
+        f"{_range([p['area_um2'] / t['area_um2'] for t, p in pairs])} the area and "
+        f"{_range([p['pj_per_mac'] / t['pj_per_mac'] for t, p in pairs])} the energy per MAC "
+        "(the ratio table below has them against each baseline)."
     )
-    return text + "."
-
-
-def _span(values):
-    values = list(values)
-    return f"{min(values):.1f}-{max(values):.1f}"
 
 
 #: The baselines the LUT tile is summarized against: (label, cores).
