@@ -31,7 +31,7 @@ _INSTALL = "install it with `apt-get install yosys` (or run `make setup`)"
 
 #: ``synth`` options. ``-noshare``: Yosys' SAT-based resource sharing spent most of the
 #: synthesis time of the float tiles (their many shifters) and saved no area there (the e4m3
-#: L-Mul array: 22 s of CPU and 8,439 um^2 without it, over 50 s and 8,495 um^2 with it;
+#: L-Mul array: 22 s of CPU and 8,439 um^2 without it, 42 s and 8,495 um^2 with it;
 #: the fp32 adder: the same area either way).
 SYNTH_OPTIONS = "-flatten -noshare"
 
