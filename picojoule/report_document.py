@@ -249,87 +249,88 @@ def build(data, *, figures):
         )
     )
 
-    doc.add(Heading("Area, delay and energy per unit"))
-    energy = {(r["name"], r["distribution"]): r for r in data.records}
-    dists = list(dict.fromkeys(r["distribution"] for r in data.records))
-    rows = []
-    for spec in data.specs:
-        first = energy.get((spec.name, dists[0]))
-        if first is None:
-            continue
-        rows.append(
-            [
-                spec.name,
-                spec.contract,
-                first["cells"],
-                first["area_um2"],
-                first["logic_depth"],
-                first["delay_ns"],
-                *[energy[(spec.name, d)][ENERGY] for d in dists],
-                energy.get((spec.name, "gaussian"), first)["power_mw"],
-            ]
-        )
-    doc.add(
-        Table(
-            [
-                "unit",
-                "contract",
-                "cells",
-                "area um^2",
-                "depth",
-                "delay ns",
-                *[f"pJ/op {d}" for d in dists],
-                "mW gaussian",
-            ],
-            rows,
-            caption=f"Library `{tools['library']}`, {tools['voltage']} V, "
-            f"{tools['clock_ghz']} GHz; power = energy per op x clock.",
-        )
-    )
-    for key, caption in (
-        (
-            "area_energy",
-            "Area and energy per operation of the FP multipliers "
-            "and L-Mul per format, integer units as lines.",
-        ),
-        (
-            "distribution",
-            "Energy per operation under each operand distribution "
-            "(uniform random codes, Gaussian, Laplace).",
-        ),
-    ):
-        if key in figures:
-            doc.add(Figure(figures[key], caption))
-
-    doc.add(Heading("L-Mul savings per format and variant"))
-    doc.add(
-        Table(
-            [
-                "format",
-                "variant",
-                "FP mul pJ",
-                "L-Mul pJ",
-                "energy saved",
-                "FP mul um^2",
-                "L-Mul um^2",
-                "area saved",
-            ],
-            [
+    if data.records:
+        doc.add(Heading("Area, delay and energy per unit"))
+        energy = {(r["name"], r["distribution"]): r for r in data.records}
+        dists = list(dict.fromkeys(r["distribution"] for r in data.records))
+        rows = []
+        for spec in data.specs:
+            first = energy.get((spec.name, dists[0]))
+            if first is None:
+                continue
+            rows.append(
                 [
-                    s["format"],
-                    s["variant"],
-                    s["fp_mul_pj"],
-                    s["lmul_pj"],
-                    _pct(s["energy_saving"]),
-                    s["fp_mul_area"],
-                    s["lmul_area"],
-                    _pct(s["area_saving"]),
+                    spec.name,
+                    spec.contract,
+                    first["cells"],
+                    first["area_um2"],
+                    first["logic_depth"],
+                    first["delay_ns"],
+                    *[energy[(spec.name, d)][ENERGY] for d in dists],
+                    energy.get((spec.name, "gaussian"), first)["power_mw"],
                 ]
-                for s in savings
-            ],
-            caption="Gaussian operands; negative savings mean L-Mul costs more.",
+            )
+        doc.add(
+            Table(
+                [
+                    "unit",
+                    "contract",
+                    "cells",
+                    "area um^2",
+                    "depth",
+                    "delay ns",
+                    *[f"pJ/op {d}" for d in dists],
+                    "mW gaussian",
+                ],
+                rows,
+                caption=f"Library `{tools['library']}`, {tools['voltage']} V, "
+                f"{tools['clock_ghz']} GHz; power = energy per op x clock.",
+            )
         )
-    )
+        for key, caption in (
+            (
+                "area_energy",
+                "Area and energy per operation of the FP multipliers "
+                "and L-Mul per format, integer units as lines.",
+            ),
+            (
+                "distribution",
+                "Energy per operation under each operand distribution "
+                "(uniform random codes, Gaussian, Laplace).",
+            ),
+        ):
+            if key in figures:
+                doc.add(Figure(figures[key], caption))
+
+        doc.add(Heading("L-Mul savings per format and variant"))
+        doc.add(
+            Table(
+                [
+                    "format",
+                    "variant",
+                    "FP mul pJ",
+                    "L-Mul pJ",
+                    "energy saved",
+                    "FP mul um^2",
+                    "L-Mul um^2",
+                    "area saved",
+                ],
+                [
+                    [
+                        s["format"],
+                        s["variant"],
+                        s["fp_mul_pj"],
+                        s["lmul_pj"],
+                        _pct(s["energy_saving"]),
+                        s["fp_mul_area"],
+                        s["lmul_area"],
+                        _pct(s["area_saving"]),
+                    ]
+                    for s in savings
+                ],
+                caption="Gaussian operands; negative savings mean L-Mul costs more.",
+            )
+        )
 
     if data.errors or data.accuracy:
         doc.add(Heading("Accuracy beside energy"))

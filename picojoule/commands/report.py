@@ -192,8 +192,9 @@ def run(args):
     start = time.perf_counter()
     data = collect(options, progress=lambda line: print(line, flush=True))
     path = write_report(data, args.out)
+    written = sorted(f.name for f in path.parent.iterdir() if f.is_file() and f != path)
     print(
-        f"report written to {path} ({path.with_suffix('.html').name}, summary.json, lut.json) "
+        f"report written to {path} ({', '.join(written)}, figures/) "
         f"in {(time.perf_counter() - start) / 60:.1f} min"
     )
     return 0
