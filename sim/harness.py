@@ -73,55 +73,54 @@ def build(*, simulator, top, name, sources, content=(), packages=(), build_root=
         Readable prefix of the image folder.
     """
     simulators.check_simulator(simulator)
-    args = simulators.BUILD_ARGS[simulator]
-    if not callable(sources):
-        content = (*content, sorted((n, _text(t)) for n, t in sources.items()))
+    if callable(sources) and not content:
+        raise ValueError("generated sources need the content that determines them")
+    if not callable(sources):  # the sources by content: each name and its exact bytes
+        content = (*content, *(part for item in sorted(sources.items()) for part in item))
     digest = cache.key(
         "sim",
         simulators.simulator_version(simulator),
-        args,
+        simulators.BUILD_ARGS[simulator],
         simulators.TIMESCALE,
         top,
         *content,
         sources=(*SOURCES, *packages),
     )
     root = _root(build_root).resolve()
-    image = root / f"{name}-{simulator}-{digest[:16]}"
+    folder = root / f"{name}-{simulator}-{digest[:16]}"
     start = time.perf_counter()
-    with cache.folder(image) as needed:
+    with cache.folder(folder) as needed:
         if not needed:
-            return Image(image, top, simulator, 0.0)
+            return Image(folder, top, simulator, 0.0)
         files = []
         for file_name, text in (sources() if callable(sources) else sources).items():
-            path = image / file_name
-            path.write_bytes(text if isinstance(text, bytes) else text.encode())
-            files.append(path)
-        runtime = _verilator_runtime(root) if simulator == "verilator" else None
-        log = image / "build.log"
-        try:
-            with simulators.simulator_env(simulator):
-                reuse = runtime if runtime is not None and _complete(runtime) else None
-                runner = simulators.get_runner(simulator, runtime_objects=reuse)
-                runner.build(
-                    sources=files,
-                    hdl_toplevel=top,
-                    build_dir=image,
-                    build_args=args,
-                    timescale=simulators.TIMESCALE,
-                    log_file=log,
-                    always=True,
-                )
-        except (RuntimeError, SystemExit, OSError) as error:
-            raise SimulationError(
-                _failure(f"{simulator} could not build {name}", log, error)
-            ) from None
-        if runtime is not None:
-            _keep_runtime(image, runtime)
-    return Image(image, top, simulator, time.perf_counter() - start)
+            files.append(folder / file_name)
+            files[-1].write_bytes(text if isinstance(text, bytes) else text.encode())
+        _compile(Image(folder, top, simulator, 0.0), files=files, name=name, root=root)
+    return Image(folder, top, simulator, time.perf_counter() - start)
 
 
-def _text(text):
-    return text.decode(errors="replace") if isinstance(text, bytes) else text
+def _compile(image, *, files, name, root):
+    simulator = image.simulator
+    runtime = _verilator_runtime(root) if simulator == "verilator" else None
+    log = image.folder / "build.log"
+    try:
+        with simulators.simulator_env(simulator):
+            reuse = runtime if runtime is not None and _complete(runtime) else None
+            runner = simulators.get_runner(simulator, runtime_objects=reuse)
+            runner.build(
+                sources=files,
+                hdl_toplevel=image.top,
+                build_dir=image.folder,
+                build_args=simulators.BUILD_ARGS[simulator],
+                timescale=simulators.TIMESCALE,
+                log_file=log,
+                always=True,
+            )
+    except (RuntimeError, SystemExit, OSError) as error:
+        raise SimulationError(_failure(f"{simulator} could not build {name}", log, error)) from None
+    if runtime is not None:
+        _keep_runtime(image.folder, runtime)
 
 
 def _complete(folder):
