@@ -16,8 +16,7 @@ import os
 from importlib.metadata import version
 from pathlib import Path
 
-from picojoule.base import atomic
-from picojoule.cost import cache
+from picojoule.base import atomic, cache
 
 __all__ = [
     "cached",
@@ -35,11 +34,14 @@ CALIBRATION_DISTRIBUTION = "uniform"
 _HW_TOP = "cost_tile"
 
 
-@functools.cache
-def _source(*names):
-    import importlib
+#: The packages whose source decides each cached result (with this module's own source).
+UNIT_SOURCES = ("picojoule.base", "picojoule.cost", "picojoule.models")
+TILE_SOURCES = (*UNIT_SOURCES, "picojoule.hw")
 
-    return cache.source_digest(*(importlib.import_module(f"picojoule.{n}") for n in names))
+
+@functools.cache
+def _own_source():
+    return Path(__file__).read_bytes()
 
 
 def _library_id(liberty):
@@ -50,11 +52,11 @@ def _library_id(liberty):
     return [str(Path(liberty).resolve()), stat.st_size, stat.st_mtime_ns]
 
 
-def cached(kind, key_parts, compute, cache_dir):
+def cached(kind, key_parts, compute, cache_dir, *, sources):
     """``compute()``'s JSON result, stored under ``cache_dir/kind`` by the hash of
-    ``key_parts``; returned from there when present. ``compute=None`` only looks: None when
-    nothing is stored."""
-    digest = cache.key(kind, *key_parts)
+    ``key_parts``, the source of the packages ``sources`` and of this module; returned from
+    there when present. ``compute=None`` only looks: None when nothing is stored."""
+    digest = cache.key(kind, _own_source(), *key_parts, sources=sources)
     hit = cache.load(cache_dir, kind, digest)
     if hit is not None or compute is None:
         return hit
@@ -78,9 +80,10 @@ def _export_tile(job, only_cached):
 
     doc = cached(
         "report_tile_verilog",
-        [entry.name, entry.params(), version("amaranth"), _source("hw", "models")],
+        [entry.name, entry.params(), version("amaranth")],
         None if only_cached else compute,
         cache_dir,
+        sources=("picojoule.hw", "picojoule.models"),
     )
     if doc is None:
         return None
@@ -225,10 +228,10 @@ def _run_unit(job, only_cached):
             job["clock_ghz"],
             _library_id(job["liberty"]),
             yosys_version(),
-            _source("cost", "models"),
         ],
         None if only_cached else compute,
         job["cache_dir"],
+        sources=UNIT_SOURCES,
     )
     if records is None:
         return None
@@ -257,10 +260,10 @@ def _run_tiles(job, only_cached):
             job["clock_ghz"],
             _library_id(job["liberty"]),
             yosys_version(),
-            _source("cost", "models", "hw"),
         ],
         None if only_cached else compute,
         job["cache_dir"],
+        sources=TILE_SOURCES,
     )
 
 
@@ -268,7 +271,6 @@ def _cost_tiles(members, hardware, job):
     from picojoule.cost.energy import estimate
     from picojoule.cost.synth import synthesize
     from picojoule.hw.tile_cost import tile_streams
-    from picojoule.report_lut import tile_record
 
     path = (
         Path(job["out_dir"]) / f"{_HW_TOP}_{hashlib.sha256(hardware.encode()).hexdigest()[:16]}.v"
@@ -283,3 +285,34 @@ def _cost_tiles(members, hardware, job):
         )
         tiles.append(tile_record(entry, synth=synth, energy=energy, clock_ghz=job["clock_ghz"]))
     return tiles
+
+
+def tile_record(entry, *, synth, energy, clock_ghz):
+    """The report record of one costed tile (`picojoule.hw.tile_cost.TileEntry`)."""
+    mpc = entry.macs_per_cycle
+    pj_per_mac = energy.energy_pj_per_op / mpc
+    return {
+        "name": entry.name,
+        "core": entry.core,
+        "params": entry.params(),
+        "pipelined": entry.pipelined,
+        "wbits": entry.spec.wbits,
+        "act": entry.spec.act.name,
+        "macs_per_cycle": mpc,
+        "cells": sum(synth.cells.values()),
+        "area_um2": synth.area_um2,
+        "delay_ns": synth.delay_ns,
+        "energy_pj_per_cycle": energy.energy_pj_per_op,
+        "pj_per_mac": pj_per_mac,
+        "tops_per_w": 2 / pj_per_mac,
+        "tops_per_mm2": 2 * mpc * clock_ghz * 1e3 / synth.area_um2,
+        "clock_ghz": clock_ghz,
+        "fmax_ghz": 1 / synth.delay_ns,
+        "tops_per_mm2_at_fmax": 2 * mpc * 1e3 / (synth.delay_ns * synth.area_um2),
+        "power_mw": energy.power_mw,
+        "area_um2_per_mac": synth.area_um2 / mpc,
+        "library": synth.library_label,
+        "voltage": energy.voltage,
+        "tile": f"M{entry.spec.m} N{entry.spec.n} K{entry.spec.k}",
+        "distribution": "gaussian activations, uniform weight codes",
+    }

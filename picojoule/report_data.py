@@ -6,10 +6,9 @@ synthesized with Yosys + ABC to the cell library and costed by gate-level activi
 simulation on each operand distribution; the tensor-core tiles likewise. The run is one
 numbered sequence of steps (`plan`), each long one with a progress bar; the report's
 ``sections`` select which run. Every step's results are cached by the hash of their inputs
-(`picojoule.cost.cache`), so a rerun reuses them.
+(`picojoule.base.cache`), so a rerun reuses them.
 """
 
-import functools
 import os
 import time
 from dataclasses import dataclass, field
@@ -17,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
+from picojoule.base import cache
 from picojoule.base.pool import run_jobs
 from picojoule.base.references import HOROWITZ_45NM
-from picojoule.cost import cache
 from picojoule.cost.operands import DISTRIBUTIONS, operand_stream
 from picojoule.cost.synth import yosys_version
 from picojoule.models.formats import Overflow
@@ -255,25 +254,20 @@ def plan(options, *, specs, tiles):
 
 
 def _cache_dir(options):
-    return cache.default_dir() if options.cache_dir == "default" else options.cache_dir
+    return cache.resolve(options.cache_dir)
 
 
-@functools.cache
-def _models_source():
-    import picojoule.models
-
-    return cache.source_digest(picojoule.models)
-
-
-def _study(kind, parameters, compute, options):
-    """A golden-model study's records, cached by ``parameters`` and the models' source."""
+def _study(kind, parameters, compute, options, *, module):
+    """A golden-model study's records, cached by ``parameters``, the models' source and the
+    source of ``module`` (the study's own)."""
     from picojoule.report_cost import cached
 
     return cached(
         kind,
-        [parameters, np.__version__, _models_source()],
+        [parameters, np.__version__, Path(module.__file__).read_bytes()],
         compute,
         _cache_dir(options),
+        sources=("picojoule.models",),
     )
 
 
@@ -426,6 +420,7 @@ def collect(options, *, progress=print):
             {"samples": options.accuracy_samples},
             lambda: accuracy.accuracy_records(samples=options.accuracy_samples),
             options,
+            module=accuracy,
         )
     lut_accuracy = []
     if "lut-accuracy" in steps.keys:
@@ -436,8 +431,14 @@ def collect(options, *, progress=print):
             "error of the float LUT mpGEMM contract against the exact product "
             f"(M{SHAPE['m']} K{SHAPE['k']} N{SHAPE['n']})",
         )
+        from picojoule import report_lut_accuracy
+
         lut_accuracy = _study(
-            "report_lut_accuracy", {"shape": SHAPE}, lut_accuracy_records, options
+            "report_lut_accuracy",
+            {"shape": SHAPE},
+            lut_accuracy_records,
+            options,
+            module=report_lut_accuracy,
         )
 
     lut = {}

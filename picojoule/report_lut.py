@@ -18,37 +18,6 @@ from picojoule.hw.tile_cost import FLOAT_BASELINE_MULS
 FLOAT_BASELINES = tuple(f"mac-{mul}" for mul in FLOAT_BASELINE_MULS)
 
 
-def tile_record(entry, *, synth, energy, clock_ghz):
-    """The report record of one costed tile (`picojoule.hw.tile_cost.TileEntry`)."""
-    mpc = entry.macs_per_cycle
-    pj_per_mac = energy.energy_pj_per_op / mpc
-    return {
-        "name": entry.name,
-        "core": entry.core,
-        "params": entry.params(),
-        "pipelined": entry.pipelined,
-        "wbits": entry.spec.wbits,
-        "act": entry.spec.act.name,
-        "macs_per_cycle": mpc,
-        "cells": sum(synth.cells.values()),
-        "area_um2": synth.area_um2,
-        "delay_ns": synth.delay_ns,
-        "energy_pj_per_cycle": energy.energy_pj_per_op,
-        "pj_per_mac": pj_per_mac,
-        "tops_per_w": 2 / pj_per_mac,
-        "tops_per_mm2": 2 * mpc * clock_ghz * 1e3 / synth.area_um2,
-        "clock_ghz": clock_ghz,
-        "fmax_ghz": 1 / synth.delay_ns,
-        "tops_per_mm2_at_fmax": 2 * mpc * 1e3 / (synth.delay_ns * synth.area_um2),
-        "power_mw": energy.power_mw,
-        "area_um2_per_mac": synth.area_um2 / mpc,
-        "library": synth.library_label,
-        "voltage": energy.voltage,
-        "tile": f"M{entry.spec.m} N{entry.spec.n} K{entry.spec.k}",
-        "distribution": "gaussian activations, uniform weight codes",
-    }
-
-
 def lut_ratios(tiles):
     """MAC / LUT ratios of energy and area per MAC, per LUT tile and baseline.
 

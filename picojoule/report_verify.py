@@ -13,9 +13,9 @@ import subprocess
 from importlib.metadata import version
 from pathlib import Path
 
+from picojoule.base import cache
 from picojoule.base.pool import ticking
 from picojoule.base.progress import progress_bar
-from picojoule.cost import cache
 
 __all__ = ["verify_units"]
 
@@ -35,12 +35,8 @@ def _tool_versions(simulator):
     return {"simulator": simulator, "tool": tool, "cocotb": version("cocotb")}
 
 
-@functools.cache
-def _flow_source():
-    import picojoule.models
-    import picojoule.sim
-
-    return cache.source_digest(picojoule.models, picojoule.sim)
+#: The golden models and the testbenches: their source decides a verdict.
+SOURCES = ("picojoule.models", "picojoule.sim")
 
 
 def _key(design, *, simulator, count):
@@ -54,7 +50,7 @@ def _key(design, *, simulator, count):
         count,
         SEED,
         _tool_versions(simulator),
-        _flow_source(),
+        sources=SOURCES,
     )
 
 
@@ -79,8 +75,7 @@ def verify_units(manifest_path, *, simulator, count, jobs, cache_dir="default"):
     from picojoule.sim.design import load_manifest
     from picojoule.sim.suite import verify_designs
 
-    if cache_dir == "default":
-        cache_dir = cache.default_dir()
+    cache_dir = cache.resolve(cache_dir)
     designs = load_manifest(manifest_path)
     keys = {d.name: _key(d, simulator=simulator, count=count) for d in designs}
     found = {}
