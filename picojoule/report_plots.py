@@ -33,7 +33,7 @@ def _find(records, *, kind, fmt, distribution, variant=None, stages=0, overflow=
 
 def area_energy(records, path, *, distribution="gaussian"):
     """Grouped bars per float format: area and energy/op of the FP multiplier and L-Mul."""
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
+    fig, axes = plt.subplots(1, 2, figsize=(14, 4.2))
     x = np.arange(len(FLOAT_FORMATS))
     width = 0.8 / len(MULTIPLIERS)
     for i, (kind, variant, label) in enumerate(MULTIPLIERS):
@@ -68,7 +68,7 @@ def area_energy(records, path, *, distribution="gaussian"):
         ax.grid(axis="y", alpha=0.3)
     axes[0].set_title("area")
     axes[1].set_title(f"energy per operation ({distribution} operands)")
-    axes[1].legend(fontsize=7, loc="upper left")
+    axes[1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     fig.suptitle("L-Mul vs FP multipliers vs integer units (measured by picojoule)", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
