@@ -227,6 +227,10 @@ def select_tiles(options):
     return [e for e in entries if e.name in chosen]
 
 
+def _count(items, noun):
+    return f"{len(items)} {noun}" + ("" if len(items) == 1 else "s")
+
+
 class Steps:
     """The numbered steps of one run: ``[i/n] text`` lines through ``progress``."""
 
@@ -310,7 +314,8 @@ def collect(options, *, progress=print):
     if "export" in steps.keys:
         steps.start(
             "export",
-            f"exporting {len(specs)} units and {len(tiles)} tiles to Verilog ({options.build_dir})",
+            f"exporting {_count(specs, 'unit')} and {_count(tiles, 'tile')} to Verilog "
+            f"({options.build_dir})",
         )
         jobs = export_jobs(specs, tiles, tile_dir=tile_dir, cache_dir=cache_dir)
         exported = run(run_export_job, jobs, "export", "design")
@@ -330,7 +335,7 @@ def collect(options, *, progress=print):
 
         steps.start(
             "verify",
-            f"co-verifying {len(entries)} units in cocotb ({options.simulator}; "
+            f"co-verifying {_count(entries, 'unit')} in cocotb ({options.simulator}; "
             f"{options.verify_vectors:,} random vectors per unit wider than 8 x 8 bits)",
         )
         verdicts = verify_units(
@@ -372,11 +377,11 @@ def collect(options, *, progress=print):
         )
         steps.start(
             "cost",
-            f"synthesizing and costing {len(entries)} units"
+            f"synthesizing and costing {_count(entries, 'unit')}"
             + (f" x {len(distributions)} operand distributions" if distributions else "")
             + (f" ({options.n_ops:,} operations each)" if entries else "")
             + (f", {len(calibrated)} at {CALIBRATION_VOLTAGE} V" if calibrated else "")
-            + (f" and {len(tiles)} tiles" if tiles else ""),
+            + (f" and {_count(tiles, 'tile')}" if tiles else ""),
         )
         done = {
             job["name"]: result
