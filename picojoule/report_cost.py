@@ -95,14 +95,16 @@ def _export_tile(job, only_cached):
 
 
 def _export_unit(job, only_cached):
-    """(spec, verilog cache folder) -> True; the unit's Verilog is left in the cache."""
+    """(spec, cache root) -> True; the unit's Verilog is left in the cache."""
     from picojoule.hw.export import _cache_key, verilog_source
 
-    spec, verilog_cache = job
+    spec, cache_dir = job
     if only_cached:
-        found = verilog_cache and (Path(verilog_cache) / f"{_cache_key(spec, None)}.v").is_file()
-        return True if found else None
-    verilog_source(spec, cache_dir=verilog_cache)
+        if cache_dir is None:
+            return None
+        text = cache.load_text(cache_dir, "verilog", _cache_key(spec, None), suffix=".v")
+        return None if text is None else True
+    verilog_source(spec, cache_dir=cache_dir)
     return True
 
 
@@ -118,10 +120,9 @@ def export_jobs(specs, tiles, *, tile_dir, cache_dir):
     the Verilog cache (`picojoule.hw.export.export_suite` then finds them there), slowest
     first. Tile jobs come first, in the order of ``tiles``, sorted by size."""
     Path(tile_dir).mkdir(parents=True, exist_ok=True)
-    verilog_cache = None if cache_dir is None else Path(cache_dir) / "verilog"
     order = sorted(tiles, key=_tile_weight, reverse=True)
     return [("tile", entry, str(tile_dir), cache_dir) for entry in order] + [
-        ("unit", spec, verilog_cache) for spec in specs
+        ("unit", spec, cache_dir) for spec in specs
     ]
 
 

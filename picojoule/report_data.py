@@ -325,7 +325,7 @@ def collect(options, *, progress=print):
             verilog_dir,
             specs=specs,
             jobs=1,
-            cache_dir=None if cache_dir is None else Path(cache_dir) / "verilog",
+            cache_dir=cache_dir,
         )
         entries = manifest["units"]
 

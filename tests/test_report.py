@@ -23,18 +23,40 @@ FIELDS = {
 }
 
 
-@pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    build = tmp_path_factory.mktemp("build")
-    options = ReportOptions(
+def _options(build, cache_dir, jobs=1):
+    return ReportOptions(
         units=UNITS,
         n_ops=2000,
         accuracy_samples=2000,
         sections=("units", "calibration", "accuracy"),
         build_dir=build,
-        jobs=1,
+        jobs=jobs,
+        cache_dir=cache_dir,
     )
-    return collect(options, progress=lambda line: None)
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory, cache_dir):
+    build = tmp_path_factory.mktemp("build")
+    return collect(_options(build, cache_dir), progress=lambda line: None)
+
+
+def test_a_warm_rerun_reads_everything_from_the_cache(data, cache_dir, tmp_path, monkeypatch):
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a warm rerun started worker processes")
+
+    monkeypatch.setattr("picojoule.base.pool.ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr("picojoule.sim.suite.co_verify", no_pool)
+    lines = []
+    again = collect(_options(tmp_path / "build", cache_dir, jobs=2), progress=lines.append)
+    assert again.records == data.records and again.accuracy == data.accuracy
+    assert [v["cached"] for v in again.verdicts] == [True, True]
+    assert lines[0].startswith("[1/5] exporting 2 units and 0 tiles")
 
 
 def test_report_writes_every_output(data, tmp_path):
