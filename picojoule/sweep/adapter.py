@@ -1,0 +1,122 @@
+"""The sweep's one door to the unit and tile registries.
+
+Every other sweep module reaches unit specs, generators and tile specs through these
+functions only, so a change of the registries (new unit kinds, new tile cores) is absorbed
+here. Unit kinds and their parameter names are read from `picojoule.models.units.UNIT_KINDS`;
+tile cores are those of `picojoule.sim.gemm.CORES`.
+"""
+
+import re
+from dataclasses import fields
+
+from picojoule.models.units import UNIT_KINDS, unit_from_params
+
+__all__ = [
+    "unit_kinds",
+    "unit_parameters",
+    "unit_spec",
+    "export_unit_verilog",
+    "TILE_CORES",
+    "tile_entry",
+    "exact_operation",
+]
+
+#: Tile cores a sweep can name; ``mac-int8``/``mac-int16`` are general MAC arrays fed
+#: weights dequantized to the activation width (`picojoule.hw.tile_cost`).
+TILE_CORES = ("lut", "mac-int", "mac-int8", "mac-int16", "mac-fp8", "mac-lmul")
+
+
+def unit_kinds():
+    """The unit kinds the registry knows, in registry order."""
+    return tuple(UNIT_KINDS)
+
+
+def unit_parameters(kind):
+    """The spec field names of unit ``kind`` (what ``unit_from_params`` may receive)."""
+    return tuple(f.name for f in fields(UNIT_KINDS[kind]))
+
+
+def _int_format(name):
+    """``intN`` / ``uintN`` of any width as an `IntFormat` (the presets stop at 4/8/16/32)."""
+    from picojoule.models.formats import IntFormat, get_format
+
+    if not isinstance(name, str) or not re.fullmatch(r"u?int\d+", name):
+        return name
+    width = int(name.lstrip("u").removeprefix("int"))
+    return get_format(name) if name in _presets() else IntFormat(name, width, name[0] != "u")
+
+
+def _presets():
+    from picojoule.models.formats import PRESETS
+
+    return PRESETS
+
+
+def unit_spec(*, kind, params):
+    """The unit spec of ``kind`` built from plain ``params`` (ValueError if it is invalid).
+
+    Shorthands: ``format`` sets ``a``, ``b`` and ``out`` (``fmt`` for one-format kinds);
+    ``width`` (with ``signed``, default true) sets integer operands ``a`` and ``b``.
+    """
+    p = dict(params)
+    fmt = p.pop("format", None)
+    if fmt is not None:
+        for role in ("a", "b", "out", "fmt"):
+            p.setdefault(role, fmt)
+    width, signed = p.pop("width", None), p.pop("signed", True)
+    if width is not None:
+        name = f"{'' if signed else 'u'}int{width}"
+        p.setdefault("a", name)
+        p.setdefault("b", name)
+    if "fmt" in p:
+        p.setdefault("a", p["fmt"])
+    p = {k: _int_format(v) for k, v in p.items()}
+    return unit_from_params(kind, p)
+
+
+def export_unit_verilog(*, spec, directory):
+    """Generate ``spec``'s Verilog into ``directory``; return the verification `Design`."""
+    from picojoule.hw.export import export_unit
+    from picojoule.sim.design import design_from_entry
+
+    return design_from_entry(export_unit(spec, directory), root=directory)
+
+
+def tile_entry(*, core, m, n, k, wbits, act, pipelined=False):
+    """The `picojoule.hw.tile_cost.TileEntry` of one tile (ValueError if it is invalid).
+
+    ``lut`` is a `LutGemmSpec`; the ``mac-*`` cores are `MacArraySpec` arrays of the same
+    M x N x K: ``mac-int`` takes W-bit codes on its weight port, ``mac-int8``/``mac-int16``
+    the weights as activation-width integers, ``mac-fp8``/``mac-lmul`` e4m3 activations.
+    """
+    from picojoule.hw.tile_cost import TileEntry
+    from picojoule.models.lut_gemm import LutGemmSpec
+    from picojoule.models.mac_gemm import MacArraySpec
+
+    if core not in TILE_CORES:
+        raise ValueError(f"unknown tile core {core!r}; choose from {', '.join(TILE_CORES)}")
+    shape = {"m": m, "n": n, "k": k, "wbits": wbits}
+    if core == "lut":
+        spec = LutGemmSpec(act=act, **shape)
+    elif core == "mac-int":
+        spec = MacArraySpec(mul="int", act=act, weight_port="code", **shape)
+    elif core in ("mac-int8", "mac-int16"):
+        if act != core.removeprefix("mac-"):
+            raise ValueError(f"core {core} takes {core.removeprefix('mac-')} activations")
+        spec = MacArraySpec(mul="int", act=act, weight_port="act", **shape)
+    else:
+        spec = MacArraySpec(mul=core.removeprefix("mac-"), act=act, **shape)
+    return TileEntry(core, spec, pipelined=pipelined)
+
+
+def exact_operation(kind):
+    """``"mul"`` or ``"add"``: the exact operation a unit of ``kind`` approximates, or None.
+
+    Read from the kind's name (``*mul``, ``*add``), so a new multiplier or adder kind of the
+    registry gets its accuracy measured without a change here.
+    """
+    if kind.endswith("mul"):
+        return "mul"
+    if kind.endswith("add"):
+        return "add"
+    return None
