@@ -14,7 +14,10 @@ point's record as soon as it finishes, in completion order; the caller stores it
   were yielded.
 """
 
+import contextlib
+import logging
 import multiprocessing
+import os
 import signal
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -34,16 +37,21 @@ def failed_record(job, error):
     return {"key": job["key"], "status": "failed", "error": error, **job["point"]}
 
 
-def _ignore_sigint():
+def _own_process_group():
+    """Worker initializer: a process group of its own, so that Ctrl-C at the terminal reaches
+    only the parent (Icarus' vvp would otherwise stop in its interactive prompt), and the
+    parent can end a worker together with the simulator or Yosys it is running."""
+    os.setpgrp()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _end_workers(pool):
     # concurrent.futures has no public way to stop running workers before Python 3.14;
-    # these are the processes this pool started.
+    # these are the processes this pool started, each leading its own process group.
     for process in list((getattr(pool, "_processes", None) or {}).values()):
         if process.is_alive():
-            process.terminate()
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
     pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -56,7 +64,7 @@ def local_records(jobs, *, workers, attempts=3):
         pool = ProcessPoolExecutor(
             max_workers=max(1, min(workers, len(pending))),
             mp_context=context,
-            initializer=_ignore_sigint,
+            initializer=_own_process_group,
         )
         broken = False
         try:
@@ -88,6 +96,8 @@ def dask_records(jobs, *, address, connect_timeout=10):
     """Run ``jobs`` on the Dask cluster whose scheduler is at ``address``; yield records."""
     from distributed import Client, as_completed
 
+    # the client logs every reconnection attempt with a traceback; the sweep says it once
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
     try:
         client = Client(address, timeout=f"{connect_timeout}s", set_as_default=False)
     except (OSError, TimeoutError) as error:
@@ -99,7 +109,7 @@ def dask_records(jobs, *, address, connect_timeout=10):
     try:
         by_key = {f"picojoule-sweep-{job['key']}": job for job in jobs}
         futures = client.map(run_point, list(by_key.values()), key=list(by_key), pure=False)
-        for future in as_completed(futures):
+        for future in as_completed(futures, loop=client.loop):
             if future.status == "finished":
                 yield future.result()
             elif future.status == "error":
