@@ -58,7 +58,7 @@ def run(args):
         f"{args.out}/results.jsonl, results.csv, index.html"
     )
     for record in outcome.failed[:20]:
-        print(f"  FAILED {point_label(record)}: {record['error']}", file=sys.stderr)
+        print(f"  FAILED {record['label']}: {record['error']}", file=sys.stderr)
     if len(outcome.failed) > 20:
         print(f"  ... and {len(outcome.failed) - 20} more (results.csv)", file=sys.stderr)
     if outcome.interrupted:

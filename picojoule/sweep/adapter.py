@@ -8,6 +8,7 @@ tile cores are those of `picojoule.sim.gemm.CORES`.
 
 import re
 from dataclasses import fields
+from pathlib import Path
 
 from picojoule.models.units import UNIT_KINDS, unit_from_params
 
@@ -77,9 +78,18 @@ def unit_spec(*, kind, params):
 def export_unit_verilog(*, spec, directory):
     """Generate ``spec``'s Verilog into ``directory``; return the verification `Design`."""
     from picojoule.hw.export import export_unit
-    from picojoule.sim.design import design_from_entry
+    from picojoule.sim.design import Design
 
-    return design_from_entry(export_unit(spec, directory), root=directory)
+    # the Design is built from ``spec`` itself: rebuilding it from the manifest's format
+    # names would lose formats that have no preset name (e.g. int12)
+    entry = export_unit(spec, directory)
+    return Design(
+        spec=spec,
+        top=entry["top"],
+        verilog=(Path(directory) / entry["verilog"]).resolve(),
+        ports={k: int(v) for k, v in entry["ports"].items()},
+        latency=int(entry["latency"]),
+    )
 
 
 def tile_entry(*, core, m, n, k, wbits, act, pipelined=False):

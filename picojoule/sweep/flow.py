@@ -66,7 +66,8 @@ def run_point(job):
     """The record of one point; ``job`` = {"key", "point", "settings", "files", "blobs"}."""
     start = time.perf_counter()
     point = job["point"]
-    record = {"key": job["key"], "status": "ok", "error": None, **point}
+    record = {"key": job["key"], "status": "ok", "error": None, "label": point_label(point)}
+    record.update(point)
     stage = _Stages(record)
     try:
         with tempfile.TemporaryDirectory(prefix="picojoule-sweep-") as tmp:

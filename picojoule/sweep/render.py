@@ -17,7 +17,6 @@ import io
 import math
 
 from picojoule.base import atomic
-from picojoule.sweep.flow import point_label
 
 __all__ = ["write_outputs", "pareto", "FRONTS"]
 
@@ -207,15 +206,7 @@ def _front_extras(front):
 
 def write_outputs(directory, spec, records):
     """Write ``results.csv`` and ``index.html`` (atomically) for this spec's ``records``."""
-    keys = _point_keys(spec)
-    records = sorted(
-        ({**r, "label": point_label({k: v for k, v in r.items() if k in keys})} for r in records),
-        key=lambda r: (r.get("family", ""), r.get("name") or "", r["key"]),
-    )
+    records = sorted(records, key=lambda r: (r.get("family", ""), r.get("name") or "", r["key"]))
     ok = [r for r in records if r.get("status") == "ok"]
     atomic.write_text(directory / "results.csv", _csv_text(records, _columns(records)))
     atomic.write_text(directory / "index.html", _page(spec, records, ok))
-
-
-def _point_keys(spec):
-    return {k for p in spec.points for k in p}

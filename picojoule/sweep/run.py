@@ -14,6 +14,7 @@ point's record as soon as it finishes, in completion order; the caller stores it
   were yielded.
 """
 
+import asyncio
 import contextlib
 import logging
 import multiprocessing
@@ -23,7 +24,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
 from picojoule.base.errors import UserError
-from picojoule.sweep.flow import run_point
+from picojoule.sweep.flow import point_label, run_point
 
 __all__ = ["local_records", "dask_records", "SweepLost", "failed_record"]
 
@@ -34,7 +35,13 @@ class SweepLost(RuntimeError):
 
 def failed_record(job, error):
     """The record of a point that never returned one (its worker died)."""
-    return {"key": job["key"], "status": "failed", "error": error, **job["point"]}
+    point = job["point"]
+    return {
+        "key": job["key"],
+        "status": "failed",
+        "error": error,
+        "label": point_label(point),
+    } | point
 
 
 def _own_process_group():
@@ -109,16 +116,28 @@ def dask_records(jobs, *, address, connect_timeout=10):
     try:
         by_key = {f"picojoule-sweep-{job['key']}": job for job in jobs}
         futures = client.map(run_point, list(by_key.values()), key=list(by_key), pure=False)
-        for future in as_completed(futures, loop=client.loop):
-            if future.status == "finished":
-                yield future.result()
-            elif future.status == "error":
-                error = future.exception()
-                name = type(error).__name__
-                text = str(error).splitlines()[0] if str(error) else ""
-                yield failed_record(by_key[future.key], f"dask: {name}: {text}")
-            else:
-                lost += 1
+        finished = 0
+        try:
+            for future in as_completed(futures, loop=client.loop):
+                if future.status == "finished":
+                    record = future.result()
+                elif future.status == "error":
+                    error = future.exception()
+                    text = str(error).splitlines()[0] if str(error) else ""
+                    record = failed_record(
+                        by_key[future.key], f"dask: {type(error).__name__}: {text}"
+                    )
+                else:
+                    lost += 1
+                    continue
+                finished += 1
+                yield record
+        except (OSError, TimeoutError, asyncio.CancelledError) as error:
+            lost = len(futures) - finished
+            raise SweepLost(
+                f"lost the Dask scheduler at {address} ({type(error).__name__}) with "
+                f"{lost} points unfinished"
+            ) from None
     finally:
         client.close(timeout=5)
     if lost:
