@@ -6,12 +6,10 @@
 lost, from every record kept so far.
 """
 
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tqdm import tqdm
-
+from picojoule.base.progress import progress_bar
 from picojoule.sweep import render, run
 from picojoule.sweep.store import ResultStore, flow_digest, point_key
 
@@ -27,6 +25,16 @@ class SweepOutcome:
     finished: int = 0
     failed: list = field(default_factory=list)  # the failed records
     interrupted: str = ""  # why the run stopped early ("" if it did not)
+
+
+class _Discard:
+    """A stream that drops what is written (``--no-progress``)."""
+
+    def write(self, text):
+        pass
+
+    def flush(self):
+        pass
 
 
 def keyed_jobs(spec, *, ship_files=False):
@@ -68,15 +76,12 @@ def run_sweep(spec, *, out, workers=1, scheduler=None, progress=True):
             stream = run.dask_records(todo, address=scheduler)
         else:
             stream = run.local_records(todo, workers=workers)
-        bar = tqdm(
-            total=len(jobs),
-            initial=outcome.skipped,
-            unit="pt",
-            desc=f"sweep {spec.name}",
-            disable=not progress,
-            file=sys.stderr,
-            dynamic_ncols=True,
-        )
+        if progress:
+            bar = progress_bar(total=len(jobs), label=f"sweep {spec.name}", unit="pt")
+        else:
+            bar = progress_bar(total=len(jobs), label="", stream=_Discard())
+        bar.initial = bar.n = outcome.skipped  # the rate and ETA count this run's points only
+        bar.refresh()
         try:
             for record in stream:
                 store.append(record)
