@@ -106,6 +106,40 @@ def test_killed_local_worker_loses_nothing(tmp_path, tiny):
     assert len(records(out)) == 5
 
 
+def test_ctrl_c_keeps_finished_points_and_rerun_resumes(tmp_path, tiny):
+    tiny.write_text(TINY.split("[[points]]")[0].replace("[3, 4]", "[2, 3, 4, 5, 6, 7]"))
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "picojoule.cli", "sweep", str(tiny), "--out", str(out)]
+    proc = subprocess.Popen(
+        [*command, "--jobs", "1", "--no-progress"],
+        cwd=tmp_path,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        results = out / "results.jsonl"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            if results.exists() and results.read_text().count("\n") >= 1:
+                break
+            time.sleep(0.1)
+        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C at a terminal sends
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    kept = records(out)
+    if proc.returncode == 130:  # else the sweep had already finished
+        assert "interrupted" in err and "rerun the same command to resume" in err
+        assert 1 <= len(kept) < 6
+    again = sweep(tmp_path, tiny, out)
+    assert again.returncode == 0, again.stderr
+    assert f"({len(kept)} from earlier runs), 0 failed" in again.stdout
+    assert len({r["key"] for r in records(out)}) == len(records(out)) == 6
+
+
 def test_accuracy_matches_an_independent_oracle():
     """The record's error of an e4m3 RNE multiplier equals one computed with ml_dtypes."""
     spec = FpMul(a="e4m3", b="e4m3", out="e4m3")
