@@ -23,7 +23,9 @@ Layout::
 
     [[tiles]]                    # tensor-core tiles
     core = ["lut", "mac-int"]    # lut, mac-int, mac-int8, mac-int16, mac-fp8, mac-lmul
-    m = 2; n = 8; k = 4
+    m = 2                        # tile shape (defaults M2 N8 K4, W2, int8)
+    n = 8
+    k = 4
     wbits = [1, 2, 4]
     act = ["int8", "int16"]
 
