@@ -140,6 +140,25 @@ def test_ctrl_c_keeps_finished_points_and_rerun_resumes(tmp_path, tiny):
     assert len({r["key"] for r in records(out)}) == len(records(out)) == 6
 
 
+@pytest.mark.slow
+def test_tile_point_runs_the_whole_chain(tmp_path):
+    spec = tmp_path / "tile.toml"
+    spec.write_text(
+        '[sweep]\nops = 256\n[[tiles]]\ncore = "mac-int"\nm = 1\nn = 1\nk = 2\n'
+        'wbits = 1\nact = "int8"\n'
+    )
+    out = tmp_path / "out"
+    proc = sweep(tmp_path, spec, out)
+    assert proc.returncode == 0, proc.stderr
+    (tile,) = records(out)
+    assert tile["name"] == "tile_mac_int_m1_n1_k2_w1_int8_a32" and tile["macs_per_cycle"] == 2
+    assert tile["verify_method"] == "cycle-accurate GEMM" and tile["verify_vectors"] == 16
+    assert tile["pj_per_mac"] == pytest.approx(tile["energy_pj_per_op"] / 2)
+    assert tile["energy_n_ops"] == 256 and tile["area_um2"] > 0
+    assert tile["mean_rel_error"] == 0  # integer MACs are exact
+    assert "Tiles: energy per MAC vs mean relative error" in (out / "index.html").read_text()
+
+
 def test_accuracy_matches_an_independent_oracle():
     """The record's error of an e4m3 RNE multiplier equals one computed with ml_dtypes."""
     spec = FpMul(a="e4m3", b="e4m3", out="e4m3")

@@ -10,6 +10,8 @@ import re
 from dataclasses import fields
 from pathlib import Path
 
+import numpy as np
+
 from picojoule.models.units import UNIT_KINDS, unit_from_params
 
 __all__ = [
@@ -20,6 +22,11 @@ __all__ = [
     "TILE_CORES",
     "tile_entry",
     "exact_operation",
+    "export_tile_verilog",
+    "tile_streams",
+    "tile_operands",
+    "verify_tile",
+    "tile_golden",
 ]
 
 #: Tile cores a sweep can name; ``mac-int8``/``mac-int16`` are general MAC arrays fed
@@ -130,3 +137,50 @@ def exact_operation(kind):
     if kind.endswith("add"):
         return "add"
     return None
+
+
+def export_tile_verilog(*, entry, directory):
+    """Write the tile's Verilog into ``directory``; return (Verilog path, top module name)."""
+    from picojoule.hw.tile_cost import export_tile
+
+    record = export_tile(entry, directory)
+    return Path(directory) / record["verilog"], record["top"]
+
+
+def tile_streams(*, entry, cycles, seed):
+    """Per-cycle input streams and held inputs of a GEMM inner loop on the tile."""
+    from picojoule.hw.tile_cost import tile_streams as streams
+
+    return streams(entry, cycles=cycles, seed=seed)
+
+
+def tile_operands(*, entry, m, n, k, seed):
+    """Random GEMM operands for the tile: A (M x K codes) and W (K x N weight codes)."""
+    from picojoule.sim.gemm import random_operands
+
+    return random_operands(entry.spec, m=m, n=n, k=k, seed=seed)
+
+
+def verify_tile(*, entry, a, w, simulator):
+    """Run ``A @ W`` cycle by cycle on the generated tile in cocotb; raise on any mismatch.
+
+    Returns the GEMM's statistics (``macs``, ``cycles``, ...).
+    """
+    from picojoule.sim.gemm import run_gemm
+
+    _, stats = run_gemm(
+        core=entry.core,
+        a=a,
+        w=w,
+        spec=entry.spec,
+        simulator=simulator,
+        pipelined=entry.pipelined,
+    )
+    return stats
+
+
+def tile_golden(*, entry, a, w):
+    """The golden model's GEMM result of the tile (float64 values)."""
+    from picojoule.sim.gemm import golden
+
+    return np.asarray(golden(entry.spec, a, w), dtype=np.float64)

@@ -207,38 +207,32 @@ def _unit_chain(point, settings, files, tmp, stage):
 def _tile_chain(point, settings, files, tmp, stage):
     from picojoule.cost.energy import estimate
     from picojoule.cost.synth import synthesize
-    from picojoule.hw.tile_cost import export_tile, tile_streams
-    from picojoule.sim.gemm import golden, random_operands, run_gemm
 
     out = {}
     with stage("generate"):
         entry = adapter.tile_entry(**tile_params(point))
         spec = entry.spec
-        entry_record = export_tile(entry, tmp)
+        verilog, top = adapter.export_tile_verilog(entry=entry, directory=tmp)
         out.update(name=entry.name, macs_per_cycle=entry.macs_per_cycle)
     with stage("verify"):
-        a, w = random_operands(spec, m=2 * spec.m, n=spec.n, k=4 * spec.k, seed=settings["seed"])
-        _, stats = run_gemm(
-            core=point["core"],
-            a=a,
-            w=w,
-            spec=spec,
-            simulator=settings["simulator"],
-            pipelined=entry.pipelined,
+        a, w = adapter.tile_operands(
+            entry=entry, m=2 * spec.m, n=spec.n, k=4 * spec.k, seed=settings["seed"]
         )
-        out.update(verify_vectors=int(stats["macs"]), verify_method="cycle-accurate GEMM")
-        out["verify_mismatches"] = 0  # run_gemm raises on any mismatch
+        stats = adapter.verify_tile(entry=entry, a=a, w=w, simulator=settings["simulator"])
+        # verify_tile raises on any mismatch
+        out.update(
+            verify_vectors=int(stats["macs"]),
+            verify_method="cycle-accurate GEMM",
+            verify_mismatches=0,
+        )
     with stage("synthesize"):
-        synth = synthesize(
-            verilog=tmp / entry_record["verilog"],
-            top=entry_record["top"],
-            liberty=_library(point, files),
-            progress=None,
-        )
+        synth = synthesize(verilog=verilog, top=top, liberty=_library(point, files), progress=None)
         out.update(_synth_fields(synth))
         out["area_um2_per_mac"] = synth.area_um2 / entry.macs_per_cycle
     with stage("energy"):
-        streams, holds = tile_streams(entry, cycles=settings["ops"], seed=settings["seed"])
+        streams, holds = adapter.tile_streams(
+            entry=entry, cycles=settings["ops"], seed=settings["seed"]
+        )
         _, energy = estimate(
             synth=synth,
             streams=streams,
@@ -250,8 +244,8 @@ def _tile_chain(point, settings, files, tmp, stage):
         out.update(_energy_fields(energy))
         out["pj_per_mac"] = energy.energy_pj_per_op / entry.macs_per_cycle
     with stage("accuracy"):
-        a, w = random_operands(spec, m=16, n=spec.n, k=256, seed=settings["seed"] + 1)
-        got = np.asarray(golden(spec, a, w), dtype=np.float64)
+        a, w = adapter.tile_operands(entry=entry, m=16, n=spec.n, k=256, seed=settings["seed"] + 1)
+        got = adapter.tile_golden(entry=entry, a=a, w=w)
         values = spec.act.decode(a) if spec.is_float else a
         exact = np.asarray(values, dtype=np.float64) @ w.astype(np.float64)
         err = np.abs(got - exact) / (np.max(np.abs(exact)) or 1.0)
