@@ -3,9 +3,11 @@
 `run_sweep` returns a `SweepOutcome`; it stores each record the moment it arrives
 (`picojoule.sweep.store`), shows a progress bar (tqdm: done / failed / total, ETA) and writes
 ``results.csv`` and ``index.html`` at the end, also when interrupted or when the cluster was
-lost, from every record kept so far.
+lost, from every record kept so far. SIGTERM (a batch system stopping the job) is handled
+like Ctrl-C: the workers are ended and every finished record is kept.
 """
 
+import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +27,10 @@ class SweepOutcome:
     finished: int = 0
     failed: list = field(default_factory=list)  # the failed records
     interrupted: str = ""  # why the run stopped early ("" if it did not)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 class _Discard:
@@ -82,6 +88,7 @@ def run_sweep(spec, *, out, workers=1, scheduler=None, progress=True):
             bar = progress_bar(total=len(jobs), label="", stream=_Discard())
         bar.initial = bar.n = outcome.skipped  # the rate and ETA count this run's points only
         bar.refresh()
+        previous = signal.signal(signal.SIGTERM, _interrupt)  # a batch system's stop
         try:
             for record in stream:
                 store.append(record)
@@ -96,6 +103,7 @@ def run_sweep(spec, *, out, workers=1, scheduler=None, progress=True):
         except run.SweepLost as error:
             outcome.interrupted = str(error)
         finally:
+            signal.signal(signal.SIGTERM, previous)
             bar.close()
             stream.close()
             render.write_outputs(out, spec, list(records.values()))
