@@ -72,6 +72,8 @@ BAD = [
     ("empty axis", GOOD.replace("wbits = [1, 2]", "wbits = []"), "wbits", 18),
     ("wrong type", GOOD.replace("width = 6", 'width = "six"'), "width", 12),
     ("wrong type in [sweep]", GOOD.replace("seed = 3", 'seed = "3"'), "seed", 2),
+    ("unknown variant", GOOD.replace('"mitchell", "formula"', '"mitchell", "fast"'), "variant", 8),
+    ("tile out of range", GOOD.replace("wbits = [1, 2]", "wbits = [1, 9]"), "wbits", 18),
     ("unknown kind", GOOD.replace('kind = "int_add"', 'kind = "int_div"'), "kind", 11),
     (
         "list in an explicit point",

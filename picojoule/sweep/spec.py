@@ -301,7 +301,9 @@ class _Parser:
             message = str(error).strip("'\"") or type(error).__name__
             if isinstance(error, KeyError):
                 message = f"missing parameter {message} for this kind"
-            self.fail(message.splitlines()[0], table=table, index=index)
+            named = [k for k in point if k != "family" and re.search(rf"\b{k}\b", message)]
+            key = named[0] if named else None  # the key the message names, if any
+            self.fail(message.splitlines()[0], table=table, index=index, key=key)
 
 
 def unit_params(point):
