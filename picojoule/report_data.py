@@ -291,7 +291,8 @@ def collect(options, *, progress=print):
 
     start = time.perf_counter()
     sections = options.selected_sections()
-    all_specs = select_specs(options.units)
+    # --tile alone costs those tiles only; --unit (or neither) selects units
+    all_specs = select_specs(options.units) if options.units or not options.tiles else []
     calibrated = calibration_units(all_specs) if "calibration" in sections else {}
     specs = (
         all_specs

@@ -132,3 +132,19 @@ def test_details_collapse_in_html_and_notes_follow_tables(tmp_path):
     assert "<td class='n'>1.23</td>" in html and "<p class='note'>* a note</p>" in html
     md = render_markdown(doc)
     assert "## Appendix: rows" in md and "| 1.23 |" in md and "<sub>* a note</sub>" in md
+
+
+def test_a_tile_alone_runs_no_units(tmp_path, monkeypatch):
+    from picojoule import report_data
+
+    name = select_tiles(ReportOptions())[0].name
+    seen = {}
+
+    def stop(options, *, specs, tiles):
+        seen["specs"], seen["tiles"] = specs, tiles
+        raise RuntimeError("planned")
+
+    monkeypatch.setattr(report_data, "plan", stop)
+    with pytest.raises(RuntimeError, match="planned"):
+        report_data.collect(ReportOptions(tiles=[name], build_dir=tmp_path), progress=print)
+    assert seen["specs"] == [] and [t.name for t in seen["tiles"]] == [name]
