@@ -50,8 +50,8 @@ def add_arguments(parser):
         action="append",
         dest="tiles",
         metavar="NAME",
-        help="also this tensor-core tile (repeatable; default: all tiles, or with --unit the "
-        "tiles whose multiplier is a selected unit)",
+        help="this tensor-core tile (repeatable; alone: only these tiles, no units; with --unit: "
+        "besides the tiles whose multiplier is a selected unit; default: all tiles)",
     )
     parser.add_argument(
         "--section",
