@@ -17,6 +17,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from picojoule.base import atomic, cache
+from picojoule.base.errors import UserError
 
 __all__ = [
     "cached",
@@ -48,7 +49,12 @@ def _library_id(liberty):
     """The default library (None) or a Liberty file by path, size and modification time."""
     if liberty is None:
         return None
-    stat = os.stat(liberty)
+    try:
+        stat = os.stat(liberty)
+    except OSError:
+        raise UserError(
+            f"cannot read Liberty file {liberty}; pass an existing .lib or .lib.gz"
+        ) from None
     return [str(Path(liberty).resolve()), stat.st_size, stat.st_mtime_ns]
 
 

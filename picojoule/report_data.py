@@ -381,7 +381,11 @@ def collect(options, *, progress=print):
             f"synthesizing and costing {_count(entries, 'unit')}"
             + (f" x {len(distributions)} operand distributions" if distributions else "")
             + (f" ({options.n_ops:,} operations each)" if entries else "")
-            + (f", {len(calibrated)} at {CALIBRATION_VOLTAGE} V" if calibrated else "")
+            + (
+                f", {len(calibrated)} also at {CALIBRATION_VOLTAGE} V (calibration)"
+                if calibrated
+                else ""
+            )
             + (f" and {_count(tiles, 'tile')}" if tiles else ""),
         )
         done = {
