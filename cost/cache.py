@@ -1,17 +1,19 @@
-"""Results cached under ``build/cache`` by the SHA-256 of everything that determines them."""
+"""Results cached in `picojoule.base.paths.cache_root` by the SHA-256 of everything that
+determines them."""
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 from picojoule.base import atomic
+from picojoule.base.paths import cache_root
 
 FLOW_VERSION = "cost-flow-1"
 
 
 def default_dir():
-    return Path(os.environ.get("PICOJOULE_CACHE", "build/cache"))
+    """`picojoule.base.paths.cache_root`: ``build/cache`` in a checkout, else the user's cache."""
+    return cache_root()
 
 
 def key(*parts):

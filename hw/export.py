@@ -31,7 +31,8 @@ from pathlib import Path
 
 from amaranth.back import verilog as amaranth_verilog
 
-from picojoule.base import atomic
+from picojoule.base import atomic, outputs
+from picojoule.base.paths import cache_root
 from picojoule.hw.registry import build
 
 __all__ = [
@@ -44,15 +45,16 @@ __all__ = [
     "default_cache_dir",
 ]
 
+VERILOG_OUTPUTS = ("*.v", "manifest.json")
+
 _PORT = re.compile(
     r"^\s*(input|output)\s+(?:\[(\d+):0\]\s+)?([A-Za-z_][A-Za-z0-9_$]*)\s*;", re.MULTILINE
 )
 
 
 def default_cache_dir():
-    """``$PICOJOULE_CACHE/verilog`` if set, else ``build/cache/verilog`` under the cwd."""
-    root = os.environ.get("PICOJOULE_CACHE")
-    return Path(root) / "verilog" if root else Path("build") / "cache" / "verilog"
+    """``verilog/`` in `picojoule.base.paths.cache_root`."""
+    return cache_root() / "verilog"
 
 
 @functools.cache
@@ -179,11 +181,14 @@ def export_unit(spec, directory, *, fault=None, cache_dir=...):
     return entry
 
 
-def export_suite(out, *, specs=None, cache_dir=..., progress=None, jobs=None):
-    """Write every spec (default: `standard_suite`) and ``manifest.json`` to ``out`` atomically.
+def export_suite(out, *, specs=None, cache_dir=..., progress=None, jobs=None, force=False):
+    """Write every spec (default: `standard_suite`) and ``manifest.json`` to ``out``.
 
-    Returns the manifest dict. ``progress(entry)`` is called after each unit; units not
-    cached yet are converted in ``jobs`` processes (default: all CPUs).
+    ``out`` is an output folder of `picojoule.base.outputs` (command ``verilog``): only its
+    ``.v`` files and ``manifest.json`` are replaced, others are never touched; a non-empty
+    folder picojoule did not create is refused unless ``force``. Returns the manifest dict.
+    ``progress(entry)`` is called after each unit; units not cached yet are converted in
+    ``jobs`` processes (default: all CPUs).
     """
     from picojoule.models.units import standard_suite
 
@@ -195,7 +200,7 @@ def export_suite(out, *, specs=None, cache_dir=..., progress=None, jobs=None):
     if cache_dir is ...:
         cache_dir = default_cache_dir()
     convert_in_parallel(specs, cache_dir=cache_dir, jobs=jobs)
-    with atomic.replace_dir(out) as tmp:
+    with outputs.owned_folder(out, command="verilog", outputs=VERILOG_OUTPUTS, force=force) as tmp:
         units = []
         for spec in specs:
             units.append(export_unit(spec, tmp, cache_dir=cache_dir))

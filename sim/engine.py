@@ -25,6 +25,9 @@ from pathlib import Path
 import numpy as np
 
 from picojoule.base.atomic import write_text
+from picojoule.base.errors import UserError
+from picojoule.base.paths import build_root as default_build_root
+from picojoule.base.tool_errors import tool_error_line
 from picojoule.sim import simulators, wrapper
 from picojoule.sim.hexio import write_memh
 from picojoule.sim.vectors import vector_set
@@ -40,12 +43,12 @@ __all__ = [
 
 ENGINE_VERSION = "1"
 DEFAULT_LANES = {"icarus": 1, "verilator": 8}
-DEFAULT_BUILD_ROOT = Path("build/sim")
 EXAMPLES = 5
 
 
-class SimulationError(RuntimeError):
-    """The simulator failed to build or run (not a mismatch: the log tail says why)."""
+class SimulationError(UserError, RuntimeError):
+    """The simulator failed to build or run (not a mismatch). The first line is the
+    simulator's own error line (file and line number) where it wrote one; the log tail follows."""
 
 
 @dataclass
@@ -167,8 +170,18 @@ def _store_runtime(build_dir, runtime):
         (runtime / "complete").write_text("ok\n")
 
 
+def _first_error(log_path, *, rename):
+    try:
+        text = Path(log_path).read_text(errors="replace")
+    except OSError:
+        return None
+    return tool_error_line(text, rename=rename)
+
+
 def _build(design, *, simulator, wrapper_text, top, build_root):
     """Build (or reuse) the simulator image; return (build folder, seconds spent)."""
+    if build_root is None:
+        build_root = default_build_root() / "sim"
     args = simulators.BUILD_ARGS[simulator]
     source = design.verilog.read_bytes()
     digest = _hash(ENGINE_VERSION, simulator, args, simulators.TIMESCALE, top, wrapper_text, source)
@@ -201,8 +214,10 @@ def _build(design, *, simulator, wrapper_text, top, build_root):
                     always=True,
                 )
         except (RuntimeError, SystemExit, OSError) as error:
+            rename = {str(build_dir / "unit.v"): str(design.verilog), "unit.v": design.verilog.name}
+            first = _first_error(log, rename=rename) or f"exit status {error}"
             raise SimulationError(
-                f"{simulator} could not build {design.top} ({error}):\n{_log_tail(log)}"
+                f"{simulator} could not build {design.top}: {first}\n{_log_tail(log)}"
             ) from None
         if runtime is not None:
             _store_runtime(build_dir, runtime)
@@ -271,7 +286,7 @@ def co_verify(
     count=None,
     seed=0,
     lanes=None,
-    build_root=DEFAULT_BUILD_ROOT,
+    build_root=None,
     p_valid=160,
     p_ready=160,
     warm=64,
@@ -467,7 +482,7 @@ def co_verify_per_vector(
     vectors,
     simulator=simulators.DEFAULT_SIMULATOR,
     seed=0,
-    build_root=DEFAULT_BUILD_ROOT,
+    build_root=None,
     p_valid=160,
     p_ready=160,
     warm=64,

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from picojoule.base.errors import UserError
+from picojoule.base.paths import build_root as default_build_root
 from picojoule.models.lut_gemm import (
     LutGemmSpec,
     _check_shapes,
@@ -442,7 +443,7 @@ def run_gemm(
         raise ValueError(f"unknown drive {drive!r}; choose once or step")
     start = time.perf_counter()
     expected = golden(spec, a, w)
-    build_root = (Path(build_root) if build_root else Path("build") / "gemm").resolve()
+    build_root = (Path(build_root) if build_root else default_build_root() / "gemm").resolve()
     runner, build_dir = _compile(plan, simulator, build_root)
     compiled = time.perf_counter()
     from picojoule.sim.simulators import simulator_env

@@ -76,7 +76,7 @@ def test_manifest_schema(suite_dir, manifest):
                 "o__payload": spec.out_format.width,
             }
     assert sorted(p.name for p in suite_dir.iterdir()) == sorted(
-        ["manifest.json"] + [u["verilog"] for u in manifest["units"]]
+        [".picojoule-outputs.json", "manifest.json"] + [u["verilog"] for u in manifest["units"]]
     )
 
 

@@ -6,12 +6,20 @@ from pathlib import Path
 
 import numpy as np
 
-from picojoule.base import atomic
+from picojoule.base import outputs
+from picojoule.commands._checks import add_force_argument, in_range
 
 HELP = (
     "simulate one GEMM cycle-accurately on the LUT tensor-core tile or a MAC-array baseline "
     "(cocotb), check it against the golden model and write A.npy, W.npy, C.npy, stats.json"
 )
+DESCRIPTION = (
+    f"{HELP}. Writes only those four files into the --out folder, replacing this command's "
+    "previous outputs there. Refuses before any work: an --out that is a file, a non-empty "
+    "folder picojoule did not create (unless --force), an unwritable location, sizes below 1, "
+    "--wbits outside 1..4, an --act the core does not take, unreadable --a/--w files."
+)
+OUTPUTS = ("A.npy", "W.npy", "C.npy", "stats.json")
 
 
 def add_arguments(parser):
@@ -36,7 +44,13 @@ def add_arguments(parser):
         "mac-int(8); e4m3 for mac-fp8 / mac-lmul",
     )
     parser.add_argument("--seed", type=int, default=0, help="random seed of A and W")
-    parser.add_argument("--out", type=Path, required=True, help="output folder (replaced whole)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="output folder; only A.npy, W.npy, C.npy and stats.json are replaced",
+    )
+    add_force_argument(parser)
     parser.add_argument("--tile-m", type=int, default=2, help="tile M (default 2)")
     parser.add_argument(
         "--tile-n",
@@ -67,14 +81,15 @@ def _load(path, label):
     try:
         return np.load(path, allow_pickle=False)
     except (OSError, ValueError) as error:
-        raise ValueError(f"cannot read {label} from {path}: {error}") from None
+        raise ValueError(f"{label} {path}: cannot read it as a .npy array ({error})") from None
 
 
 def run(args):
     from picojoule.sim.gemm import random_operands, run_gemm, tile_spec
 
-    if not 1 <= args.wbits <= 4:
-        raise ValueError(f"wbits must be a whole number in 1..4, got {args.wbits}")
+    for flag in ("m", "n", "k", "tile_m", "tile_n", "tile_k", "acc_width"):
+        in_range(getattr(args, flag), flag="--" + flag.replace("_", "-"), minimum=1)
+    in_range(args.wbits, flag="--wbits", minimum=1, maximum=4)
     act = args.act or ("e4m3" if args.core in ("mac-fp8", "mac-lmul") else "int8")
     if args.core in ("mac-fp8", "mac-lmul") and act != "e4m3":
         raise ValueError(f"--core {args.core} takes --act e4m3 (its multipliers are fp8)")
@@ -89,11 +104,12 @@ def run(args):
         k=args.tile_k,
         acc_width=args.acc_width,
     )
+    a_file = _load(args.a, "--a") if args.a is not None else None
+    w_file = _load(args.w, "--w") if args.w is not None else None
+    outputs.check_folder(args.out, command="gemm", outputs=OUTPUTS, force=args.force)
     a, w = random_operands(spec, m=args.m, n=args.n, k=args.k, seed=args.seed)
-    if args.a is not None:
-        a = _load(args.a, "A")
-    if args.w is not None:
-        w = _load(args.w, "W")
+    a = a if a_file is None else a_file
+    w = w if w_file is None else w_file
     c, stats = run_gemm(
         core=args.core,
         a=a,
@@ -105,7 +121,7 @@ def run(args):
     )
     stats["seed"] = args.seed
     stats["act"] = spec.act.name
-    with atomic.replace_dir(args.out) as tmp:
+    with outputs.owned_folder(args.out, command="gemm", outputs=OUTPUTS, force=args.force) as tmp:
         np.save(tmp / "A.npy", a)
         np.save(tmp / "W.npy", w)
         np.save(tmp / "C.npy", c)
