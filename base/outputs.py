@@ -92,11 +92,14 @@ def check_writable(folder, *, fix=None):
             os.unlink(name)
 
 
-def _check_creatable(target, *, flag, shown):
-    """The folder ``target`` is or will be created in must exist as a folder and be writable."""
-    ancestor = _nearest_existing(target.parent if target.exists() else target)
+def check_creatable(target, *, flag=None, shown=None):
+    """`UserError` unless ``target`` (a folder, existing or to be created with its parents)
+    can be written: its nearest existing ancestor must be a writable folder."""
+    target = Path(os.path.abspath(target))
+    ancestor = _nearest_existing(target)
     if not ancestor.is_dir():
-        raise UserError(f"{flag} {shown}: {ancestor} is a file, not a folder; check the path")
+        where = f"{flag} {shown}: " if flag else ""
+        raise UserError(f"{where}{ancestor} is a file, not a folder; check the path")
     check_writable(ancestor)
 
 
@@ -106,7 +109,7 @@ def check_file(path, *, flag):
     target = Path(os.path.abspath(Path(path).expanduser()))
     if target.is_dir():
         raise UserError(f"{flag} {path} is a folder; name a file to write")
-    _check_creatable(target, flag=flag, shown=path)
+    check_creatable(target.parent, flag=flag, shown=path)
     return target
 
 
@@ -158,7 +161,7 @@ def check_folder(path, *, command, outputs, force=False, flag="--out"):
                 f"choose a new or empty folder, or pass --force to write {command}'s outputs "
                 "beside them (nothing else is touched)"
             )
-    _check_creatable(target, flag=flag, shown=path)
+    check_creatable(target, flag=flag, shown=path)
     return target
 
 

@@ -34,3 +34,34 @@ def add_force_argument(parser):
         help="write into an existing folder that picojoule did not create (or that holds "
         "another command's outputs); entries with other names are left untouched",
     )
+
+
+def check_cache(*, enabled):
+    """`UserError` naming ``PICOJOULE_CACHE`` and ``--no-cache`` if the cache cannot be written."""
+    if not enabled:
+        return
+    from picojoule.base.outputs import check_creatable
+    from picojoule.base.paths import cache_root
+
+    root = cache_root()
+    try:
+        check_creatable(root)
+    except UserError as error:
+        raise UserError(
+            f"{error}; or set PICOJOULE_CACHE to a writable folder, or pass --no-cache"
+        ) from None
+
+
+def check_readable(path, *, flag):
+    """`UserError` unless the input file ``path`` exists and can be read."""
+    from pathlib import Path
+
+    if path is None:
+        return
+    try:
+        with open(Path(path), "rb"):
+            pass
+    except OSError as error:
+        from picojoule.base.outputs import os_error_line
+
+        raise UserError(f"{flag}: {os_error_line(error)}") from None
