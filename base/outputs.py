@@ -73,12 +73,15 @@ def _nearest_existing(path):
     return Path(path.anchor)
 
 
-def check_writable(folder, *, fix=None):
-    """`UserError` unless a file can be created and written in the existing ``folder``."""
+def check_writable(folder, *, fix=None, context=None):
+    """`UserError` unless a file can be created and written in the existing ``folder``;
+    ``context`` (e.g. ``"--out DIR"``) starts the message."""
+    where = f"{context}: " if context else ""
     try:
         fd, name = tempfile.mkstemp(dir=folder, prefix=f"{_OWN_PREFIX}probe-")
     except OSError as error:
-        raise UserError(os_error_line(error, fix=fix)) from None
+        error.filename = str(folder)
+        raise UserError(where + os_error_line(error, fix=fix)) from None
     try:
         with os.fdopen(fd, "wb") as probe:
             probe.write(b"\0" * 4096)
@@ -86,7 +89,7 @@ def check_writable(folder, *, fix=None):
             os.fsync(probe.fileno())
     except OSError as error:
         error.filename = str(folder)
-        raise UserError(os_error_line(error, fix=fix)) from None
+        raise UserError(where + os_error_line(error, fix=fix)) from None
     finally:
         with contextlib.suppress(OSError):
             os.unlink(name)
@@ -100,7 +103,7 @@ def check_creatable(target, *, flag=None, shown=None):
     if not ancestor.is_dir():
         where = f"{flag} {shown}: " if flag else ""
         raise UserError(f"{where}{ancestor} is a file, not a folder; check the path")
-    check_writable(ancestor)
+    check_writable(ancestor, context=f"{flag} {shown}" if flag else None)
 
 
 def check_file(path, *, flag):

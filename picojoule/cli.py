@@ -43,12 +43,17 @@ def main(argv=None):
     """Run one command. Bad input, a missing tool or an operating-system failure (a read-only
     or full disk, a missing file) is one line on stderr and exit status 2; Ctrl-C or SIGTERM
     removes the temporary outputs and exits 130."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
     try:
         previous = signal.signal(signal.SIGTERM, _interrupt)
     except ValueError:  # not the main thread
         previous = None
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except BaseException:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+        raise
     try:
         return args._run(args) or 0
     except (UserError, ValueError) as error:
