@@ -7,7 +7,6 @@ start-up excluded; the build is made once before timing).
 """
 
 import tempfile
-from pathlib import Path
 
 import numpy as np
 
@@ -33,7 +32,9 @@ def run(report):
     from picojoule.sim.vectors import VectorSet, vector_set
 
     spec = next(s for s in standard_suite() if s.name == UNIT)
-    build_root = Path("build/sim")
+    from picojoule.base.paths import build_root as work_root
+
+    build_root = work_root() / "sim"
     with tempfile.TemporaryDirectory() as tmp:
         design = export_designs([spec], tmp)[0]
         vectors = vector_set(spec)

@@ -6,8 +6,8 @@ from picojoule.commands._checks import add_force_argument, in_range
 
 HELP = "write the standard suite of units as Verilog (one .v per unit) and manifest.json"
 DESCRIPTION = (
-    f"{HELP}. Replaces only this command's previous .v files and manifest.json in the --out "
-    "folder. Refuses before any work: an --out that is a file, a non-empty folder picojoule "
+    f"{HELP}. Writes them into the --out folder, replacing only this command's previous .v "
+    "files and manifest.json there. Refuses before any work: an --out that is a file, a non-empty folder picojoule "
     "did not create (unless --force), an unwritable location, an --only that matches no unit."
 )
 
