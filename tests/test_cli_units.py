@@ -97,6 +97,9 @@ def test_generate_flags_that_do_not_apply_are_errors(work, capsys):
     assert main(["generate", "--kind", "fp_mul", "--a", "e4m3", "--out", "f.v", "-o", "f.v"]) == 2
     assert "--out f.v is not a format" in _error(capsys)
     assert not list(work.glob("*.v"))
+    assert main(["generate", "--kind", "fp_mul", "--a", "e4m3", "--out", "fp16", "-o", "f.v"]) == 0
+    assert "deprecated; use --result FMT" in capsys.readouterr().err
+    assert "fp_mul_e4m3_e4m3_fp16" in (work / "f.v").read_text()
 
 
 def test_generate_result_flag_and_manifest_written_where_asked(work, capsys):

@@ -131,8 +131,6 @@ def _normalize(args):
         raise UserError(f"--variant applies to lmul, not {args.kind}; drop it")
     if args.overflow is not None and args.kind in ("int_mul", "int_add"):
         raise UserError(f"--overflow applies to float kinds, not {args.kind}; integers wrap")
-    if args.stages is not None and args.stages < 0:
-        raise UserError(f"--stages {args.stages} is out of range; give a whole number >= 0")
     args.variant = args.variant or "int_add"
     args.overflow = args.overflow or "nonsat"
     args.out = args.result
