@@ -201,7 +201,11 @@ def run(args):
     start = time.perf_counter()
     data = collect(options, progress=lambda line: print(line, flush=True))
     path = write_report(data, args.out, force=args.force)
-    written = sorted(f.name for f in path.parent.iterdir() if f.is_file() and f != path)
+    written = sorted(
+        f.name
+        for f in path.parent.iterdir()
+        if f.is_file() and f != path and not f.name.startswith(".")
+    )
     print(
         f"report written to {path} ({', '.join(written)}, figures/) "
         f"in {(time.perf_counter() - start) / 60:.1f} min"
