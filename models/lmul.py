@@ -188,7 +188,7 @@ def lmul(a, b, *, fmt, variant="int_add", overflow=Overflow.NONSAT):
         return tables.lookup(table, a, b, b_width=fmt.width)
     if variant in ("int_add", "mitchell") and fmt.specials == "ieee" and fmt.width <= 16:
         per_code, result = _sum_tables(fmt, variant, overflow)
-        return result[per_code[a] + per_code[b]]
+        return result.take(per_code.take(a) + per_code.take(b))
     a64 = a.astype(np.int64)
     b64 = b.astype(np.int64)
     return _lmul_direct(a64, b64, fmt=fmt, variant=variant, overflow=overflow).astype(

@@ -8,11 +8,13 @@ HELP = "export one arithmetic unit, described by flags, as a Verilog file"
 KINDS = ("fp_mul", "fp_add", "lmul", "int_mul", "int_add")
 
 
-def add_arguments(parser):
+def add_arguments(parser, *, output=True):
+    """The unit flags; ``output=False`` leaves out -o and --manifest and makes --kind optional
+    (`picojoule prove` takes a suite name or these flags)."""
     from picojoule.hw.faults import FAULTS
     from picojoule.models.units import LMUL_VARIANTS
 
-    parser.add_argument("--kind", required=True, choices=KINDS, help="unit kind")
+    parser.add_argument("--kind", required=output, choices=KINDS, help="unit kind")
     parser.add_argument(
         "--a",
         metavar="FMT",
@@ -69,6 +71,8 @@ def add_arguments(parser):
     parser.add_argument(
         "--fault", choices=tuple(FAULTS), help="inject one named bug (test-strength checks only)"
     )
+    if not output:
+        return
     parser.add_argument(
         "-o", "--output", required=True, metavar="FILE.v", help="Verilog file to write"
     )

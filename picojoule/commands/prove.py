@@ -1,0 +1,124 @@
+"""`picojoule prove`: a unit's synthesized gate netlist against its golden model, every pair."""
+
+import json
+import tempfile
+from pathlib import Path
+
+from picojoule.commands import generate
+
+HELP = (
+    "sweep a unit's synthesized gate netlist over every operand pair (or a sample) and "
+    "compare it with the golden model"
+)
+
+
+def add_arguments(parser):
+    parser.add_argument(
+        "unit",
+        nargs="?",
+        metavar="UNIT",
+        help="a standard-suite unit name (see `picojoule verilog`), or describe one with the "
+        "flags of `picojoule generate`",
+    )
+    generate.add_arguments(parser, output=False)
+    parser.add_argument(
+        "--sample",
+        type=int,
+        metavar="N",
+        help="compare N random pairs (uniform, with replacement) instead of every pair",
+    )
+    parser.add_argument("--seed", type=int, default=1, help="seed of --sample (default 1)")
+    parser.add_argument(
+        "--max-mismatches",
+        type=int,
+        default=10,
+        metavar="N",
+        help="stop after N mismatches (default 10)",
+    )
+    parser.add_argument(
+        "--jobs", type=int, metavar="J", help="worker processes (default: every usable core)"
+    )
+    parser.add_argument(
+        "--liberty",
+        metavar="PATH",
+        help="Liberty file (.lib or .lib.gz); default: the built-in Nangate45 table",
+    )
+    parser.add_argument("--json", metavar="FILE", help="also write the result as JSON")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def spec_from_args(args):
+    """The unit spec named by UNIT or described by the generate flags (ValueError otherwise)."""
+    from picojoule.models.units import standard_suite
+
+    if args.unit and args.kind:
+        raise ValueError("give a suite unit name or --kind and its flags, not both")
+    if args.unit:
+        suite = {spec.name: spec for spec in standard_suite()}
+        if args.unit not in suite:
+            close = [name for name in suite if args.unit in name][:3]
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            raise ValueError(
+                f"unknown unit {args.unit!r}{hint}; `picojoule verilog` lists the suite, or "
+                "describe a unit with --kind and the flags of `picojoule generate`"
+            )
+        return suite[args.unit]
+    if not args.kind:
+        raise ValueError("name a suite unit (e.g. lmul_bf16_int_add_nonsat_s0) or give --kind")
+    return generate.spec_from_args(args)
+
+
+def _describe(example, spec):
+    fmt_a, fmt_b = spec.in_formats
+    width = -(-spec.out_format.width // 4)
+    line = (
+        f"    a=0x{example['a']:0{-(-fmt_a.width // 4)}x} ({example['a_value']:g}) "
+        f"b=0x{example['b']:0{-(-fmt_b.width // 4)}x} ({example['b_value']:g}): "
+        f"got 0x{example['got']:0{width}x} ({example['got_value']:g}), "
+        f"want 0x{example['want']:0{width}x} ({example['want_value']:g})"
+    )
+    if example.get("valid") == 0:
+        line += ", o__valid low"
+    return line
+
+
+def run(args):
+    from picojoule.base import atomic
+    from picojoule.cost.prove import check_mode, prove
+    from picojoule.cost.synth import yosys_version
+    from picojoule.hw.export import verilog_source
+
+    spec = spec_from_args(args)
+    check_mode(spec, sample=args.sample)
+    yosys_version()  # one line naming the package if Yosys is missing
+    with tempfile.TemporaryDirectory(prefix="picojoule-prove-") as tmp:
+        path = Path(tmp) / f"{spec.name}.v"
+        path.write_text(verilog_source(spec, fault=args.fault))
+        result = prove(
+            spec=spec,
+            verilog=path,
+            sample=args.sample,
+            seed=args.seed,
+            max_mismatches=args.max_mismatches,
+            jobs=args.jobs,
+            liberty=args.liberty,
+            progress=not args.quiet,
+        )
+    space = f"2^{result['bits']} = {result['space']:,}"
+    how = "every pair" if result["mode"] == "exhaustive" else f"sample, seed {result['seed']}"
+    rate = (
+        "cached result"
+        if result["cached"]
+        else f"{result['seconds']:.1f} s, {result['pairs_per_second'] / 1e6:.1f} M pairs/s "
+        f"on {result['jobs']} workers"
+    )
+    print(
+        f"{spec.name}: {result['verdict']}: {result['pairs']:,} pairs of {space} ({how}) "
+        f"through the {result['cells']}-cell netlist ({result['library']} library), "
+        f"{result['mismatches']} mismatches; {rate}"
+    )
+    for example in result["examples"]:
+        print(_describe(example, spec))
+    if args.json:
+        atomic.write_text(args.json, json.dumps(result, indent=2) + "\n")
+    return 1 if result["mismatches"] else 0
