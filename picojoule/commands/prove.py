@@ -43,6 +43,27 @@ def add_arguments(parser):
         metavar="PATH",
         help="Liberty file (.lib or .lib.gz); default: the built-in Nangate45 table",
     )
+    parser.add_argument(
+        "--equiv",
+        action="store_true",
+        help="also prove the RTL equivalent to the netlist (Yosys miter + ABC)",
+    )
+    parser.add_argument(
+        "--equiv-limit",
+        type=int,
+        default=120,
+        metavar="S",
+        help="CPU seconds allowed per equivalence check (default 120)",
+    )
+    parser.add_argument(
+        "--suite",
+        action="store_true",
+        help="every standard-suite unit (`make prove`): exhaustive up to 32 operand bits, a "
+        "1M-pair sample above, and the equivalence check; results cached",
+    )
+    parser.add_argument(
+        "--build-dir", default="build", metavar="DIR", help="--suite: where Verilog goes"
+    )
     parser.add_argument("--json", metavar="FILE", help="also write the result as JSON")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -82,21 +103,65 @@ def _describe(example, spec):
     return line
 
 
+def _run_suite(args):
+    from picojoule.base import atomic
+    from picojoule.cost.synth import yosys_version
+    from picojoule.hw.export import export_suite
+    from picojoule.models.units import standard_suite
+    from picojoule.verification import suite_proofs
+
+    if args.unit or args.kind or args.sample:
+        raise ValueError("--suite proves the whole standard suite; drop UNIT, --kind and --sample")
+    yosys_version()
+    specs = standard_suite()
+    verilog_dir = Path(args.build_dir) / "verilog"
+    export_suite(verilog_dir, specs=specs)
+    records = suite_proofs(
+        specs,
+        verilog_dir=verilog_dir,
+        jobs=args.jobs,
+        limit_s=args.equiv_limit,
+        liberty=args.liberty,
+        progress=print,
+    )
+    failed = [
+        r["name"]
+        for r in records
+        if r["netlist"]["mismatches"] or r["equivalence"]["verdict"] == "not equivalent"
+    ]
+    proven = sum(r["netlist"]["verdict"] == "proven" for r in records)
+    equivalent = sum(r["equivalence"]["verdict"] == "proven" for r in records)
+    print(
+        f"{len(records)} units: {proven} netlists proven on every operand pair, "
+        f"{equivalent} RTL-netlist equivalences proven, {len(failed)} failing"
+        + (f" ({', '.join(failed)})" if failed else "")
+    )
+    if args.json:
+        atomic.write_text(args.json, json.dumps(records, indent=2) + "\n")
+    return 1 if failed else 0
+
+
 def run(args):
     from picojoule.base import atomic
+    from picojoule.cost.equiv import check_equivalence
     from picojoule.cost.prove import check_mode, prove
-    from picojoule.cost.synth import yosys_version
+    from picojoule.cost.synth import synthesize, yosys_version
     from picojoule.hw.export import verilog_source
+    from picojoule.verification import equivalence_label
 
+    if args.suite:
+        return _run_suite(args)
     spec = spec_from_args(args)
     check_mode(spec, sample=args.sample)
     yosys_version()  # one line naming the package if Yosys is missing
     with tempfile.TemporaryDirectory(prefix="picojoule-prove-") as tmp:
         path = Path(tmp) / f"{spec.name}.v"
         path.write_text(verilog_source(spec, fault=args.fault))
+        synth = synthesize(verilog=path, top=spec.name, liberty=args.liberty)
         result = prove(
             spec=spec,
             verilog=path,
+            synth=synth,
             sample=args.sample,
             seed=args.seed,
             max_mismatches=args.max_mismatches,
@@ -104,6 +169,16 @@ def run(args):
             liberty=args.liberty,
             progress=not args.quiet,
         )
+        equiv = None
+        if args.equiv:
+            equiv = check_equivalence(
+                verilog=path,
+                synth=synth,
+                top=spec.name,
+                liberty=args.liberty,
+                limit_s=args.equiv_limit,
+            )
+            result["equivalence"] = equiv
     space = f"2^{result['bits']} = {result['space']:,}"
     how = "every pair" if result["mode"] == "exhaustive" else f"sample, seed {result['seed']}"
     rate = (
@@ -119,6 +194,9 @@ def run(args):
     )
     for example in result["examples"]:
         print(_describe(example, spec))
+    if equiv is not None:
+        print(f"{spec.name}: RTL-netlist equivalence {equivalence_label(equiv)}")
     if args.json:
         atomic.write_text(args.json, json.dumps(result, indent=2) + "\n")
-    return 1 if result["mismatches"] else 0
+    failed = result["mismatches"] or (equiv is not None and equiv["verdict"] == "not equivalent")
+    return 1 if failed else 0
