@@ -98,6 +98,7 @@ class ReportData:
     errors: list = field(default_factory=list)  # energy-vs-error points per multiplier
     lut_accuracy: list = field(default_factory=list)  # float LUT mpGEMM error records
     seconds: float = 0.0
+    proofs: list = field(default_factory=list)  # cached netlist proofs (`make prove`) per unit
 
 
 def select_specs(names):
@@ -287,6 +288,9 @@ def collect(options, *, progress=print):
                     }
                 )
 
+    from picojoule.verification import suite_proofs
+
+    proofs = suite_proofs(specs, verilog_dir=verilog_dir, run=False, liberty=options.liberty)
     progress(f"[5/5] accuracy study ({options.accuracy_samples:,} Gaussian pairs)")
     acc = accuracy.accuracy_records(samples=options.accuracy_samples)
     lut, lut_accuracy = {}, []
@@ -319,4 +323,5 @@ def collect(options, *, progress=print):
         errors=errors,
         lut_accuracy=lut_accuracy,
         seconds=time.perf_counter() - start,
+        proofs=proofs,
     )

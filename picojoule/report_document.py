@@ -194,25 +194,37 @@ def build(data, *, figures):
         )
     )
 
-    if data.verdicts:
+    if data.verdicts or data.proofs:
+        from picojoule.verification import equivalence_label, netlist_label
+
+        proofs = {p["name"]: p for p in data.proofs}
+        verdicts = {v["name"]: v for v in data.verdicts}
+        names = list(dict.fromkeys([*verdicts, *proofs]))
         doc.add(Heading("Verification"))
         doc.add(
             Table(
-                ["unit", "simulator", "vectors", "mismatches", "seconds"],
+                ["unit", "RTL vectors (cocotb)", "mismatches", "netlist vectors", "RTL = netlist"],
                 [
                     [
-                        v["name"],
-                        v["simulator"],
-                        v["vectors"],
-                        v["mismatches"],
-                        round(v["seconds"], 1),
+                        name,
+                        f"{verdicts[name]['vectors']:,} ({verdicts[name]['simulator']})"
+                        if name in verdicts
+                        else "not run",
+                        verdicts[name]["mismatches"] if name in verdicts else "",
+                        netlist_label(proofs.get(name, {}).get("netlist")),
+                        equivalence_label(proofs.get(name, {}).get("equivalence")),
                     ]
-                    for v in data.verdicts
+                    for name in names
                 ],
-                caption="cocotb co-verification of the exported Verilog against the golden "
-                "models in this run: exhaustive for 8-bit x 8-bit units, "
+                caption="RTL vectors: cocotb co-verification of the exported Verilog against the "
+                "golden models in this run: exhaustive for 8-bit x 8-bit units, "
                 f"{data.options.verify_vectors:,} random vectors plus directed "
-                "corners for wider ones (`picojoule sim` runs 1M).",
+                "corners for wider ones (`picojoule sim` runs 1M). Netlist vectors: the "
+                "synthesized gate netlist (the one the energy figures come from) against the "
+                "golden model, from the cached results of `make prove` (`picojoule prove`): "
+                "every operand pair up to 32 operand bits, a seeded 1M-pair sample above. "
+                "RTL = netlist: a Yosys miter of the two proven by ABC (`&cec -m`, or `dprove` "
+                "from the all-zero register state for pipelines) within a CPU-time limit.",
             )
         )
 
