@@ -23,9 +23,9 @@ import time
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
 from picojoule.base.errors import UserError
+from picojoule.base.progress import progress_bar
 from picojoule.cost import cache
 from picojoule.cost.sweep_netlist import NetlistSweep
 from picojoule.cost.synth import synthesize
@@ -128,21 +128,22 @@ def _tasks(sweep, *, sample, seed, max_examples):
     ]
 
 
+class _NoBar:
+    def update(self, n):
+        pass
+
+    def close(self):
+        pass
+
+
 def _run(sweep, function, tasks, *, jobs, max_mismatches, show_progress, label):
     global _SWEEP
     _SWEEP = sweep
     pairs = mismatches = 0
     examples = []
     total = sum(n for _, n in tasks)
-    bar = tqdm(
-        total=total,
-        unit="pair",
-        unit_scale=True,
-        desc=label,
-        disable=not show_progress,
-        dynamic_ncols=True,
-        leave=True,
-    )
+    bar = progress_bar(total=total, label=label, unit="pair") if show_progress else _NoBar()
+    bar.unit_scale = True  # 4.29G pairs rather than 4294967296
     try:
         if jobs <= 1 or len(tasks) <= 1:
             for task, _ in tasks:
