@@ -201,6 +201,8 @@ def run(args):
         f"through the {result['cells']}-cell netlist ({result['library']} library), "
         f"{result['mismatches']} mismatches; {rate}"
     )
+    if not result["complete"]:
+        print(f"  stopped at the limit of {result['max_mismatches']} mismatches (--max-mismatches)")
     for example in result["examples"]:
         print(_describe(example, spec))
     if equiv is not None:
