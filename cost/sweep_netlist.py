@@ -22,6 +22,8 @@ A result matches when its code equals the golden code, or both are NaN (any NaN 
 compared as a class).
 """
 
+import sys
+
 import numpy as np
 
 from picojoule.base.errors import UserError
@@ -167,11 +169,21 @@ class NetlistSweep:
         total_words = 1 << (self.bits - 6)
         index = np.arange(first_word - self.prefix, first_word + n_words, dtype=np.int64)
         index = (index % total_words).astype(np.uint64)
-        words = np.empty((self.bits, len(index)), dtype=np.uint64)
+        words = self._buffer("words", (self.bits, len(index)), np.uint64)
         words[:6] = _LOW_WORDS[:, None]
         for k in range(6, self.bits):
-            np.negative((index >> np.uint64(k - 6)) & np.uint64(1), out=words[k])
+            np.right_shift(index, np.uint64(k - 6), out=words[k])
+            words[k] &= np.uint64(1)
+            np.negative(words[k], out=words[k])
         return words
+
+    def _buffer(self, name, shape, dtype):
+        """A scratch array reused across chunks of the same size (no fresh pages per chunk)."""
+        buffers = self.__dict__.setdefault("_buffers", {})
+        array = buffers.get(name)
+        if array is None or array.shape != shape or array.dtype != dtype:
+            array = buffers[name] = np.empty(shape, dtype=dtype)
+        return array
 
     def run_exhaustive(self, *, first_word, n_words, max_examples):
         """Compare the pairs ``first_word * 64 .. (first_word + n_words) * 64 - 1``.
@@ -182,11 +194,17 @@ class NetlistSweep:
         skip = self.prefix
         total = 1 << self.bits
         start = (first_word * 64 - self.latency) % total
-        dtype = np.uint32 if self.bits <= 32 else np.uint64
-        pairs = np.arange(start, start + n_words * 64, dtype=np.uint64)
-        if start + n_words * 64 > total:  # the warm-up of chunk 0 wraps around
-            pairs %= np.uint64(total)
-        pairs = pairs.astype(dtype)
+        count = n_words * 64
+        if self.bits <= 32:
+            base = self.__dict__.get("_base")
+            if base is None or len(base) != count:
+                base = self._base = np.arange(count, dtype=np.uint32)
+            pairs = self._buffer("pairs", (count,), np.uint32)
+            np.add(base, np.uint32(start), out=pairs)  # wraps modulo 2^32
+            if self.bits < 32 and start + count > total:  # chunk 0's warm-up wraps
+                pairs &= np.uint32(total - 1)
+        else:
+            pairs = np.arange(start, start + count, dtype=np.uint64) % np.uint64(total)
         return self._compare(
             got[:, skip:], None if valid is None else valid[skip:], pairs, max_examples
         )
@@ -214,8 +232,19 @@ class NetlistSweep:
         n = len(pairs)
         got = words_to_codes(got_words)[:n]
         fmt_a, fmt_b = self.spec.in_formats
-        a = (pairs & pairs.dtype.type((1 << self.a_width) - 1)).astype(fmt_a.code_dtype)
-        b = (pairs >> pairs.dtype.type(self.a_width)).astype(fmt_b.code_dtype)
+        a_dtype, b_dtype = np.dtype(fmt_a.code_dtype), np.dtype(fmt_b.code_dtype)
+        if (
+            a_dtype == b_dtype
+            and self.a_width == self.b_width == 8 * a_dtype.itemsize
+            and pairs.dtype.itemsize == 2 * a_dtype.itemsize
+            and sys.byteorder == "little"
+        ):
+            # a in the low half, b in the high half of each pair number: strided views
+            halves = pairs.view(a_dtype)
+            a, b = halves[0::2], halves[1::2]
+        else:
+            a = (pairs & pairs.dtype.type((1 << self.a_width) - 1)).astype(a_dtype)
+            b = (pairs >> pairs.dtype.type(self.a_width)).astype(b_dtype)
         want = np.asarray(self.spec.golden(a, b))
         if want.dtype != got.dtype:
             want = want.astype(np.uint64)
