@@ -15,8 +15,9 @@ it as AIGER with every register starting at 0 (``write_aiger -zinit``). Yosys' A
 The result is ``"proven"`` only when ABC reports the networks equivalent, ``"not equivalent"``
 when it finds a distinguishing input, and ``"not proven within the limit"`` when it stops
 undecided or runs out of its CPU-time limit (``limit_s`` CPU seconds, set with RLIMIT_CPU so it
-does not depend on the machine's load). Results are cached under ``build/cache/equiv`` by the
-hash of the Verilog, the netlist, the library text, the method and the limit.
+does not depend on the machine's load). Results are cached (`picojoule.base.cache`, kind
+``equiv``) by the Verilog, the netlist, the library text, the limit, the Yosys version and the
+source of `SOURCES`.
 """
 
 import json
@@ -26,14 +27,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from picojoule.base import cache
 from picojoule.base.errors import UserError
-from picojoule.cost import cache
 from picojoule.cost.dont_use import patterns_with_defaults
 from picojoule.cost.synth import _library_for, _yosys, yosys_version
 
-__all__ = ["EQUIV_VERSION", "METHOD", "DEFAULT_LIMIT_S", "check_equivalence"]
+__all__ = ["METHOD", "DEFAULT_LIMIT_S", "check_equivalence"]
 
-EQUIV_VERSION = "equiv-1"
+SOURCES = ("picojoule.base", "picojoule.cost")
 METHOD = {
     "combinational": "Yosys miter -> AIGER -> ABC &cec -m",
     "sequential": "Yosys miter -> AIGER (registers from 0) -> ABC dprove",
@@ -112,10 +113,9 @@ def check_equivalence(
     abc = _abc_exe()
     rtl = Path(verilog).read_text()
     _, lib_text, _, _ = _library_for(liberty, patterns_with_defaults(()))
-    if cache_dir == "default":
-        cache_dir = cache.default_dir()
+    cache_dir = cache.resolve(cache_dir)
     digest = cache.key(
-        "equiv", EQUIV_VERSION, rtl, top, synth.design, lib_text, limit_s, yosys_version()
+        "equiv", rtl, top, synth.design, lib_text, limit_s, yosys_version(), sources=SOURCES
     )
     cached = cache.load(cache_dir, "equiv", digest)
     if cached is not None:

@@ -9,30 +9,28 @@ pairs drawn uniformly with replacement, chunk ``c`` from ``numpy.random.default_
 c])``, so the pairs do not depend on the number of workers). The sweep stops once
 ``max_mismatches`` mismatches are found.
 
-The result (a JSON-able dict, see `prove`) is cached under ``build/cache/prove`` by the hash of
-the mapped netlist, the cell functions, the spec, the source of the golden models
-(`GOLDEN_MODULES` of `picojoule.models`), the mode and its parameters.
+The result (a JSON-able dict, see `prove`) is cached (`picojoule.base.cache`, kind ``prove``) by
+the mapped netlist, the cell library's content digest, the spec, the mode and its parameters,
+and the source of `SOURCES` (the netlist engine and the golden models).
 """
 
 import concurrent.futures
-import functools
-import hashlib
 import multiprocessing
 import os
 import time
-from pathlib import Path
 
 import numpy as np
 
+from picojoule.base import cache
 from picojoule.base.errors import UserError
 from picojoule.base.progress import progress_bar
-from picojoule.cost import cache
 from picojoule.cost.sweep_netlist import NetlistSweep
 from picojoule.cost.synth import synthesize
 
-__all__ = ["EXHAUSTIVE_LIMIT", "PROVE_VERSION", "prove", "check_mode"]
+__all__ = ["EXHAUSTIVE_LIMIT", "SOURCES", "prove", "check_mode"]
 
-PROVE_VERSION = "prove-1"
+#: The packages whose source the cached results depend on (netlist engine, golden models).
+SOURCES = ("picojoule.base", "picojoule.cost", "picojoule.models")
 #: Operand bits (a and b together) up to which an exhaustive sweep is offered: 2^32 pairs.
 EXHAUSTIVE_LIMIT = 32
 #: Words (64 pairs each) evaluated at once, and chunks per worker task.
@@ -40,27 +38,6 @@ CHUNK_WORDS = 4096
 CHUNKS_PER_TASK = 8
 
 _SWEEP = None  # the worker processes' NetlistSweep (inherited through fork)
-
-
-#: The modules the golden models of the unit specs are computed by (their source is hashed).
-GOLDEN_MODULES = ("units", "formats", "arith", "lmul", "tables")
-
-
-@functools.cache
-def _golden_digest():
-    import picojoule.models
-
-    digest = hashlib.sha256()
-    for name in GOLDEN_MODULES:
-        path = Path(picojoule.models.__file__).parent / f"{name}.py"
-        digest.update(name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def _cells_digest(library, design, top):
-    used = sorted({c["type"] for c in design["modules"][top].get("cells", {}).values()})
-    return [[name, library.cells[name].outputs, repr(library.cells[name].flop)] for name in used]
 
 
 def check_mode(spec, *, sample):
@@ -232,21 +209,19 @@ def prove(
         raise UserError(f"--max-mismatches must be at least 1, got {max_mismatches}")
     if synth is None:
         synth = synthesize(verilog=verilog, top=spec.name, liberty=liberty, cache_dir=cache_dir)
-    if cache_dir == "default":
-        cache_dir = cache.default_dir()
+    cache_dir = cache.resolve(cache_dir)
     mode = "exhaustive" if sample is None else "sample"
     digest = cache.key(
         "prove",
-        PROVE_VERSION,
         spec.kind,
         spec.params(),
         synth.design,
-        _cells_digest(synth.library, synth.design, spec.name),
-        _golden_digest(),
+        synth.library.digest,
         mode,
         sample,
         seed if sample is not None else None,
         max_mismatches,
+        sources=SOURCES,
     )
     cached = cache.load(cache_dir, "prove", digest)
     if cached is not None:
