@@ -20,7 +20,7 @@ def add_arguments(parser):
         help="a standard-suite unit name (see `picojoule verilog`), or describe one with the "
         "flags of `picojoule generate`",
     )
-    generate.add_arguments(parser, output=False)
+    generate.add_unit_arguments(parser, required=False)
     parser.add_argument(
         "--sample",
         type=int,
