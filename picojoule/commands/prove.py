@@ -10,6 +10,15 @@ HELP = (
     "sweep a unit's synthesized gate netlist over every operand pair (or a sample) and "
     "compare it with the golden model"
 )
+DESCRIPTION = (
+    f"{HELP}. Prints one verdict line per unit (and up to --max-mismatches mismatching pairs: "
+    "codes, decoded values, got, want) and a progress bar on stderr; writes only the cache "
+    "under build/cache and, with --json, that file (--suite also exports the suite's Verilog "
+    "to --build-dir/verilog). Exits 1 on a mismatch or a disproven equivalence. Refuses before "
+    "any work: an exhaustive sweep of a unit above 32 operand bits (use --sample N), a unit "
+    "both named and described by flags, an unknown unit, --sample or --max-mismatches below 1, "
+    "a missing Yosys."
+)
 
 
 def add_arguments(parser):
@@ -162,6 +171,8 @@ def run(args):
         return _run_suite(args)
     spec = spec_from_args(args)
     check_mode(spec, sample=args.sample)
+    if args.max_mismatches < 1:
+        raise ValueError(f"--max-mismatches must be at least 1, got {args.max_mismatches}")
     yosys_version()  # one line naming the package if Yosys is missing
     with tempfile.TemporaryDirectory(prefix="picojoule-prove-") as tmp:
         path = Path(tmp) / f"{spec.name}.v"
