@@ -133,6 +133,7 @@ class ReportData:
     lut_accuracy: list = field(default_factory=list)  # float LUT mpGEMM error records
     seconds: float = 0.0
     steps: object = None  # the run's `Steps`, for the report-writing step
+    proofs: list = field(default_factory=list)  # cached netlist proofs (`make prove`) per unit
 
 
 def select_specs(names):
@@ -421,6 +422,9 @@ def collect(options, *, progress=print):
         }
         tile_results = [by_tile[e.name] for e in tiles]
 
+    from picojoule.verification import suite_proofs
+
+    proofs = suite_proofs(specs, verilog_dir=verilog_dir, run=False, liberty=options.liberty)
     acc = []
     if "accuracy" in steps.keys:
         steps.start(
@@ -479,4 +483,5 @@ def collect(options, *, progress=print):
         lut_accuracy=lut_accuracy,
         seconds=time.perf_counter() - start,
         steps=steps,
+        proofs=proofs,
     )

@@ -150,6 +150,32 @@ def _claims(data, savings):
     return rows
 
 
+def _with_proofs(verdicts, proofs):
+    """Verdict rows with the cached netlist proof and RTL = netlist equivalence of each unit.
+
+    String columns go to the appendix; the booleans ``netlist_exhaustive`` and
+    ``rtl_equals_netlist`` (only for units with a cached proof) are counted in the summary line.
+    """
+    from picojoule.verification import equivalence_label, netlist_label
+
+    by_name = {p["name"]: p for p in proofs}
+    rows = []
+    for verdict in verdicts:
+        proof = by_name.get(verdict["name"], {})
+        row = dict(verdict)
+        row["netlist_vectors"] = netlist_label(proof.get("netlist"))
+        row["RTL_=_netlist"] = equivalence_label(proof.get("equivalence"))
+        netlist, equivalence = proof.get("netlist"), proof.get("equivalence")
+        if netlist is not None:
+            row["netlist_exhaustive"] = (
+                netlist["mode"] == "exhaustive" and not netlist["mismatches"]
+            )
+        if equivalence is not None:
+            row["rtl_equals_netlist"] = equivalence["verdict"] == "proven"
+        rows.append(row)
+    return rows
+
+
 def _verification_summary(verdicts, *, vectors):
     """One line over every unit's verdict; extra boolean fields (e.g. netlist proofs) are
     counted as "N of M units"."""
@@ -175,7 +201,7 @@ def _verification_summary(verdicts, *, vectors):
 
 def _verification_appendix(verdicts, *, vectors):
     known = ["name", "simulator", "vectors", "mismatches"]
-    skip = {"examples", "cached", "seconds"}
+    skip = {"examples", "cached", "seconds", "netlist_exhaustive", "rtl_equals_netlist"}
     extra = [
         k for k in dict.fromkeys(k for v in verdicts for k in v) if k not in known and k not in skip
     ]
@@ -240,10 +266,9 @@ def build(data, *, figures):
             "from 1,000), percentages to 0.1%."
         )
     )
-    if data.verdicts:
-        doc.add(
-            Paragraph(_verification_summary(data.verdicts, vectors=data.options.verify_vectors))
-        )
+    verdicts = _with_proofs(data.verdicts, data.proofs)
+    if verdicts:
+        doc.add(Paragraph(_verification_summary(verdicts, vectors=data.options.verify_vectors)))
 
     doc.add(Heading("The papers' claims beside our measurements"))
     doc.add(
@@ -508,6 +533,6 @@ def build(data, *, figures):
             "areas after ABC mapping, without placement or routing."
         )
     )
-    if data.verdicts:
-        doc.add(_verification_appendix(data.verdicts, vectors=data.options.verify_vectors))
+    if verdicts:
+        doc.add(_verification_appendix(verdicts, vectors=data.options.verify_vectors))
     return doc
