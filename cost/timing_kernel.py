@@ -60,6 +60,35 @@ def _evaluate(prog, start, length, src, n_words, out, stack):
         out[w] = stack[0]
 
 
+@numba.njit(cache=True, inline="always")
+def _evaluate_word(prog, start, length, src, w, stack):
+    """The program over column ``w`` of ``src`` (inputs x words)."""
+    sp = 0
+    for i in range(start, start + length):
+        c = prog[i]
+        if c >= 0:
+            stack[sp] = src[c, w]
+            sp += 1
+        elif c == NOT:
+            stack[sp - 1] = ~stack[sp - 1]
+        elif c == AND:
+            sp -= 1
+            stack[sp - 1] &= stack[sp]
+        elif c == OR:
+            sp -= 1
+            stack[sp - 1] |= stack[sp]
+        elif c == XOR:
+            sp -= 1
+            stack[sp - 1] ^= stack[sp]
+        elif c == ZERO:
+            stack[sp] = np.uint64(0)
+            sp += 1
+        else:
+            stack[sp] = ~np.uint64(0)
+            sp += 1
+    return stack[0]
+
+
 @numba.njit(cache=True)
 def run_chunk(
     kind,
@@ -128,6 +157,7 @@ def run_chunk(
     pv = np.empty(n_words, dtype=np.uint64)
     last = np.empty(n_words, dtype=np.uint64)
     changed = np.empty(n_words, dtype=np.uint64)
+    active = np.empty(n_words, dtype=np.int64)
     q_cap = 64
     q_time = np.empty(q_cap, dtype=np.int64)
     q_mask = np.empty((q_cap, n_words), dtype=np.uint64)
@@ -241,9 +271,12 @@ def run_chunk(
                         cur[j, w] = ev_val[e, w]
                     ptr[j] += 1
             stats[0] += 1
+            n_active = 0
             for w in range(n_words):
-                stats[1] += _popcount(changed[w])
-            _evaluate(prog, ps, pl, cur, n_words, r, stack)
+                if changed[w]:
+                    active[n_active] = w
+                    n_active += 1
+                    stats[1] += _popcount(changed[w])
             if tail == q_cap:  # compact or grow the queue
                 live = tail - head
                 if live * 2 > q_cap:
@@ -260,35 +293,45 @@ def run_chunk(
                     q_mask[:live] = q_mask[head:tail].copy()
                     q_val[:live] = q_val[head:tail].copy()
                 head, tail = 0, live
+            new_any = False
             if transport:
-                new_any = False
                 for w in range(n_words):
-                    ch = r[w] ^ last[w]
-                    q_mask[tail, w] = ch
-                    q_val[tail, w] = r[w]
-                    last[w] = r[w]
+                    q_mask[tail, w] = 0
+                for a in range(n_active):
+                    w = active[a]
+                    rw = _evaluate_word(prog, ps, pl, cur, w, stack)
+                    ch = rw ^ last[w]
                     if ch:
+                        q_mask[tail, w] = ch
+                        q_val[tail, w] = rw
+                        last[w] = rw
                         new_any = True
                 if new_any:
+                    for w in range(n_words):
+                        if not q_mask[tail, w]:
+                            q_val[tail, w] = last[w]
                     q_time[tail] = t_recv + d
                     tail += 1
                 continue
             # inertial: lanes whose value differs from the pending (else current) value cancel
             # their pending event; those that differ from the output schedule a new one
-            new_any = False
             for w in range(n_words):
+                q_mask[tail, w] = 0
+            for a in range(n_active):
+                w = active[a]
+                rw = _evaluate_word(prog, ps, pl, cur, w, stack)
                 veff = (y[w] & ~pm[w]) | (pv[w] & pm[w])
-                diff = r[w] ^ veff
+                diff = rw ^ veff
                 if diff:
                     for q in range(head, tail):
                         q_mask[q, w] &= ~diff
                     pm[w] &= ~diff
-                new = diff & (r[w] ^ y[w])
-                q_mask[tail, w] = new
-                if new:
-                    pm[w] |= new
-                    pv[w] = (pv[w] & ~new) | (r[w] & new)
-                    new_any = True
+                    new = diff & (rw ^ y[w])
+                    if new:
+                        q_mask[tail, w] = new
+                        pm[w] |= new
+                        pv[w] = (pv[w] & ~new) | (rw & new)
+                        new_any = True
             if new_any:
                 q_time[tail] = t_recv + d
                 tail += 1

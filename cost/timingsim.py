@@ -116,6 +116,8 @@ class TimingPlan:
     def __init__(self, netlist, levels, delays, *, flops_as_sources=False):
         self.netlist = netlist
         order = [i for level in levels for members in level.values() for i in members]
+        if flops_as_sources:
+            order = list(netlist.flops) + order
         n = netlist.n_nets
         state_net = {}
         for i in netlist.flops:
@@ -314,7 +316,7 @@ def simulate_timing(
         from picojoule.cost.timing_lanes import simulate_timing_lanes
 
         return simulate_timing_lanes(
-            netlist, inputs=inputs, holds=holds, delays=delays, delay_model=delay_model
+            netlist, inputs=inputs, holds=holds, delays=delays, delay_model=delay_model, words=words
         )
     plan = TimingPlan(netlist, levels, delays)
     runner = _Runner(plan, words, delay_model == "transport")

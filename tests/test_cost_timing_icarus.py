@@ -32,6 +32,20 @@ UNITS = {
     "int8_mul_pipelined": IntMul(a="int8", b="int8", stages=2),
 }
 
+# sequential feedback (a register that keeps its value, an accumulator-like loop): the lane path
+FEEDBACK = """
+module feedback_unit(input clk, input [4:0] a, input [4:0] b, output [9:0] p, output reg [9:0] q,
+                     output [4:0] s);
+  reg [4:0] held = 0;
+  assign p = a * b;
+  assign s = held ^ a;
+  always @(posedge clk) begin
+    if (a[0]) held <= b;
+    q <= held * b + q[9:5];
+  end
+endmodule
+"""
+
 TESTBENCH = """
 `timescale 1ps/1ps
 module tb;
@@ -83,12 +97,13 @@ def synthesized(tmp_path_factory):
 
     def get(name):
         if name not in cache:
-            spec = UNITS[name]
+            spec = UNITS.get(name)
             src = root / f"{name}.v"
-            src.write_text(verilog_source(spec))
+            src.write_text(verilog_source(spec) if spec else FEEDBACK)
+            top = spec.name if spec else "feedback_unit"
             cache[name] = (
                 spec,
-                synthesize(verilog=src, top=spec.name, cache_dir=root / "cache", progress=None),
+                synthesize(verilog=src, top=top, cache_dir=root / "cache", progress=None),
             )
         return cache[name]
 
@@ -96,6 +111,9 @@ def synthesized(tmp_path_factory):
 
 
 def _streams(spec, netlist):
+    if spec is None:
+        rng = np.random.default_rng(5)
+        return {"a": rng.integers(0, 32, N_OPS), "b": rng.integers(0, 32, N_OPS)}, {}
     fmt_a, fmt_b = spec.in_formats
     a = operand_stream(fmt=fmt_a, dist="gaussian", n=N_OPS, seed=5)
     b = operand_stream(fmt=fmt_b, dist="gaussian", n=N_OPS, seed=6)
@@ -138,7 +156,7 @@ def _run_icarus(tmp_path, netlist, delays, streams, holds):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", list(UNITS))
+@pytest.mark.parametrize("name", [*UNITS, "feedback"])
 def test_inertial_transitions_equal_icarus(tmp_path, synthesized, name):
     if shutil.which("iverilog") is None:
         pytest.skip("iverilog not installed")
@@ -162,6 +180,8 @@ def test_inertial_transitions_equal_icarus(tmp_path, synthesized, name):
     # settled-value changes are the zero-delay engine's toggles
     zero = simulate(netlist, inputs=streams, holds=holds)
     np.testing.assert_array_equal(timing.functional, zero.toggles)
+    if name == "feedback":
+        assert netlist.feedback, "the design should keep sequential feedback"
     if name == "int8_mul_pipelined":
         assert netlist.flops, "the pipelined unit should map onto flip-flops"
         # transport never swallows a pulse: at least as many transitions on every net
