@@ -62,7 +62,7 @@ def _serial_states(
                 states[t + 1, f] = bit & np.uint64(1)
 
 
-def simulate_timing_lanes(netlist, *, inputs, holds, delays, delay_model, words=4):
+def simulate_timing_lanes(netlist, *, inputs, holds, delays, delay_model, words=64):
     """:class:`~picojoule.cost.timingsim.TimingResult` of a netlist with sequential feedback."""
     from picojoule.cost.timingsim import (
         TimingPlan,

@@ -280,7 +280,7 @@ def simulate_timing(
     delay_model="inertial",
     time_step_ps=DEFAULT_TIME_STEP_PS,
     delays=None,
-    words=4,
+    words=64,
     warn=None,
 ):
     """Simulate operand streams through ``netlist`` with cell delays; count every transition.

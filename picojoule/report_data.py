@@ -97,6 +97,7 @@ class ReportData:
     tools: dict
     errors: list = field(default_factory=list)  # energy-vs-error points per multiplier
     lut_accuracy: list = field(default_factory=list)  # float LUT mpGEMM error records
+    calibration_records: list = field(default_factory=list)  # summary.json records at 0.9 V
     seconds: float = 0.0
 
 
@@ -252,7 +253,7 @@ def collect(options, *, progress=print):
         record["contract"] = by_unit[record["name"]].contract
     progress(f"      done in {time.perf_counter() - step:.0f} s")
 
-    calibration = []
+    calibration, calibration_records = [], []
     names = {e["name"]: e for e in entries}
     cal_jobs = [
         (
@@ -269,6 +270,10 @@ def collect(options, *, progress=print):
     if cal_jobs:
         progress(f"[4/5] calibration against Horowitz at {CALIBRATION_VOLTAGE} V")
         cal_records = {r["name"]: r for r in _map(options.jobs, _cost, cal_jobs)}
+        calibration_records = [
+            {**r, "purpose": f"calibration against Horowitz at {CALIBRATION_VOLTAGE} V"}
+            for r in cal_records.values()
+        ]
         for operation, unit in calibration_units(specs).items():
             if unit in cal_records:
                 r = cal_records[unit]
@@ -278,8 +283,15 @@ def collect(options, *, progress=print):
                         "operation": operation,
                         "unit": unit,
                         "energy_pj": r["energy_pj_per_op"],
+                        "energy_pj_zero_delay": r.get("energy_pj_per_op_zero_delay"),
+                        "glitch_fraction": r.get("glitch_fraction"),
+                        "parts_pj": r.get("energy_parts_pj"),
                         "horowitz_pj": his_pj,
                         "ratio": r["energy_pj_per_op"] / his_pj,
+                        "ratio_zero_delay": (
+                            r.get("energy_pj_per_op_zero_delay") or r["energy_pj_per_op"]
+                        )
+                        / his_pj,
                         "area_um2": r["area_um2"],
                         "horowitz_area_um2": his_area,
                         "area_ratio": r["area_um2"] / his_area,
@@ -313,6 +325,7 @@ def collect(options, *, progress=print):
         verdicts=verdicts,
         records=records,
         calibration=calibration,
+        calibration_records=calibration_records,
         accuracy=acc,
         lut=lut,
         tools=tools,

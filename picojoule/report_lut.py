@@ -48,6 +48,10 @@ def _cost_tile(job):
         "delay_ns": synth.delay_ns,
         "energy_pj_per_cycle": energy.energy_pj_per_op,
         "pj_per_mac": pj_per_mac,
+        "energy_pj_per_cycle_zero_delay": energy.energy_pj_per_op_zero_delay,
+        "pj_per_mac_zero_delay": energy.energy_pj_per_op_zero_delay / mpc,
+        "glitch_fraction": energy.glitch_fraction,
+        "delay_model": energy.delay_model,
         "tops_per_w": 2 / pj_per_mac,
         "tops_per_mm2": 2 * mpc * clock_ghz * 1e3 / synth.area_um2,
         "clock_ghz": clock_ghz,
@@ -64,6 +68,10 @@ def _cost_tile(job):
 
 def _is_float_lut(entry):
     return entry.core == "lut" and entry.spec.is_float
+
+
+def _zero_mac(tile):
+    return tile.get("pj_per_mac_zero_delay") or tile["pj_per_mac"]
 
 
 def lut_ratios(tiles):
@@ -99,6 +107,7 @@ def lut_ratios(tiles):
                         # per MAC: the general and float arrays are smaller tiles
                         "area_ratio": mac["area_um2_per_mac"] / t["area_um2_per_mac"],
                         "energy_ratio": mac["pj_per_mac"] / t["pj_per_mac"],
+                        "energy_ratio_zero_delay": _zero_mac(mac) / _zero_mac(t),
                         # throughput per area, each tile at its own critical path
                         "fmax_density_ratio": t["tops_per_mm2_at_fmax"]
                         / mac["tops_per_mm2_at_fmax"],
@@ -135,11 +144,14 @@ def lut_comparison(*, options, progress=print):
     lmul = next((t for t in tiles if t["core"] == "mac-lmul"), None)
     if fp8 and lmul:
         saving = 1 - lmul["pj_per_mac"] / fp8["pj_per_mac"]
+        zero = 1 - _zero_mac(lmul) / _zero_mac(fp8)
         dot = {
             "saving": saving,
+            "saving_zero_delay": zero,
             "text": f"{100 * saving:.1f}% saved per MAC by the L-Mul array against the e4m3 "
             f"multiplier array ({lmul['pj_per_mac']:.3g} vs {fp8['pj_per_mac']:.3g} "
-            f"pJ/MAC; e4m3 products summed in fp32, as in a dot product)",
+            f"pJ/MAC, glitches included; {100 * zero:.1f}% with zero-delay toggles; e4m3 "
+            f"products summed in fp32, as in a dot product)",
         }
     return {
         "tiles": tiles,
@@ -268,11 +280,22 @@ def lut_conclusion(lut):
             continue
         wins = sorted({_label(r) for r in rows if r["energy_ratio"] > 1})
         energy = _range([r["energy_ratio"] for r in rows])
+        energy_zero = _range([r.get("energy_ratio_zero_delay", r["energy_ratio"]) for r in rows])
+        wins_zero = sorted(
+            {_label(r) for r in rows if r.get("energy_ratio_zero_delay", r["energy_ratio"]) > 1}
+        )
         area = _range([r["area_ratio"] for r in rows])
         parts.append(
-            f"Against {label}, MAC energy / LUT energy per MAC is {energy} and MAC area / "
+            f"Against {label}, MAC energy / LUT energy per MAC is {energy} with glitches "
+            f"({energy_zero} with zero-delay toggles) and MAC area / "
             f"LUT area per MAC is {area} (above 1: the LUT tile is better); the LUT tile "
-            + (f"wins on energy at {', '.join(wins)}." if wins else "wins on energy nowhere.")
+            + (f"wins on energy at {', '.join(wins)}" if wins else "wins on energy nowhere")
+            + (
+                "."
+                if wins == wins_zero
+                else f" (zero delay: {', '.join(wins_zero) if wins_zero else 'nowhere'}; "
+                "glitches change where the LUT tile wins)."
+            )
         )
     w2a8 = [
         r
@@ -397,6 +420,7 @@ def lut_blocks(lut, *, figures):
                     "baseline",
                     "area MAC / LUT",
                     "energy MAC / LUT",
+                    "energy MAC / LUT (zero delay)",
                     "TOPS/mm^2 LUT / MAC at own 1/delay",
                 ],
                 [
@@ -407,6 +431,7 @@ def lut_blocks(lut, *, figures):
                         r["baseline"],
                         r["area_ratio"],
                         r["energy_ratio"],
+                        r.get("energy_ratio_zero_delay"),
                         r.get("fmax_density_ratio"),
                     ]
                     for r in lut["ratios"]

@@ -8,9 +8,10 @@ import numpy as np
 from picojoule.base import atomic
 from picojoule.base.errors import UserError
 from picojoule.commands._library_args import add_library_arguments
-from picojoule.cost.energy import cost_record, estimate
+from picojoule.cost.energy import DELAY_MODELS, cost_record, estimate
 from picojoule.cost.operands import DISTRIBUTIONS, operand_stream, tensor_stream, unit_inputs
 from picojoule.cost.synth import synthesize
+from picojoule.cost.timing_delays import DEFAULT_TIME_STEP_PS, check_time_step
 from picojoule.models.formats import get_format
 
 HELP = (
@@ -61,6 +62,19 @@ def add_arguments(parser):
         "--voltage", type=float, default=None, help="supply in V (default: the library's nominal)"
     )
     parser.add_argument("--clock-ghz", type=float, default=1.0, help="clock in GHz (default: 1)")
+    parser.add_argument(
+        "--delay-model",
+        choices=DELAY_MODELS,
+        default="inertial",
+        help="toggle counting: timing simulation with inertial (default) or transport cell "
+        "delays, glitches included, or zero delay",
+    )
+    parser.add_argument(
+        "--time-step-ps",
+        type=float,
+        default=DEFAULT_TIME_STEP_PS,
+        help="time step of the timing simulation in ps (default: 1)",
+    )
     parser.add_argument("--json", metavar="OUT", help="write the result record as JSON to OUT")
     parser.add_argument("--no-cache", action="store_true", help="do not read or write build/cache")
 
@@ -99,6 +113,12 @@ def _operand_widths(netlist, ports):
     raise UserError(f"cannot find the operand ports of {netlist.top}; name them with --ports A,B")
 
 
+def _delay_label(energy):
+    if energy.delay_model == "zero":
+        return "zero delay (no glitches)"
+    return f"{energy.delay_model}, {energy.time_step_ps:g} ps step"
+
+
 def run(args):
     if args.n < 2:
         raise UserError(f"--n must be at least 2, got {args.n}")
@@ -117,6 +137,8 @@ def run(args):
         except ValueError:
             raise UserError(f"--hold takes PORT=INTEGER, got {item!r}") from None
     cache_dir = None if args.no_cache else "default"
+    if args.delay_model != "zero":
+        check_time_step(args.time_step_ps)
     synth = synthesize(
         verilog=args.verilog,
         top=args.top,
@@ -175,6 +197,8 @@ def run(args):
         voltage=args.voltage,
         clock_ghz=args.clock_ghz,
         cache_dir=cache_dir,
+        delay_model=args.delay_model,
+        time_step_ps=args.time_step_ps,
     )
     print(
         f"{args.top} on {synth.library_label}: {fmt_a.name} x {fmt_b.name} operands, {distribution}, "
@@ -186,6 +210,12 @@ def run(args):
         ("  internal", f"{energy.internal_pj:.4f} pJ"),
         ("  clock", f"{energy.clock_pj:.4f} pJ"),
         ("  leakage", f"{energy.leakage_pj:.5f} pJ"),
+        ("delay model", _delay_label(energy)),
+        ("zero-delay energy", f"{energy.energy_pj_per_op_zero_delay:.4f} pJ"),
+        (
+            "glitch energy",
+            f"{energy.glitch_pj:.4f} pJ ({100 * energy.glitch_fraction:.1f}% of dynamic)",
+        ),
         ("power", f"{energy.power_mw:.4f} mW"),
         ("toggles per operation", f"{energy.toggles_per_op:.1f}"),
         ("cells / area", f"{sum(synth.cells.values())} / {synth.area_um2:.2f} um^2"),
