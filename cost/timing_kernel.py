@@ -119,7 +119,8 @@ def run_chunk(
     """Simulate one chunk; adds to ``toggles``/``functional`` (per net) and ``stats``.
 
     ``stats``: [cell evaluations (a cell output at a step where any lane's input changed),
-    lane evaluations (the same counted per operation), transitions]. Returns the number of
+    lane evaluations (the same counted per operation), transitions, word evaluations (the
+    same counted per 64-operation word)]. Returns the number of
     events used, or -1 when ``ev_time`` is too small (the caller retries with a larger pool).
     """
     n_words = init.shape[1]
@@ -277,6 +278,7 @@ def run_chunk(
                     active[n_active] = w
                     n_active += 1
                     stats[1] += _popcount(changed[w])
+                    stats[3] += 1
             if tail == q_cap:  # compact or grow the queue
                 live = tail - head
                 if live * 2 > q_cap:

@@ -163,6 +163,7 @@ def simulate_timing_lanes(netlist, *, inputs, holds, delays, delay_model, words=
         evaluations=int(runner.stats[0]),
         lane_evaluations=int(runner.stats[1]),
         settle_steps=delays.settle_steps,
+        word_evaluations=int(runner.stats[3]),
     )
 
 

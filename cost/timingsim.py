@@ -63,7 +63,8 @@ class TimingResult:
 
     ``toggles`` counts every transition (glitches included); ``functional`` the settled-value
     changes (the zero-delay count); ``evaluations``: cell outputs evaluated at a step where an
-    input changed in any lane; ``lane_evaluations``: the same per operation.
+    input changed in any lane; ``lane_evaluations``: the same per operation;
+    ``word_evaluations``: per 64-operation word evaluated (the bit-parallel work).
     """
 
     toggles: np.ndarray
@@ -74,6 +75,7 @@ class TimingResult:
     evaluations: int
     lane_evaluations: int
     settle_steps: int
+    word_evaluations: int = 0
 
     @property
     def glitches(self):
@@ -216,7 +218,7 @@ class _Runner:
         self.pool = max(1024, plan.n_nets * 16)
         self.toggles = np.zeros(plan.n_nets, dtype=np.int64)
         self.functional = np.zeros(plan.n_nets, dtype=np.int64)
-        self.stats = np.zeros(3, dtype=np.int64)
+        self.stats = np.zeros(4, dtype=np.int64)
         self.flop_carry = np.zeros(max(plan.n_flop_slots, 1), dtype=np.uint64)
         self.ev_start = np.zeros(plan.n_nets, dtype=np.int64)
         self.ev_count = np.zeros(plan.n_nets, dtype=np.int64)
@@ -352,6 +354,7 @@ def simulate_timing(
         evaluations=int(runner.stats[0]),
         lane_evaluations=int(runner.stats[1]),
         settle_steps=delays.settle_steps,
+        word_evaluations=int(runner.stats[3]),
     )
 
 
