@@ -40,7 +40,12 @@ def _serial_states(
     """``states[t, f]``: flip-flop f's state at operation t (bit 0 of each word is used)."""
     n = inputs.shape[0]
     stack = np.empty(32, dtype=np.uint64)
-    cur = np.empty((16, 1), dtype=np.uint64)
+    widest = 1
+    for node in range(len(kind)):
+        widest = max(widest, in_count[node])
+    for f in range(len(state_nets)):
+        widest = max(widest, next_in_count[f])
+    cur = np.empty((widest, 1), dtype=np.uint64)
     for t in range(n):
         for j in range(len(input_nets)):
             values[input_nets[j], 0] = inputs[t, j]
