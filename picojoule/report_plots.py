@@ -160,6 +160,7 @@ def glitch_energy(records, path, *, distribution="gaussian"):
     ax.bar(x, zero, label="functional (zero-delay) energy")
     ax.bar(x, glitch, bottom=zero, label="glitch energy")
     ax.set_yscale("log")
+    ax.set_ylim(bottom=0.5 * zero.min())
     ax.set_xticks(x, names, rotation=75, ha="right", fontsize=7)
     ax.set_ylabel("energy per operation (pJ)")
     ax.set_title(f"Functional vs glitch energy per unit ({distribution} operands)")
