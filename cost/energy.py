@@ -33,10 +33,10 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from picojoule.base import cache
 from picojoule.base.errors import UserError
-from picojoule.cost import cache
 from picojoule.cost.gatesim import simulate
-from picojoule.cost.synth import slow_step, synthesize
+from picojoule.cost.synth import SOURCES, slow_step, synthesize
 from picojoule.cost.timing_delays import DEFAULT_TIME_STEP_PS, check_time_step
 from picojoule.cost.timingsim import simulate_timing
 
@@ -189,6 +189,10 @@ def estimate(
     clock_ghz : float
     synth : SynthResult, optional
         An existing synthesis result (then ``verilog``, ``top`` and ``liberty`` are not used).
+    cache_dir : path-like or None
+        As :func:`picojoule.cost.synth.synthesize`. The energy is cached by the netlist, every
+        figure of the library (``library.digest``), the operands, voltage and clock, the delay
+        model and time step, numpy's version and the source of the cost flow.
     delay_model : {"inertial", "transport", "zero"}
         How toggles are counted (see the module docstring); default inertial.
     time_step_ps : float
@@ -213,18 +217,18 @@ def estimate(
             progress=progress,
         )
     top = synth.top
-    if cache_dir == "default":
-        cache_dir = cache.default_dir()
+    cache_dir = cache.resolve(cache_dir)
     digest = cache.key(
         "energy",
         synth.design,
-        synth.library_label,
-        synth.library.cells.keys(),
+        synth.library.digest,
         _stream_digest(streams, holds),
         voltage,
         clock_ghz,
         delay_model,
         time_step_ps,
+        np.__version__,
+        sources=SOURCES,
     )
     hit = cache.load(cache_dir, "energy", digest)
     if hit is not None:
@@ -250,7 +254,7 @@ def estimate(
 
 
 def cost_record(synth, energy, *, name, kind, params, distribution):
-    """One ``reports/summary.json`` record (issue 4's fields plus the energy breakdown)."""
+    """One ``reports/summary.json`` record (the synthesis figures plus the energy breakdown)."""
     return {
         "name": name,
         "kind": kind,
