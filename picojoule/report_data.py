@@ -131,6 +131,7 @@ class ReportData:
     tools: dict
     errors: list = field(default_factory=list)  # energy-vs-error points per multiplier
     lut_accuracy: list = field(default_factory=list)  # float LUT mpGEMM error records
+    calibration_records: list = field(default_factory=list)  # summary.json records at 0.9 V
     seconds: float = 0.0
     steps: object = None  # the run's `Steps`, for the report-writing step
     proofs: list = field(default_factory=list)  # cached netlist proofs (`make prove`) per unit
@@ -355,7 +356,7 @@ def collect(options, *, progress=print):
                 f"`picojoule sim --unit {failed[0]}` for details"
             )
 
-    records, calibration, tile_results = [], [], []
+    records, calibration, calibration_records, tile_results = [], [], [], []
     if "cost" in steps.keys:
         voltage_of = {unit: CALIBRATION_VOLTAGE for unit in calibrated.values()}
         distributions = list(DISTRIBUTIONS) if "units" in sections else []
@@ -400,14 +401,24 @@ def collect(options, *, progress=print):
                 records.append({**record, "contract": by_unit[record["name"]].contract})
         for operation, unit in calibrated.items():
             r = done[unit]["calibration"]
+            calibration_records.append(
+                {**r, "purpose": f"calibration against Horowitz at {CALIBRATION_VOLTAGE} V"}
+            )
             his_pj, his_area = HOROWITZ_45NM[operation]
             calibration.append(
                 {
                     "operation": operation,
                     "unit": unit,
                     "energy_pj": r["energy_pj_per_op"],
+                    "energy_pj_zero_delay": r.get("energy_pj_per_op_zero_delay"),
+                    "glitch_fraction": r.get("glitch_fraction"),
+                    "parts_pj": r.get("energy_parts_pj"),
                     "horowitz_pj": his_pj,
                     "ratio": r["energy_pj_per_op"] / his_pj,
+                    "ratio_zero_delay": (
+                        r.get("energy_pj_per_op_zero_delay") or r["energy_pj_per_op"]
+                    )
+                    / his_pj,
                     "area_um2": r["area_um2"],
                     "horowitz_area_um2": his_area,
                     "area_ratio": r["area_um2"] / his_area,
@@ -476,6 +487,7 @@ def collect(options, *, progress=print):
         verdicts=verdicts,
         records=records,
         calibration=calibration,
+        calibration_records=calibration_records,
         accuracy=acc,
         lut=lut,
         tools=tools,

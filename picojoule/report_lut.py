@@ -18,6 +18,10 @@ from picojoule.hw.tile_cost import FLOAT_BASELINE_MULS
 FLOAT_BASELINES = tuple(f"mac-{mul}" for mul in FLOAT_BASELINE_MULS)
 
 
+def _zero_mac(tile):
+    return tile.get("pj_per_mac_zero_delay") or tile["pj_per_mac"]
+
+
 def lut_ratios(tiles):
     """MAC / LUT ratios of energy and area per MAC, per LUT tile and baseline.
 
@@ -51,6 +55,7 @@ def lut_ratios(tiles):
                         # per MAC: the general and float arrays are smaller tiles
                         "area_ratio": mac["area_um2_per_mac"] / t["area_um2_per_mac"],
                         "energy_ratio": mac["pj_per_mac"] / t["pj_per_mac"],
+                        "energy_ratio_zero_delay": _zero_mac(mac) / _zero_mac(t),
                         # throughput per area, each tile at its own critical path
                         "fmax_density_ratio": t["tops_per_mm2_at_fmax"]
                         / mac["tops_per_mm2_at_fmax"],
@@ -69,13 +74,16 @@ def lut_section(tiles):
     lmul = next((t for t in tiles if t["core"] == "mac-lmul"), None)
     if fp8 and lmul:
         saving = 1 - lmul["pj_per_mac"] / fp8["pj_per_mac"]
+        zero = 1 - _zero_mac(lmul) / _zero_mac(fp8)
         dot = {
             "saving": saving,
             "lmul_pj_per_mac": lmul["pj_per_mac"],
             "fp8_pj_per_mac": fp8["pj_per_mac"],
+            "saving_zero_delay": zero,
             "text": f"{100 * saving:.1f}% saved per MAC by the L-Mul array against the e4m3 "
             f"multiplier array ({lmul['pj_per_mac']:.3g} vs {fp8['pj_per_mac']:.3g} "
-            f"pJ/MAC; e4m3 products summed in fp32, as in a dot product)",
+            f"pJ/MAC, glitches included; {100 * zero:.1f}% with zero-delay toggles; e4m3 "
+            f"products summed in fp32, as in a dot product)",
         }
     return {
         "tiles": tiles,
@@ -185,14 +193,23 @@ def lut_summary(lut):
         if not group:
             continue
         wins = sorted({_label(r) for r in group if r["energy_ratio"] > 1})
+        wins_zero = sorted(
+            {_label(r) for r in group if r.get("energy_ratio_zero_delay", r["energy_ratio"]) > 1}
+        )
         timed = [r["fmax_density_ratio"] for r in group if r.get("fmax_density_ratio")]
         rows.append(
             [
                 label,
                 _range([r["energy_ratio"] for r in group]),
+                _range([r.get("energy_ratio_zero_delay", r["energy_ratio"]) for r in group]),
                 _range([r["area_ratio"] for r in group]),
                 _range(timed) if timed else None,
-                ", ".join(wins) if wins else "nowhere",
+                (", ".join(wins) if wins else "nowhere")
+                + (
+                    ""
+                    if wins == wins_zero
+                    else f" (zero delay: {', '.join(wins_zero) if wins_zero else 'nowhere'})"
+                ),
             ]
         )
     return rows
@@ -282,6 +299,7 @@ def lut_blocks(lut, *, figures):
                 [
                     "LUT tile against",
                     "energy per MAC, MAC / LUT",
+                    "same, zero-delay toggles",
                     "area per MAC, MAC / LUT",
                     "TOPS/mm^2 at own clock limit, LUT / MAC",
                     "LUT wins on energy at",
@@ -306,6 +324,7 @@ def lut_blocks(lut, *, figures):
                     "baseline",
                     "area MAC / LUT",
                     "energy MAC / LUT",
+                    "energy MAC / LUT (zero delay)",
                     "TOPS/mm^2 LUT / MAC at own 1/delay",
                 ],
                 [
@@ -316,6 +335,7 @@ def lut_blocks(lut, *, figures):
                         r["baseline"],
                         r["area_ratio"],
                         r["energy_ratio"],
+                        r.get("energy_ratio_zero_delay"),
                         r.get("fmax_density_ratio"),
                     ]
                     for r in lut["ratios"]

@@ -195,3 +195,27 @@ def energy_vs_error(points, path):
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def glitch_energy(records, path, *, distribution="gaussian"):
+    """Stacked bars per unit: functional (zero-delay) energy and the glitch energy on top."""
+    rows = [r for r in records if r["distribution"] == distribution]
+    if not rows:
+        return False
+    names = [r["name"] for r in rows]
+    zero = np.array([r.get("energy_pj_per_op_zero_delay") or r["energy_pj_per_op"] for r in rows])
+    glitch = np.array([max(r.get("glitch_pj", 0.0), 0.0) for r in rows])
+    fig, ax = plt.subplots(figsize=(11, 4.8))
+    x = np.arange(len(rows))
+    ax.bar(x, zero, label="functional (zero-delay) energy")
+    ax.bar(x, glitch, bottom=zero, label="glitch energy")
+    ax.set_yscale("log")
+    ax.set_ylim(bottom=0.5 * zero.min())
+    ax.set_xticks(x, names, rotation=75, ha="right", fontsize=7)
+    ax.set_ylabel("energy per operation (pJ)")
+    ax.set_title(f"Functional vs glitch energy per unit ({distribution} operands)")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True

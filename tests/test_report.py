@@ -20,6 +20,10 @@ FIELDS = {
     "power_mw",
     "distribution",
     "delay_ns",
+    "energy_pj_per_op_zero_delay",
+    "glitch_fraction",
+    "glitch_pj",
+    "delay_model",
 }
 
 
@@ -70,14 +74,21 @@ def test_report_writes_every_output(data, tmp_path):
         "accuracy.csv",
         "figures/area_energy.png",
         "figures/energy_vs_error.png",
+        "figures/glitch_energy.png",
     } <= set(names)
     records = json.loads((out / "summary.json").read_text())
+    calibration = [r for r in records if "purpose" in r]
+    records = [r for r in records if "purpose" not in r]
+    assert {r["voltage"] for r in calibration} == {0.9}  # int8 add: Horowitz' operation
+    assert [r["name"] for r in calibration] == ["int_add_int8_int8_int9_s0"]
     assert {r["name"] for r in records} == set(UNITS)
     assert {r["distribution"] for r in records} == {"uniform", "gaussian", "laplace"}
     for r in records:
         assert FIELDS <= set(r)
         assert r["library"] == "default"
         assert r["cells"] > 0 and r["area_um2"] > 0 and r["energy_pj_per_op"] > 0
+        assert r["delay_model"] == "inertial"
+        assert r["energy_pj_per_op"] >= r["energy_pj_per_op_zero_delay"] > 0
     html = (out / "report.html").read_text()
     assert "data:image/png;base64," in html and "src='figures" not in html
     md = (out / "report.md").read_text()

@@ -127,6 +127,8 @@ def write_report(data, out, *, force=False):
                 data.records, tmp / FIGURES["distribution"], distributions=list(DISTRIBUTIONS)
             )
             figures["distribution"] = FIGURES["distribution"]
+            if report_plots.glitch_energy(data.records, tmp / FIGURES["glitch"]):
+                figures["glitch"] = FIGURES["glitch"]
         if data.errors:
             report_plots.energy_vs_error(data.errors, tmp / FIGURES["energy_error"])
             figures["energy_error"] = FIGURES["energy_error"]
@@ -147,7 +149,8 @@ def write_report(data, out, *, force=False):
         doc = build(data, figures=figures)
         atomic.write_text(tmp / "report.md", render_markdown(doc))
         atomic.write_text(tmp / "report.html", render_html(doc, root=tmp))
-        atomic.write_text(tmp / "summary.json", json.dumps(data.records, indent=1) + "\n")
+        summary = data.records + data.calibration_records
+        atomic.write_text(tmp / "summary.json", json.dumps(summary, indent=1) + "\n")
         if data.lut or data.lut_accuracy:
             atomic.write_text(
                 tmp / "lut.json",
