@@ -30,8 +30,11 @@ bf16 ``Dot_j`` enters exactly). For NVFP4 the tensor scales are applied last:
 """
 
 import functools
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from picojoule.base.errors import UserError
 from picojoule.models.formats import PRESETS
@@ -316,18 +319,22 @@ def _scaled_values(t):
 
 def _dot_general_blas(a, b, out_fmt, *, dtype, rows=128):
     """Block sums through BLAS in ``dtype`` (exact there, see `_blas_dtype`), each rounded
-    once to ``out`` and added to the fp32 accumulator in block order."""
+    once to ``out`` and added to the fp32 accumulator in block order.
+
+    Row chunks run on a thread per CPU (numpy releases the GIL); each k-wide GEMM is too small
+    for BLAS's own threads, which are limited to one.
+    """
     xa = np.ascontiguousarray(_scaled_values(a), dtype=dtype)  # (n, M, k)
     xb = _scaled_values(b).astype(dtype)
     n, M, _ = xa.shape
     N = xb.shape[1]
     xb_t = np.ascontiguousarray(np.transpose(xb, (0, 2, 1)))  # (n, k, N)
     acc = np.zeros((M, N), dtype=np.float32)
-    buf = np.empty((min(rows, M), N), dtype=dtype)
-    with np.errstate(invalid="ignore", over="ignore"):
-        for r in range(0, M, rows):
-            part = acc[r : r + rows]
-            sums = buf[: part.shape[0]]
+
+    def chunk(r):
+        part = acc[r : r + rows]
+        sums = np.empty(part.shape, dtype=dtype)
+        with np.errstate(invalid="ignore", over="ignore"):
             for j in range(n):
                 np.matmul(xa[j, r : r + rows], xb_t[j], out=sums)  # exact
                 if out_fmt.name == "fp32":
@@ -335,4 +342,8 @@ def _dot_general_blas(a, b, out_fmt, *, dtype, rows=128):
                 else:
                     rounded = out_fmt.decode(out_fmt.encode(sums)).astype(np.float32)
                     np.add(part, rounded, out=part)
+
+    workers = min(os.cpu_count() or 1, -(-M // rows))
+    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(workers) as pool:
+        list(pool.map(chunk, range(0, M, rows)))
     return acc
