@@ -195,7 +195,9 @@ def test_fault_changes_results(spec, fault):
 
 def test_every_fault_is_exercised_on_each_kind_it_supports():
     covered = {(spec.kind, fault) for spec, fault in FAULTY}
-    assert covered == {(kind, name) for name, kinds in faults.FAULTS.items() for kind in kinds}
+    # mx_dot faults are injected and caught in cocotb: tests/test_sim_mx_dot.py
+    every = {(kind, name) for name, kinds in faults.FAULTS.items() for kind in kinds}
+    assert covered == {(kind, name) for kind, name in every if kind != "mx_dot"}
 
 
 def test_unknown_or_unsupported_fault_is_refused():
