@@ -388,7 +388,7 @@ def _blocks(values, fmt, pad):
                 f"(pad=True) or choose a k that divides {n}"
             )
         x = np.concatenate([x, np.zeros((*x.shape[:-1], fmt.k - rem))], axis=-1)
-    return x.reshape(*x.shape[:-1], -1, fmt.k)
+    return x.reshape(*x.shape[:-1], x.shape[-1] // fmt.k, fmt.k)
 
 
 def quantize(values, *, fmt, pad=False):
