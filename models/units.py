@@ -12,7 +12,7 @@ combinational unit. It does not change the numeric result.
 from dataclasses import dataclass, fields, replace
 
 from picojoule.models.formats import FloatFormat, IntFormat, Overflow, get_format
-from picojoule.models.mx_unit import MxDot
+from picojoule.models.mx_unit import MxDot, mx_suite
 
 __all__ = [
     "FpMul",
@@ -363,6 +363,8 @@ def standard_suite():
         IntAdd(a="int32", b="int32"),
     ]
     suite += [FpAdd(a="fp16", b="fp16", out="fp16"), FpAdd(a="fp32", b="fp32", out="fp32")]
+    mx = mx_suite()  # block-scaled dot products (issue 12), each to fp32
+    suite += [spec for spec in mx if spec.stages == 0]
     suite += [
         FpMul(a="e4m3", b="e4m3", out="e4m3", stages=2),
         LMul(fmt="e4m3", stages=2),
@@ -370,4 +372,5 @@ def standard_suite():
         IntAdd(a="int32", b="int32", stages=2),
         FpAdd(a="fp16", b="fp16", out="fp16", stages=3),
     ]
+    suite += [spec for spec in mx if spec.stages]
     return suite
