@@ -28,8 +28,8 @@ NVFP4 (``BlockFormat(element="e2m1", k=16, scale="e4m3")``), the usual two-level
 ``T = fp32(amax(|v|) / (6 * 448))`` over the whole tensor (``T = 1`` for an all-zero
 tensor), block scale ``S = e4m3(amax_block / 6 / T)`` (RNE, saturating to 448; a block
 whose scale rounds to 0 has +0 elements), ``P_i = e2m1(v_i / (S T))`` with the quotient
-rounded once to float64 and then RNE to e2m1, saturating at +-6. A NaN or Inf anywhere
-makes ``T`` NaN is not representable usefully, so such a tensor is refused (ValueError).
+rounded once to float64 and then RNE to e2m1, saturating at +-6. A tensor holding NaN or
+Inf is refused (`UserError`): it would make ``T`` and every block scale meaningless.
 
 Padding: the last axis must be a multiple of ``k`` unless ``pad=True``, which appends zeros.
 """
