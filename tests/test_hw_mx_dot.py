@@ -96,3 +96,24 @@ def test_pipelined_under_backpressure(spec):
     got, latencies = _simulate(spec, vectors.a, vectors.b, seed=3)
     assert not _mismatches(spec, vectors, got)[:5]
     assert min(latencies) == spec.stages and min(latencies) == max(latencies[:5])
+
+
+def test_yosys_synthesizes_small_units(tmp_path):
+    """Every datapath variant (scale formats, product types, mixed, int8, pipelined) at small k."""
+    import subprocess
+
+    from picojoule.hw import tools
+    from picojoule.hw.export import export_unit
+
+    yosys = tools.require_tool("yosys")
+    specs = [
+        MxDot(a="int8", k=2),
+        MxDot(a="e2m1", k=2, scale="e4m3"),
+        MxDot(a="e4m3", b="e5m2", k=2, out="bf16"),
+        MxDot(a="e4m3", k=2, products="lmul", stages=2),
+    ]
+    for spec in specs:
+        entry = export_unit(spec, tmp_path)
+        script = f"read_verilog {tmp_path / entry['verilog']}; synth -top {entry['top']}; stat"
+        run = subprocess.run([yosys, "-q", "-p", script], capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr[-500:]
