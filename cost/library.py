@@ -21,6 +21,9 @@ from the built-in Nangate45 table (:func:`default_library`, figures in
 """
 
 import dataclasses
+import functools
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -74,6 +77,15 @@ class CellLibrary:
     wire_cap_per_length_ff: float = 0.0
     wire_slope: float = 0.0
     wire_fanout_length: tuple = ()
+
+    @functools.cached_property
+    def digest(self):
+        """SHA-256 of every figure, function and cell name of the library: its content, not
+        ``source`` (where it was read from). Caches of results computed from it are keyed by it."""
+        content = dataclasses.asdict(self)
+        del content["source"]
+        text = json.dumps(content, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
 
     def wire_cap_ff(self, fanout):
         """Wire-load capacitance (fF) of a net with ``fanout`` sink pins."""

@@ -1,4 +1,4 @@
-"""Cost a generated unit from its manifest entry (issue 3's ``build/verilog/manifest.json``).
+"""Cost a generated unit from its manifest entry (``build/verilog/manifest.json``).
 
 The entry's ``kind`` and ``params`` rebuild the unit spec (``picojoule.models.units``), whose
 input formats decide how operand streams are quantized; combinational units are driven on

@@ -9,14 +9,11 @@ checked). Builds, runs and the cocotb test (`picojoule.sim.batch_tb`) are the en
 Every result is compared with `MxDot.golden_blocks` of the same blocks.
 """
 
-import shutil
-import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
 
-from picojoule.sim import engine, simulators, wrapper
+from picojoule.sim import engine, harness, simulators, wrapper
 from picojoule.sim.mx_vectors import block_vectors, hex_words
 
 __all__ = ["block_wrapper", "co_verify_mx", "describe_block"]
@@ -78,7 +75,7 @@ def co_verify_mx(
     vectors=None,
     count=None,
     seed=0,
-    build_root=engine.DEFAULT_BUILD_ROOT,
+    build_root=None,
     p_valid=160,
     p_ready=160,
     warm=64,
@@ -103,11 +100,10 @@ def co_verify_mx(
     else:
         top = MX_BATCH_TOP
         text = block_wrapper(top=design.top, depth=depth, **widths)
-    build_dir, build_seconds = engine._build(
-        design, simulator=simulator, wrapper_text=text, top=top, build_root=build_root
+    image = engine._image(
+        design, simulator=simulator, top=top, wrapper_text=text, build_root=build_root
     )
-    run_dir = Path(tempfile.mkdtemp(dir=build_dir, prefix="run-"))
-    try:
+    with harness.run_folder(image) as run_dir:
         (run_dir / "a.hex").write_bytes(hex_words(vectors.a_elements, vectors.a_scales, fmt=a_fmt))
         (run_dir / "b.hex").write_bytes(hex_words(vectors.b_elements, vectors.b_scales, fmt=b_fmt))
         if design.pipelined:
@@ -131,16 +127,16 @@ def co_verify_mx(
             "y_width": widths["y_width"],
             "time_limit_ns": limit,
         }
-        results = engine._run(
-            simulator=simulator,
-            build_dir=build_dir,
-            top=top,
-            run_dir=run_dir,
-            job=job,
-            plusargs=plusargs,
+        results = engine._load(
+            harness.run(
+                image,
+                folder=run_dir,
+                module="picojoule.sim.batch_tb",
+                job=job,
+                plusargs=plusargs,
+                expect="results.npz",
+            )
         )
-    finally:
-        shutil.rmtree(run_dir, ignore_errors=True)
     want = vectors.golden().astype(np.uint64)
     verdict = engine.Verdict(
         name=spec.name,
@@ -149,7 +145,7 @@ def co_verify_mx(
         mismatches=0,
         seconds=0.0,
         sim_seconds=float(results["sim_seconds"]),
-        build_seconds=build_seconds,
+        build_seconds=image.build_seconds,
         description=vectors.description,
         latency=design.latency,
     )
