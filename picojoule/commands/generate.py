@@ -1,18 +1,37 @@
 """`picojoule generate`: one unit from flags, as a Verilog file."""
 
 import json
-from pathlib import Path
 
 HELP = "export one arithmetic unit, described by flags, as a Verilog file"
+DESCRIPTION = (
+    f"{HELP}. Writes only -o FILE.v and, with --manifest, that manifest file (each replaced "
+    "atomically; the manifest names the Verilog relative to its own folder). Refuses before "
+    "any work: flags that do not apply to the kind (--variant except on lmul, --overflow on "
+    "integer kinds, --width on float kinds), out-of-range numbers, an output path that is a "
+    "folder or cannot be written."
+)
 
 KINDS = ("fp_mul", "fp_add", "lmul", "int_mul", "int_add", "mx_dot")
 
 
 def add_arguments(parser):
+    add_unit_arguments(parser, required=True)
+    parser.add_argument(
+        "-o", "--output", required=True, metavar="FILE.v", help="Verilog file to write"
+    )
+    parser.add_argument(
+        "--manifest",
+        metavar="FILE.json",
+        help='also write this unit\'s manifest entry as {"units": [entry]} to FILE.json',
+    )
+
+
+def add_unit_arguments(parser, *, required):
+    """The flags that describe one unit (also used by `picojoule sim`)."""
     from picojoule.hw.faults import FAULTS
     from picojoule.models.units import LMUL_VARIANTS
 
-    parser.add_argument("--kind", required=True, choices=KINDS, help="unit kind")
+    parser.add_argument("--kind", required=required, choices=KINDS, help="unit kind")
     parser.add_argument(
         "--a",
         metavar="FMT",
@@ -21,14 +40,20 @@ def add_arguments(parser):
     )
     parser.add_argument("--b", metavar="FMT", help="format of operand b (default: as --a)")
     parser.add_argument(
-        "--out",
+        "--result",
         metavar="FMT",
         help="result format (default: as --a for float kinds; the exact width for integer kinds)",
     )
     parser.add_argument(
+        "--out",
+        dest="out_alias",
+        metavar="FMT",
+        help="deprecated alias of --result (accepted only when FMT is a format name)",
+    )
+    parser.add_argument(
         "--variant",
         choices=LMUL_VARIANTS,
-        default="int_add",
+        default=None,
         help="L-Mul variant (lmul only; default int_add)",
     )
     parser.add_argument(
@@ -49,8 +74,8 @@ def add_arguments(parser):
     parser.add_argument(
         "--overflow",
         choices=("nonsat", "sat"),
-        default="nonsat",
-        help="overflow mode of float results (default nonsat)",
+        default=None,
+        help="overflow mode of float results (float kinds only; default nonsat)",
     )
     parser.add_argument(
         "--width",
@@ -84,14 +109,6 @@ def add_arguments(parser):
     parser.add_argument(
         "--fault", choices=tuple(FAULTS), help="inject one named bug (test-strength checks only)"
     )
-    parser.add_argument(
-        "-o", "--output", required=True, metavar="FILE.v", help="Verilog file to write"
-    )
-    parser.add_argument(
-        "--manifest",
-        metavar="FILE.json",
-        help='also write this unit\'s manifest entry as {"units": [entry]}',
-    )
 
 
 def _stages(args):
@@ -106,11 +123,40 @@ def _stages(args):
     return stages
 
 
+def _normalize(args):
+    """Refuse flags that do not apply; resolve --out (deprecated) into --result; defaults."""
+    import sys
+
+    from picojoule.base.errors import UserError
+    from picojoule.models.formats import get_format
+
+    if getattr(args, "out_alias", None) is not None:
+        if args.result is not None:
+            raise UserError("give the result format once: --result FMT (--out is its old name)")
+        try:
+            get_format(args.out_alias)
+        except ValueError:
+            raise UserError(
+                f"--out {args.out_alias} is not a format; --out is the deprecated name of "
+                "--result FMT, and the Verilog path goes to -o FILE.v"
+            ) from None
+        print("picojoule generate: --out FMT is deprecated; use --result FMT", file=sys.stderr)
+        args.result = args.out_alias
+    if args.variant is not None and args.kind != "lmul":
+        raise UserError(f"--variant applies to lmul, not {args.kind}; drop it")
+    if args.overflow is not None and args.kind in ("int_mul", "int_add"):
+        raise UserError(f"--overflow applies to float kinds, not {args.kind}; integers wrap")
+    args.variant = args.variant or "int_add"
+    args.overflow = args.overflow or "nonsat"
+    args.out = args.result
+
+
 def spec_from_args(args):
     """The unit spec the flags describe (ValueError with one line on bad input)."""
     from picojoule.models import units
     from picojoule.models.formats import IntFormat
 
+    _normalize(args)
     stages = _stages(args)
     if args.kind in ("int_mul", "int_add"):
         if args.width is not None:
@@ -153,16 +199,21 @@ def spec_from_args(args):
 
 
 def run(args):
-    from picojoule.base import atomic
+    import os
+
+    from picojoule.base import atomic, outputs
     from picojoule.hw.export import manifest_entry, verilog_source
 
     spec = spec_from_args(args)
+    verilog_path = outputs.check_file(args.output, flag="-o")
+    manifest_path = outputs.check_file(args.manifest, flag="--manifest") if args.manifest else None
     text = verilog_source(spec, fault=args.fault)
-    atomic.write_text(args.output, text)
+    atomic.write_text(verilog_path, text)
     entry = manifest_entry(spec, text=text, fault=args.fault)
-    entry["verilog"] = Path(args.output).name
-    if args.manifest:
-        atomic.write_text(args.manifest, json.dumps({"units": [entry]}, indent=2) + "\n")
+    entry["verilog"] = verilog_path.name
+    if manifest_path is not None:
+        entry["verilog"] = os.path.relpath(verilog_path, manifest_path.parent)
+        atomic.write_text(manifest_path, json.dumps({"units": [entry]}, indent=2) + "\n")
     ports = ", ".join(f"{name}[{width}]" for name, width in entry["ports"].items())
     print(f"wrote {args.output}: module {entry['top']}, latency {entry['latency']}, ports {ports}")
     return 0

@@ -8,6 +8,11 @@ HELP = (
     "accuracy) on local processes or a Dask cluster; resumable; writes DIR/results.jsonl, "
     "results.csv and index.html"
 )
+DESCRIPTION = (
+    f"{HELP}. Writes only those files (and the sweep's resumable state) into the --out folder. "
+    "Refuses before any work: a sweep file that does not parse, an --out that is a file or "
+    "cannot be written, --jobs below 1, --jobs together with --scheduler."
+)
 
 
 def add_arguments(parser):
@@ -36,6 +41,11 @@ def run(args):
     from picojoule.sweep.spec import load_spec
 
     spec = load_spec(args.spec)
+    if os.path.isfile(args.out):
+        raise UserError(f"--out {args.out} is a file, not a folder; choose a folder path")
+    from picojoule.base.outputs import check_creatable
+
+    check_creatable(args.out, flag="--out", shown=args.out)
     if args.jobs is not None and args.jobs < 1:
         raise UserError(f"--jobs must be >= 1, got {args.jobs}")
     if args.scheduler is not None and args.jobs is not None:
