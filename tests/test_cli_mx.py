@@ -24,7 +24,7 @@ def test_generate_mx_dot(tmp_path, capsys):
         (["--k", "65"], "choose k in 1..64"),
         (["--a", "e3m3"], "choose from e4m3, e5m2, e3m2, e2m3, e2m1, int8"),
         (["--a", "e4m3", "--b", "e2m1", "--products", "lmul"], "equal float formats"),
-        (["--out", "fp16"], "choose from fp32, bf16"),
+        (["--result", "fp16"], "choose from fp32, bf16"),
     ],
 )
 def test_bad_mx_dot_flags_exit_2(tmp_path, capsys, flags, message):
