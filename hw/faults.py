@@ -15,9 +15,14 @@ fault                     what changes                                units
 ``lmul_offset_off_by_one``  the L-Mul offset is one ULP too large     lmul (every variant)
 ``subnormal_shift``       the denormalizing right shift of a          fp_mul, fp_add
                           subnormal result is one bit short
-``swap_nan_inf``          the NaN and the infinite result classes     fp_mul, fp_add, lmul
-                          exchange their output codes
+``swap_nan_inf``          the NaN and the infinite result classes     fp_mul, fp_add, lmul,
+                          exchange their output codes                 mx_dot
+``mx_drop_element``       the last element product of a block is      mx_dot
+                          left out of the sum
 ========================  ==========================================  =========================
+
+``mx_dot`` units take ``invert_signal``, ``drop_round_increment`` and ``subnormal_shift`` in
+their final rounding (the sticky bit, the increment, the denormalizing shift).
 
 Whether a fault is observable depends on the unit: ``swap_nan_inf`` on a non-saturating
 ``fn`` format (e4m3) shows only on NaN operands with the sign bit set, because such a format
@@ -27,11 +32,12 @@ encodes "infinite" as its NaN code.
 __all__ = ["FAULTS", "check_fault", "faults_for"]
 
 FAULTS = {
-    "invert_signal": ("fp_mul", "fp_add", "lmul", "int_mul", "int_add"),
-    "drop_round_increment": ("fp_mul", "fp_add"),
+    "invert_signal": ("fp_mul", "fp_add", "lmul", "int_mul", "int_add", "mx_dot"),
+    "drop_round_increment": ("fp_mul", "fp_add", "mx_dot"),
     "lmul_offset_off_by_one": ("lmul",),
-    "subnormal_shift": ("fp_mul", "fp_add"),
-    "swap_nan_inf": ("fp_mul", "fp_add", "lmul"),
+    "subnormal_shift": ("fp_mul", "fp_add", "mx_dot"),
+    "swap_nan_inf": ("fp_mul", "fp_add", "lmul", "mx_dot"),
+    "mx_drop_element": ("mx_dot",),
 }
 
 

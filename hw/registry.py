@@ -4,10 +4,13 @@ from picojoule.hw.fpadd import FpAddUnit
 from picojoule.hw.fpmul import FpMulUnit
 from picojoule.hw.intunits import IntAddUnit, IntMulUnit
 from picojoule.hw.lmul import LMulUnit
+from picojoule.hw.mx_dot import MxDotUnit
 
 __all__ = ["GENERATORS", "build"]
 
-GENERATORS = {cls.KIND: cls for cls in (FpMulUnit, FpAddUnit, LMulUnit, IntMulUnit, IntAddUnit)}
+GENERATORS = {
+    cls.KIND: cls for cls in (FpMulUnit, FpAddUnit, LMulUnit, IntMulUnit, IntAddUnit, MxDotUnit)
+}
 
 
 def build(spec, *, fault=None):

@@ -12,6 +12,7 @@ combinational unit. It does not change the numeric result.
 from dataclasses import dataclass, fields, replace
 
 from picojoule.models.formats import FloatFormat, IntFormat, Overflow, get_format
+from picojoule.models.mx_unit import MxDot, mx_suite
 
 __all__ = [
     "FpMul",
@@ -307,7 +308,7 @@ class IntAdd(_Unit):
         return arith.int_add(a, b, a_fmt=self.a, b_fmt=self.b, out_fmt=self.out)
 
 
-UNIT_KINDS = {cls.kind: cls for cls in (FpMul, FpAdd, LMul, IntMul, IntAdd)}
+UNIT_KINDS = {cls.kind: cls for cls in (FpMul, FpAdd, LMul, IntMul, IntAdd, MxDot)}
 
 
 def _int_out(name):
@@ -324,6 +325,8 @@ def unit_from_params(kind, params):
         raise ValueError(f"unknown unit kind {kind!r}; choose from {', '.join(UNIT_KINDS)}")
     p = dict(params)
     stages = int(p.get("stages", 0))
+    if kind == "mx_dot":
+        return MxDot.from_params(p)
     if kind == "lmul":
         return LMul(
             fmt=p["a"],
@@ -360,6 +363,8 @@ def standard_suite():
         IntAdd(a="int32", b="int32"),
     ]
     suite += [FpAdd(a="fp16", b="fp16", out="fp16"), FpAdd(a="fp32", b="fp32", out="fp32")]
+    mx = mx_suite()  # block-scaled dot products (issue 12), each to fp32
+    suite += [spec for spec in mx if spec.stages == 0]
     suite += [
         FpMul(a="e4m3", b="e4m3", out="e4m3", stages=2),
         LMul(fmt="e4m3", stages=2),
@@ -367,4 +372,5 @@ def standard_suite():
         IntAdd(a="int32", b="int32", stages=2),
         FpAdd(a="fp16", b="fp16", out="fp16", stages=3),
     ]
+    suite += [spec for spec in mx if spec.stages]
     return suite

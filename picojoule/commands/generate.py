@@ -11,7 +11,7 @@ DESCRIPTION = (
     "folder or cannot be written."
 )
 
-KINDS = ("fp_mul", "fp_add", "lmul", "int_mul", "int_add")
+KINDS = ("fp_mul", "fp_add", "lmul", "int_mul", "int_add", "mx_dot")
 
 
 def add_arguments(parser):
@@ -55,6 +55,21 @@ def add_unit_arguments(parser, *, required):
         choices=LMUL_VARIANTS,
         default=None,
         help="L-Mul variant (lmul only; default int_add)",
+    )
+    parser.add_argument(
+        "--k", type=int, default=32, help="mx_dot: elements per block, 1..64 (default 32)"
+    )
+    parser.add_argument(
+        "--scale",
+        choices=("e8m0", "e4m3"),
+        default="e8m0",
+        help="mx_dot: block scale format (e8m0 = OCP MX; e4m3 = NVFP4; default e8m0)",
+    )
+    parser.add_argument(
+        "--products",
+        choices=("exact", "lmul"),
+        default="exact",
+        help="mx_dot: element products exact or L-Mul (default exact)",
     )
     parser.add_argument(
         "--overflow",
@@ -158,6 +173,16 @@ def spec_from_args(args):
         b = args.b if args.b is not None else a
         out = units._int_out(args.out) if args.out is not None else None
         return units.UNIT_KINDS[args.kind](a=a, b=b, out=out, stages=stages)
+    if args.kind == "mx_dot":  # --a/--b: element formats; --out fp32 or bf16
+        return units.MxDot(
+            a=args.a or "e4m3",
+            b=args.b,
+            k=args.k,
+            scale=args.scale,
+            out=args.out or "fp32",
+            products=args.products,
+            stages=stages,
+        )
     if args.a is None:
         raise ValueError(f"{args.kind} needs --a FMT (e4m3, e5m2, bf16, fp16, fp32, eXmY...)")
     if args.width is not None:
