@@ -56,8 +56,14 @@ def _per_multiply(savings):
     if all(z is not None for z in zero):
         flips = [s["format"] for s, z in zip(ours, zero) if (s["energy_saving"] > 0) != (z > 0)]
         text += (
-            f". Counting settled values only (zero-delay toggles, no glitches) the saving would "
-            f"be {pct(min(zero))} to {pct(max(zero))}: glitches, "
+            ". Counting settled values only (zero-delay toggles, no glitches) the saving would "
+            "be "
+            + (
+                pct(min(zero))
+                if pct(min(zero)) == pct(max(zero))
+                else f"{pct(min(zero))} to {pct(max(zero))}"
+            )
+            + ": glitches, "
             + ("mostly in the multipliers, widen" if min(zero) < lo["energy_saving"] else "narrow")
             + " L-Mul's lead"
             + (f"; they flip the conclusion at {', '.join(flips)}" if flips else "")

@@ -7,7 +7,7 @@ mismatches, with decoded examples. The same units without a fault pass (the suit
 
 import pytest
 
-from picojoule.hw.faults import FAULTS
+from picojoule.hw.faults import FAULTS, faults_for
 from picojoule.models.units import FpAdd, FpMul, IntAdd, LMul
 from picojoule.sim.design import export_designs
 from picojoule.sim.engine import co_verify
@@ -29,9 +29,20 @@ CASES = [
     ("drop_round_increment", FpMul(a="e4m3", b="e4m3", out="e4m3", stages=2)),
 ]
 
+#: Faults that apply to a scalar unit kind (all but those only mx_dot takes).
+_SCALAR_FAULTS = {
+    name
+    for name in FAULTS
+    if any(name in faults_for(kind) for kind in ("fp_mul", "fp_add", "lmul", "int_mul", "int_add"))
+}
+
 
 def test_every_fault_is_exercised():
-    assert {fault for fault, _ in CASES} == set(FAULTS)
+    """Every fault is injected into a scalar unit here or, for faults that only mx_dot units
+    take, into a block unit in tests/test_sim_mx_dot.py (every fault of `faults_for("mx_dot")`)."""
+    mx_only = {name for name in faults_for("mx_dot") if name not in _SCALAR_FAULTS}
+    assert {fault for fault, _ in CASES} | mx_only == set(FAULTS)
+    assert {fault for fault, _ in CASES} == _SCALAR_FAULTS
 
 
 @pytest.mark.parametrize("fault,spec", CASES, ids=[f"{f}-{s.name}" for f, s in CASES])
