@@ -24,12 +24,20 @@ from picojoule.models.formats import FloatFormat, IntFormat, Overflow
 DISTRIBUTIONS = ("uniform", "gaussian", "laplace")
 
 
-def _quantize(values, fmt, *, scale):
+def quantize(values, fmt, *, scale):
+    """Values -> codes of ``fmt``: integers ``clip(rint(values * scale))``, floats RNE and
+    saturating (a tail value never becomes NaN); the cost flow's one quantizer."""
     values = np.asarray(values, dtype=np.float64)
     if isinstance(fmt, IntFormat):
         ints = np.clip(np.rint(values * scale), fmt.min_value, fmt.max_value).astype(np.int64)
         return fmt.encode(ints)
     return fmt.encode(values, overflow=Overflow.SAT)
+
+
+def distribution_scale(fmt):
+    """The scale of unit-variance values into ``fmt``: ``max_value / 4`` for an integer format
+    (a 4-sigma range), 1 for a float format."""
+    return fmt.max_value / 4 if isinstance(fmt, IntFormat) else 1.0
 
 
 def operand_stream(*, fmt, dist, n, seed):
@@ -47,8 +55,7 @@ def operand_stream(*, fmt, dist, n, seed):
         values = rng.standard_normal(n)
     else:
         values = rng.laplace(0.0, 1.0 / np.sqrt(2.0), n)
-    scale = fmt.max_value / 4 if isinstance(fmt, IntFormat) else 1.0
-    return _quantize(values, fmt, scale=scale)
+    return quantize(values, fmt, scale=distribution_scale(fmt))
 
 
 def tensor_stream(path, *, fmt):
@@ -70,7 +77,7 @@ def tensor_stream(path, *, fmt):
     if kind == "f":
         if isinstance(fmt, FloatFormat) and not fmt.has_nan and np.isnan(flat).any():
             raise UserError(f"{path} contains NaN, which {fmt.name} cannot represent")
-        return _quantize(flat, fmt, scale=1.0)
+        return quantize(flat, fmt, scale=1.0)
     if kind in "iu":
         if isinstance(fmt, IntFormat):
             if flat.min() < fmt.min_value or flat.max() > fmt.max_value:

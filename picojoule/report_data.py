@@ -9,15 +9,16 @@ the hash of their inputs (`picojoule.cost.cache`), so a rerun reuses them.
 
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from picojoule.base.parallel import parallel_map
 from picojoule.base.references import HOROWITZ_45NM
 from picojoule.cost.operands import DISTRIBUTIONS, operand_stream
 from picojoule.cost.synth import yosys_version
+from picojoule.cost.tile_costing import compare_tiles
 from picojoule.cost.units import cost_unit
 from picojoule.models.formats import Overflow
 from picojoule.models.units import standard_suite
@@ -194,13 +195,6 @@ def _cost(job):
     )
 
 
-def _map(jobs, function, items):
-    if jobs <= 1 or len(items) <= 1:
-        return [function(item) for item in items]
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(function, items))
-
-
 def collect(options, *, progress=print):
     """Run the flow; returns `ReportData`. ``progress(str)`` gets one line per step."""
     from picojoule.hw.export import export_suite
@@ -246,7 +240,7 @@ def collect(options, *, progress=print):
         for e in entries
         for dist in DISTRIBUTIONS
     ]
-    records = _map(options.jobs, _cost, jobs)
+    records = parallel_map(_cost, jobs, jobs=options.jobs)
     by_unit = {spec.name: spec for spec in specs}
     for record in records:
         record["contract"] = by_unit[record["name"]].contract
@@ -268,7 +262,7 @@ def collect(options, *, progress=print):
     ]
     if cal_jobs:
         progress(f"[4/5] calibration against Horowitz at {CALIBRATION_VOLTAGE} V")
-        cal_records = {r["name"]: r for r in _map(options.jobs, _cost, cal_jobs)}
+        cal_records = {r["name"]: r for r in parallel_map(_cost, cal_jobs, jobs=options.jobs)}
         for operation, unit in calibration_units(specs).items():
             if unit in cal_records:
                 r = cal_records[unit]
@@ -291,10 +285,15 @@ def collect(options, *, progress=print):
     acc = accuracy.accuracy_records(samples=options.accuracy_samples)
     lut, lut_accuracy = {}, []
     if options.lut:
-        from picojoule.report_lut import lut_comparison
         from picojoule.report_lut_accuracy import lut_accuracy_records
 
-        lut = lut_comparison(options=options, progress=progress)
+        lut = compare_tiles(
+            build_dir=options.build_dir,
+            liberty=options.liberty,
+            clock_ghz=options.clock_ghz,
+            jobs=options.jobs,
+            progress=progress,
+        )
         progress("[LUT] error of the float LUT mpGEMM contract against the exact product")
         lut_accuracy = lut_accuracy_records()
 

@@ -1,153 +1,14 @@
 """The report's LUT-tensor-core section: LUT tiles vs MAC arrays of the same peak MACs/cycle.
 
-Each tile of `picojoule.hw.tile_cost.cost_tiles` is exported, synthesized and costed on the
-per-cycle operand streams of a GEMM's inner loop (`tile_streams`: Gaussian activations,
-uniform random weight codes). One operation of the cost flow is one clock cycle, so
-
-* energy per MAC = energy per cycle / MACs per cycle;
-* TOPS/W = 2 / (pJ per MAC), counting a MAC as two operations;
-* TOPS/mm^2 = 2 x MACs per cycle x clock / area.
+Renders what `picojoule.cost.tile_costing.compare_tiles` measured (tiles, ratios); the
+baselines are grouped as `picojoule.models.tiles.TILE_CORES` names them.
 """
 
 import math
-from pathlib import Path
 
 from picojoule.base.references import LUT_CLAIMS, LUT_SOURCE
 from picojoule.document import Figure, Heading, Paragraph, Table
-from picojoule.hw.tile_cost import FLOAT_BASELINE_MULS
-
-FLOAT_BASELINES = tuple(f"mac-{mul}" for mul in FLOAT_BASELINE_MULS)
-
-
-def _cost_tile(job):
-    from picojoule.cost.energy import estimate
-    from picojoule.cost.synth import synthesize
-    from picojoule.hw.tile_cost import export_tile, tile_streams
-
-    entry, out_dir, liberty, clock_ghz, cycles = job
-    record = export_tile(entry, out_dir)
-    synth = synthesize(
-        verilog=Path(out_dir) / record["verilog"], top=record["top"], liberty=liberty, progress=None
-    )
-    streams, holds = tile_streams(entry, cycles=cycles)
-    _, energy = estimate(
-        synth=synth, streams=streams, holds=holds, clock_ghz=clock_ghz, progress=None
-    )
-    mpc = entry.macs_per_cycle
-    pj_per_mac = energy.energy_pj_per_op / mpc
-    return {
-        "name": entry.name,
-        "core": entry.core,
-        "params": entry.params(),
-        "pipelined": entry.pipelined,
-        "wbits": entry.spec.wbits,
-        "act": entry.spec.act.name,
-        "macs_per_cycle": mpc,
-        "cells": sum(synth.cells.values()),
-        "area_um2": synth.area_um2,
-        "delay_ns": synth.delay_ns,
-        "energy_pj_per_cycle": energy.energy_pj_per_op,
-        "pj_per_mac": pj_per_mac,
-        "tops_per_w": 2 / pj_per_mac,
-        "tops_per_mm2": 2 * mpc * clock_ghz * 1e3 / synth.area_um2,
-        "clock_ghz": clock_ghz,
-        "fmax_ghz": 1 / synth.delay_ns,
-        "tops_per_mm2_at_fmax": 2 * mpc * 1e3 / (synth.delay_ns * synth.area_um2),
-        "power_mw": energy.power_mw,
-        "area_um2_per_mac": synth.area_um2 / mpc,
-        "library": synth.library_label,
-        "voltage": energy.voltage,
-        "tile": f"M{entry.spec.m} N{entry.spec.n} K{entry.spec.k}",
-        "distribution": "gaussian activations, uniform weight codes",
-    }
-
-
-def _is_float_lut(entry):
-    return entry.core == "lut" and entry.spec.is_float
-
-
-def lut_ratios(tiles):
-    """MAC / LUT ratios of energy and area per MAC, per LUT tile and baseline.
-
-    Integer LUT tiles are compared with ``mac-int`` (same peak) and ``mac-int8``/``mac-int16``
-    at the same W and activation width; float LUT tiles with the fp8 and L-Mul arrays (listed
-    once, for every W). Areas are compared per MAC/cycle: the arrays differ in size.
-    ``fmax_density_ratio`` is LUT / MAC TOPS/mm^2 with each tile clocked at its own
-    critical path (unpipelined), the iso-clock area ratio times the ratio of clock limits.
-    """
-    by_key = {(t["core"], t["wbits"], t["act"]): t for t in tiles}
-    float_macs = {t["core"]: t for t in tiles if t["core"] in FLOAT_BASELINES}
-    ratios = []
-    for t in tiles:
-        if t["core"] != "lut":
-            continue
-        if t["act"].startswith("int"):
-            macs = [
-                by_key.get((base, t["wbits"], t["act"])) for base in ("mac-int", f"mac-{t['act']}")
-            ]
-        else:  # the fp8 / L-Mul arrays serve every W (see cost_tiles)
-            macs = [float_macs.get(base) for base in FLOAT_BASELINES]
-        for mac in macs:
-            if mac:
-                base = mac["core"]
-                ratios.append(
-                    {
-                        "wbits": t["wbits"],
-                        "act": t["act"],
-                        "baseline": base,
-                        "pipelined": t.get("pipelined", False),
-                        # per MAC: the general and float arrays are smaller tiles
-                        "area_ratio": mac["area_um2_per_mac"] / t["area_um2_per_mac"],
-                        "energy_ratio": mac["pj_per_mac"] / t["pj_per_mac"],
-                        # throughput per area, each tile at its own critical path
-                        "fmax_density_ratio": t["tops_per_mm2_at_fmax"]
-                        / mac["tops_per_mm2_at_fmax"],
-                    }
-                )
-    return ratios
-
-
-def lut_comparison(*, options, progress=print):
-    """Cost every tile; returns ``{"tiles": [...], "ratios": [...], "dot_product_saving": ...}``."""
-    from picojoule.hw.tile_cost import COST_TILE, FLOAT_LUT_TILE, cost_tiles
-    from picojoule.report_data import _map
-
-    entries = cost_tiles()
-    out_dir = Path(options.build_dir) / "tiles"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    progress(
-        f"[LUT] synthesizing and costing {len(entries)} tensor-core tiles "
-        f"(M{COST_TILE['m']} N{COST_TILE['n']} K{COST_TILE['k']})"
-    )
-    # the float LUT tiles (fp32 adders) synthesize slowest: start them first
-    order = sorted(range(len(entries)), key=lambda i: not _is_float_lut(entries[i]))
-    done = _map(
-        options.jobs,
-        _cost_tile,
-        [(entries[i], out_dir, options.liberty, options.clock_ghz, 4096) for i in order],
-    )
-    tiles = [None] * len(entries)
-    for i, tile in zip(order, done):
-        tiles[i] = tile
-    ratios = lut_ratios(tiles)
-    dot = None
-    fp8 = next((t for t in tiles if t["core"] == "mac-fp8"), None)
-    lmul = next((t for t in tiles if t["core"] == "mac-lmul"), None)
-    if fp8 and lmul:
-        saving = 1 - lmul["pj_per_mac"] / fp8["pj_per_mac"]
-        dot = {
-            "saving": saving,
-            "text": f"{100 * saving:.1f}% saved per MAC by the L-Mul array against the e4m3 "
-            f"multiplier array ({lmul['pj_per_mac']:.3g} vs {fp8['pj_per_mac']:.3g} "
-            f"pJ/MAC; e4m3 products summed in fp32, as in a dot product)",
-        }
-    return {
-        "tiles": tiles,
-        "ratios": ratios,
-        "dot_product_saving": dot,
-        "tile": COST_TILE,
-        "float_tile": FLOAT_LUT_TILE,
-    }
+from picojoule.models.tiles import TILE_CORES
 
 
 def lut_figure(lut, path):
@@ -249,20 +110,11 @@ def _span(values):
 def lut_conclusion(lut):
     """One paragraph saying where the LUT tile wins and where it loses, from the ratios."""
     parts = []
-    groups = (
-        ("the same-peak array of int x uintW multipliers", ("mac-int",)),
-        (
-            "general integer MAC arrays (weights widened to the activation width)",
-            ("mac-int8", "mac-int16"),
-        ),
-        (
-            "the e4m3 multiplier array (weights dequantized to e4m3, products summed in "
-            "fp32), with e4m3 activations in the LUT tile's FP tables and fp32 accumulators",
-            ("mac-fp8",),
-        ),
-        ("the e4m3 L-Mul array", ("mac-lmul",)),
-    )
-    for label, baselines in groups:
+    groups = {}
+    for core in TILE_CORES.values():
+        if core.baseline_of:
+            groups.setdefault(core.baseline_of, []).append(core.name)
+    for label, baselines in groups.items():
         rows = [r for r in lut["ratios"] if r["baseline"] in baselines and not r.get("pipelined")]
         if not rows:
             continue

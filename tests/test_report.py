@@ -103,7 +103,8 @@ def test_lut_conclusion_says_where_the_lut_tile_loses():
 
 
 def test_lut_ratios_compare_per_mac_and_pair_float_tiles_with_fp8_arrays():
-    from picojoule.report_lut import lut_conclusion, lut_ratios
+    from picojoule.cost.tile_costing import lut_ratios
+    from picojoule.report_lut import lut_conclusion
 
     def tile(core, w, act, mpc, area, pj, delay=2.0):
         return {

@@ -7,7 +7,9 @@ import pytest
 
 from picojoule.base.errors import UserError
 from picojoule.cli import main
-from picojoule.hw.tile_cost import cost_tiles, export_tile, tile_streams
+from picojoule.cost.tile_export import export_tile
+from picojoule.cost.tile_streams import tile_streams
+from picojoule.cost.tiles import cost_tiles
 from picojoule.models.lut_gemm import LutGemmSpec
 from picojoule.sim.gemm import (
     memory_images,
@@ -85,7 +87,7 @@ def test_simulated_mismatch_is_reported(tmp_path, monkeypatch):
     import picojoule.sim.gemm as gemm
 
     real = gemm.golden
-    monkeypatch.setattr(gemm, "golden", lambda spec, a, w: real(spec, a, w) + 1)
+    monkeypatch.setattr(gemm, "golden", lambda spec, a, w, **kw: real(spec, a, w, **kw) + 1)
     with pytest.raises(UserError, match="differ from the golden model"):
         _run(tmp_path, "lut", (2, 3, 4), wbits=1, n=4)
 
