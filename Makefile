@@ -4,13 +4,17 @@ VENV      := .venv
 BIN       := $(VENV)/bin
 PICOJOULE := $(BIN)/picojoule
 
-.PHONY: setup test report verilog sim bench accuracy clean
+.PHONY: setup lint test report verilog sim bench accuracy clean
 
 setup:
 	@bash tools/setup.sh
 
-test: setup
+test: setup lint
 	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
 
 report: setup
 	$(PICOJOULE) report

@@ -377,7 +377,10 @@ def _simulate_lanes(netlist, inputs, holds, n, record_outputs, lanes, warmup):
             fix = j[~match]
             half = -(-len(fix) // 64) * 64
             pad = half - len(fix)
-            both = lambda values, fill: np.tile(_padded(values, pad, fill), 2)
+
+            def both(values, fill, pad=pad):
+                return np.tile(_padded(values, pad, fill), 2)
+
             init = np.concatenate(
                 [
                     np.pad(recv[:, fix], ((0, 0), (0, pad))),
@@ -495,13 +498,13 @@ class _LaneSim:
             for name, stream in self.codes.items():
                 nets = netlist.ports[name][1]
                 values[nets] = pack_stream(stream[tc], len(nets))
-            for (cell, f, ins, outs, _), state in zip(self.flop_groups, states):
+            for (cell, f, _ins, outs, _), state in zip(self.flop_groups, states):
                 _write_outputs(
                     values, f, {cell.flop.state: state, cell.flop.state_n: ~state}, state, outs
                 )
             for calls in self.plan.kernels:
                 _run_kernels(values, calls)
-            for k, (cell, f, ins, outs, _) in enumerate(self.flop_groups):
+            for k, (_cell, f, ins, _outs, _) in enumerate(self.flop_groups):
                 states[k] = _next_state(f, {p: values[idx] for p, idx in ins.items()})
             counted = (t >= first) & (t < stop)
             if prev is not None and counted.any():

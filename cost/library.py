@@ -232,7 +232,7 @@ def _parse_cell(group, tables, slew, c1, c4, energy_fj):
     for pin_group in group.children("pin"):
         for name in _pin_names(pin_group):
             pins[name] = pin_group
-    for bus in group.children("bus") + group.children("bundle"):
+    if group.children("bus") or group.children("bundle"):
         return None  # buses: not used by gate mapping
     if group.children("latch") or group.children("statetable"):
         return None

@@ -273,7 +273,7 @@ class Netlist:
         buf_in = next(iter(buf.inputs.values()))
         d0, d1 = next(iter(buf.delay_ns.values()))
         fan = BUFFER_FANOUT
-        for net, sinks in self.sinks.items():
+        for net in self.sinks:
             count = self.fanout(net)
             if count <= fan or net < 2:
                 continue

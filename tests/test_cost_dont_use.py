@@ -1,9 +1,8 @@
 """Cells kept out of synthesis: Liberty dont_use, the default exclusions (sky130 lpflow_* etc.), --dont-use."""
 
-from pathlib import Path
-
 import numpy as np
 import pytest
+from liberties import SKY130_EXCERPT
 
 from picojoule.base.errors import UserError
 from picojoule.cli import main
@@ -12,8 +11,6 @@ from picojoule.cost.gatesim import simulate
 from picojoule.cost.liberty import parse_liberty
 from picojoule.cost.library import read_library
 from picojoule.cost.synth import synthesize
-
-SKY130 = Path(__file__).resolve().parents[2] / "shared" / "lib" / "sky130hd_tt.lib.gz"
 
 RTL = """
 module mul8(input [7:0] a, input [7:0] b, output [15:0] y);
@@ -79,9 +76,9 @@ def test_liberty_dont_use_flag_and_names_are_cut_from_the_text(tmp_path):
 
 @pytest.mark.parametrize("top", ["mul8", "mul6_en"])
 def test_sky130hd_maps_without_lpflow_cells(rtl, tmp_path, top):
-    if not SKY130.exists():
-        pytest.skip("sky130hd Liberty not present")
-    result = synthesize(verilog=rtl, top=top, liberty=SKY130, cache_dir=tmp_path, progress=None)
+    result = synthesize(
+        verilog=rtl, top=top, liberty=SKY130_EXCERPT, cache_dir=tmp_path, progress=None
+    )
     assert any("lpflow" in name for name in result.excluded_cells)
     assert not any(matches(name, DEFAULT_DONT_USE) for name in result.library.cells)
     for name in result.cells:

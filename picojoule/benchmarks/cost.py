@@ -44,7 +44,7 @@ def _bool_simulate(netlist, a, b):
     for name, codes in (("a", a), ("b", b)):
         for bit, net in enumerate(netlist.ports[name][1]):
             values[net] = (codes >> np.uint64(bit)) & np.uint64(1)
-    for cell, funcs, ins, outs, _ in plan.steps:
+    for _cell, funcs, ins, outs, _ in plan.steps:
         env = {p: values[idx] for p, idx in ins.items()}
         like = next(iter(env.values()))
         for pin, target in outs.items():
