@@ -88,8 +88,8 @@ def export_tile(entry, out_dir):
     manifest record.
 
     Record: ``name``, ``kind`` (lut_tile / mac_array), ``top``, ``verilog`` (file name),
-    ``params`` (with ``macs_per_cycle``), ``ports`` (name -> width), ``latency`` (1: the accumulators register every step; 2 pipelined),
-    ``clock`` (``clk``; ``rst`` is held 0).
+    ``params`` (with ``macs_per_cycle``), ``ports`` (name -> width), ``latency`` (1: the
+    accumulators register every step; 2 pipelined), ``clock`` (``clk``; ``rst`` is held 0).
     """
     component = CostTile(core=entry.core, spec=entry.spec, pipelined=entry.pipelined)
     text = verilog.convert(component, name=entry.name, emit_src=False)

@@ -6,12 +6,15 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-FLOAT_FORMATS = ("e4m3", "e5m2", "bf16", "fp16", "fp32")
+from picojoule.models.units import FpMul, LMul, standard_suite  # noqa: E402
+
+#: The float formats the suite has L-Mul units of, in suite order.
+FLOAT_FORMATS = tuple(
+    dict.fromkeys(spec.fmt.name for spec in standard_suite() if spec.kind == LMul.kind)
+)
 MULTIPLIERS = (
-    ("fp_mul", None, "FP multiplier (RNE)"),
-    ("lmul", "int_add", "L-Mul int_add"),
-    ("lmul", "formula", "L-Mul formula"),
-    ("lmul", "mitchell", "L-Mul mitchell"),
+    (FpMul.kind, None, "FP multiplier (RNE)"),
+    *((LMul.kind, variant, f"L-Mul {variant}") for variant in LMul.VARIANTS),
 )
 
 
@@ -108,9 +111,9 @@ def energy_by_distribution(records, path, *, distributions):
 def energy_vs_error(points, path):
     """Scatter of (energy pJ/op, mean relative error) per multiplier, from ``points`` dicts."""
     fig, ax = plt.subplots(figsize=(7.5, 5))
-    markers = {"fp_mul": "o", "int_add": "s", "formula": "^", "mitchell": "v"}
+    markers = dict(zip((FpMul.kind, *LMul.VARIANTS), "os^vDP"))
     for p in points:
-        key = "fp_mul" if p["kind"] == "fp_mul" else p["variant"]
+        key = FpMul.kind if p["kind"] == FpMul.kind else p["variant"]
         ax.scatter(
             p["energy_pj_per_op"],
             100 * p["mean_rel_error"],
@@ -131,7 +134,7 @@ def energy_vs_error(points, path):
             [],
             marker=marker,
             color="grey",
-            label="FP multiplier (RNE)" if key == "fp_mul" else f"L-Mul {key}",
+            label="FP multiplier (RNE)" if key == FpMul.kind else f"L-Mul {key}",
         )
     ax.set_xscale("log")
     ax.set_yscale("symlog", linthresh=0.01)

@@ -1,59 +1,52 @@
-"""`picojoule generate`: one unit from flags, as a Verilog file."""
+"""`picojoule generate`: one unit from flags, as a Verilog file.
+
+The kinds and their flags come from the unit registry (`picojoule.models.units.UNIT_KINDS`,
+each spec class's ``OPTIONS``); the spec is built by `picojoule.models.units.unit_from_options`.
+"""
 
 import json
 from pathlib import Path
 
 HELP = "export one arithmetic unit, described by flags, as a Verilog file"
 
-KINDS = ("fp_mul", "fp_add", "lmul", "int_mul", "int_add")
+
+def _add_option(parser, option, kinds):
+    takers = ", ".join(kinds)
+    if option.type is bool:
+        group = parser.add_mutually_exclusive_group()
+        group.add_argument(
+            f"--{option.name}",
+            dest=option.name,
+            action="store_true",
+            default=option.default,
+            help=f"{option.help} ({takers})",
+        )
+        if option.negation:
+            group.add_argument(
+                f"--{option.negation}",
+                dest=option.name,
+                action="store_false",
+                help=f"the opposite of --{option.name}",
+            )
+        return
+    parser.add_argument(
+        f"--{option.name}",
+        type=option.type,
+        choices=option.choices,
+        default=option.default,
+        metavar=option.metavar,
+        help=f"{option.help} ({takers})",
+    )
 
 
 def add_arguments(parser):
     from picojoule.hw.faults import FAULTS
-    from picojoule.models.units import LMUL_VARIANTS
+    from picojoule.models.units import UNIT_KINDS, unit_options
 
-    parser.add_argument("--kind", required=True, choices=KINDS, help="unit kind")
-    parser.add_argument(
-        "--a",
-        metavar="FMT",
-        help="format of operand a (float kinds: e4m3, e5m2, bf16, fp16, fp32, "
-        "eXmY...; integer kinds: int8, uint8, ... or use --width)",
-    )
-    parser.add_argument("--b", metavar="FMT", help="format of operand b (default: as --a)")
-    parser.add_argument(
-        "--out",
-        metavar="FMT",
-        help="result format (default: as --a for float kinds; the exact width for integer kinds)",
-    )
-    parser.add_argument(
-        "--variant",
-        choices=LMUL_VARIANTS,
-        default="int_add",
-        help="L-Mul variant (lmul only; default int_add)",
-    )
-    parser.add_argument(
-        "--overflow",
-        choices=("nonsat", "sat"),
-        default="nonsat",
-        help="overflow mode of float results (default nonsat)",
-    )
-    parser.add_argument(
-        "--width",
-        type=int,
-        metavar="W",
-        help="integer operand width 1..32 (int_mul, int_add; with --signed/--unsigned)",
-    )
-    signed = parser.add_mutually_exclusive_group()
-    signed.add_argument(
-        "--signed",
-        dest="signed",
-        action="store_true",
-        default=True,
-        help="signed integer operands (default)",
-    )
-    signed.add_argument(
-        "--unsigned", dest="signed", action="store_false", help="unsigned integer operands"
-    )
+    parser.add_argument("--kind", required=True, choices=tuple(UNIT_KINDS), help="unit kind")
+    for option in unit_options():
+        kinds = [k for k, cls in UNIT_KINDS.items() if option in cls.OPTIONS]
+        _add_option(parser, option, kinds)
     parser.add_argument(
         "--stages",
         type=int,
@@ -93,38 +86,10 @@ def _stages(args):
 
 def spec_from_args(args):
     """The unit spec the flags describe (ValueError with one line on bad input)."""
-    from picojoule.models import units
-    from picojoule.models.formats import IntFormat
+    from picojoule.models.units import unit_from_options, unit_options
 
-    stages = _stages(args)
-    if args.kind in ("int_mul", "int_add"):
-        if args.width is not None:
-            if args.a is not None:
-                raise ValueError("give either --width (with --signed/--unsigned) or --a, not both")
-            if not 1 <= args.width <= 32:
-                raise ValueError(f"--width {args.width} out of range; choose 1..32")
-            prefix = "int" if args.signed else "uint"
-            a = IntFormat(f"{prefix}{args.width}", args.width, args.signed)
-        elif args.a is not None:
-            a = args.a
-        else:
-            raise ValueError(f"{args.kind} needs --width W (and --signed/--unsigned) or --a FMT")
-        b = args.b if args.b is not None else a
-        out = units._int_out(args.out) if args.out is not None else None
-        return units.UNIT_KINDS[args.kind](a=a, b=b, out=out, stages=stages)
-    if args.a is None:
-        raise ValueError(f"{args.kind} needs --a FMT (e4m3, e5m2, bf16, fp16, fp32, eXmY...)")
-    if args.width is not None:
-        raise ValueError(f"--width applies to int_mul and int_add, not {args.kind}; use --a FMT")
-    if args.kind == "lmul":
-        for flag in ("b", "out"):
-            value = getattr(args, flag)
-            if value is not None and value != args.a:
-                raise ValueError(f"lmul works on one format; drop --{flag} or make it {args.a}")
-        return units.LMul(fmt=args.a, variant=args.variant, overflow=args.overflow, stages=stages)
-    return units.UNIT_KINDS[args.kind](
-        a=args.a, b=args.b or args.a, out=args.out or args.a, overflow=args.overflow, stages=stages
-    )
+    values = {option.name: getattr(args, option.name) for option in unit_options()}
+    return unit_from_options(args.kind, values, stages=_stages(args))
 
 
 def run(args):
