@@ -11,6 +11,7 @@ by the hash of the Verilog text, top, library text and Yosys version.
 
 import contextlib
 import functools
+import json
 import shutil
 import subprocess
 import sys
@@ -191,8 +192,6 @@ def synthesize(*, verilog, top, liberty=None, dont_use=(), cache_dir="default", 
 
 
 def _run_yosys(exe, sources, top, lib_text):
-    import json
-
     with tempfile.TemporaryDirectory(prefix="picojoule-synth-") as tmp:
         tmp = Path(tmp)
         files = []

@@ -14,11 +14,14 @@ from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
 from picojoule.base import atomic
-from picojoule.hw.export import ports_of
 from picojoule.hw.gemm_core import accumulator_signature, accumulator_values
+from picojoule.hw.ports import port_records
 from picojoule.hw.tiles import build_tile
 
-__all__ = ["CostTile", "export_tile", "word_chunks"]
+__all__ = ["CostTile", "export_tile", "word_chunks", "CONTROL_PORTS"]
+
+#: The tile's control inputs (the rest of its inputs are operands: activations and weights).
+CONTROL_PORTS = ("load", "plane", "acc_en", "first", "zp_en")
 
 
 def word_chunks(spec):
@@ -88,21 +91,23 @@ def export_tile(entry, out_dir):
     manifest record.
 
     Record: ``name``, ``kind`` (lut_tile / mac_array), ``top``, ``verilog`` (file name),
-    ``params`` (with ``macs_per_cycle``), ``ports`` (name -> width), ``latency`` (1: the
-    accumulators register every step; 2 pipelined), ``clock`` (``clk``; ``rst`` is held 0).
+    ``params`` (with ``macs_per_cycle``), ``ports`` (records from the signature,
+    `picojoule.hw.ports`), ``latency`` (1: the accumulators register every step; 2 pipelined),
+    ``clock`` (``clk``; ``rst`` is held 0).
     """
     component = CostTile(core=entry.core, spec=entry.spec, pipelined=entry.pipelined)
     text = verilog.convert(component, name=entry.name, emit_src=False)
     path = Path(out_dir) / f"{entry.name}.v"
     atomic.write_text(path, text)
-    top_text = text[text.index(f"module {entry.name}(") :].split("endmodule")[0]
     return {
         "name": entry.name,
         "kind": entry.kind,
         "top": entry.name,
         "verilog": path.name,
         "params": entry.params(),
-        "ports": ports_of(top_text),
+        "ports": port_records(
+            component, clocked=True, roles={name: "control" for name in CONTROL_PORTS}
+        ),
         "latency": entry.latency,
         "clock": "clk",
     }

@@ -60,7 +60,11 @@ class TileCore:
         """The tile spec for these knobs; ValueError naming the choices on a bad ``act``."""
         act = self.acts[0] if act is None else act
         if act not in self.acts:
-            raise ValueError(f"--core {self.name} takes --act {' or '.join(self.acts)}, not {act}")
+            others = [core.name for core in TILE_CORES.values() if act in core.acts]
+            hint = f"; {act} runs on --core {' or '.join(others)}" if others else ""
+            raise ValueError(
+                f"--core {self.name} takes --act {' or '.join(self.acts)}, not {act}{hint}"
+            )
         return self.make_spec(wbits=wbits, act=act, m=m, n=n, k=k, acc_width=acc_width)
 
 

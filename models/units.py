@@ -18,6 +18,7 @@ combinational unit. It does not change the numeric result.
 
 from dataclasses import dataclass, fields, replace
 
+from picojoule.models import arith, lmul
 from picojoule.models.formats import FloatFormat, IntFormat, Overflow, get_format
 
 __all__ = [
@@ -275,8 +276,6 @@ class FpMul(_FloatUnit):
         return f"{self.a.name} x {self.b.name} -> {self.out.name}, RNE, {self.overflow.value}"
 
     def golden(self, a, b):
-        from picojoule.models import arith
-
         return arith.fp_mul(
             a, b, a_fmt=self.a, b_fmt=self.b, out_fmt=self.out, overflow=self.overflow
         )
@@ -305,8 +304,6 @@ class FpAdd(_FloatUnit):
         return f"{self.a.name} + {self.b.name} -> {self.out.name}, RNE, {self.overflow.value}"
 
     def golden(self, a, b):
-        from picojoule.models import arith
-
         return arith.fp_add(
             a, b, a_fmt=self.a, b_fmt=self.b, out_fmt=self.out, overflow=self.overflow
         )
@@ -393,8 +390,6 @@ class LMul(_Unit):
         return f"L-Mul {self.variant} on {self.fmt.name}, {self.overflow.value}"
 
     def golden(self, a, b):
-        from picojoule.models import lmul
-
         return lmul.lmul(a, b, fmt=self.fmt, variant=self.variant, overflow=self.overflow)
 
 
@@ -433,8 +428,6 @@ class IntMul(_IntUnit):
         return f"{self.a.name} x {self.b.name} -> {self.out.name}, exact, wraps"
 
     def golden(self, a, b):
-        from picojoule.models import arith
-
         return arith.int_mul(a, b, a_fmt=self.a, b_fmt=self.b, out_fmt=self.out)
 
 
@@ -463,8 +456,6 @@ class IntAdd(_IntUnit):
         return f"{self.a.name} + {self.b.name} -> {self.out.name}, exact, wraps"
 
     def golden(self, a, b):
-        from picojoule.models import arith
-
         return arith.int_add(a, b, a_fmt=self.a, b_fmt=self.b, out_fmt=self.out)
 
 

@@ -20,8 +20,13 @@ from picojoule.cost.operands import DISTRIBUTIONS, operand_stream
 from picojoule.cost.synth import yosys_version
 from picojoule.cost.tile_costing import compare_tiles
 from picojoule.cost.units import cost_unit
+from picojoule.hw.export import export_suite
+from picojoule.models import accuracy
 from picojoule.models.formats import Overflow
 from picojoule.models.units import standard_suite
+from picojoule.report_lut_accuracy import lut_accuracy_records
+from picojoule.sim.design import load_manifest
+from picojoule.sim.suite import verify_designs
 
 
 def calibration_units(specs):
@@ -161,8 +166,6 @@ def multiplier_errors(specs, records, *, n_ops, distribution="gaussian", seed=1)
 
 def verify(manifest_path, *, simulator, count, jobs):
     """Co-verify every unit of the manifest; one dict per unit, in manifest order."""
-    from picojoule.sim.design import load_manifest
-    from picojoule.sim.suite import verify_designs
 
     designs = load_manifest(manifest_path)
     verdicts = {
@@ -197,8 +200,6 @@ def _cost(job):
 
 def collect(options, *, progress=print):
     """Run the flow; returns `ReportData`. ``progress(str)`` gets one line per step."""
-    from picojoule.hw.export import export_suite
-    from picojoule.models import accuracy
 
     start = time.perf_counter()
     specs = select_specs(options.units)
@@ -285,8 +286,6 @@ def collect(options, *, progress=print):
     acc = accuracy.accuracy_records(samples=options.accuracy_samples)
     lut, lut_accuracy = {}, []
     if options.lut:
-        from picojoule.report_lut_accuracy import lut_accuracy_records
-
         lut = compare_tiles(
             build_dir=options.build_dir,
             liberty=options.liberty,

@@ -7,6 +7,8 @@ from picojoule import __version__
 from picojoule.base.references import HOROWITZ_SOURCE, LMUL_CLAIMS, LMUL_SOURCE, PEERS, PEERS_SOURCE
 from picojoule.document import Document, Figure, Heading, Paragraph, Table
 from picojoule.models.units import FpMul, LMul
+from picojoule.report_lut import lut_blocks
+from picojoule.report_lut_accuracy import accuracy_blocks
 from picojoule.report_plots import FLOAT_FORMATS, _find
 
 FIGURES = {
@@ -355,12 +357,8 @@ def build(data, *, figures):
         doc.add(Figure(figures["accuracy"], "L-Mul and fp8 multiplication accuracy."))
 
     if data.lut:
-        from picojoule.report_lut import lut_blocks
-
         doc.add(*lut_blocks(data.lut, figures=figures))
     if data.lut_accuracy:
-        from picojoule.report_lut_accuracy import accuracy_blocks
-
         if not data.lut:
             doc.add(Heading("LUT tensor core"))
         doc.add(*accuracy_blocks(data.lut_accuracy, figure=figures.get("lut_accuracy")))

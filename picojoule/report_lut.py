@@ -6,17 +6,18 @@ baselines are grouped as `picojoule.models.tiles.TILE_CORES` names them.
 
 import math
 
+import matplotlib
+import matplotlib.pyplot as plt
+
 from picojoule.base.references import LUT_CLAIMS, LUT_SOURCE
 from picojoule.document import Figure, Heading, Paragraph, Table
 from picojoule.models.tiles import TILE_CORES
 
+matplotlib.use("Agg")
+
 
 def lut_figure(lut, path):
     """pJ/MAC and area/MAC per core vs weight bits (A8); returns False when nothing to draw."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
     tiles = [t for t in lut.get("tiles", []) if t["act"] == "int8"]
     if not tiles:

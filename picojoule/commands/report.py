@@ -15,8 +15,8 @@ from picojoule import report_plots
 from picojoule.base import atomic
 from picojoule.cost.operands import DISTRIBUTIONS
 from picojoule.document import render_html, render_markdown
-from picojoule.models import accuracy
 from picojoule.models.units import standard_suite
+from picojoule.report_accuracy import accuracy_csv, accuracy_plot
 from picojoule.report_data import ReportOptions, collect
 from picojoule.report_document import FIGURES, build
 
@@ -95,9 +95,9 @@ def write_report(data, out):
             report_plots.energy_vs_error(data.errors, tmp / FIGURES["energy_error"])
             figures["energy_error"] = FIGURES["energy_error"]
         if data.accuracy:
-            accuracy.plot(data.accuracy, tmp / FIGURES["accuracy"])
+            accuracy_plot(data.accuracy, tmp / FIGURES["accuracy"])
             figures["accuracy"] = FIGURES["accuracy"]
-            atomic.write_text(tmp / "accuracy.csv", accuracy.write_csv(data.accuracy))
+            atomic.write_text(tmp / "accuracy.csv", accuracy_csv(data.accuracy))
         if data.lut:
             from picojoule.report_lut import lut_figure
 
