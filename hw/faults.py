@@ -27,9 +27,11 @@ fault                     what changes (fault points)                 units
                           (``result.nan_inf``)
 ========================  ==========================================  =========================
 
-Whether a fault is observable depends on the unit: ``swap_nan_inf`` on a non-saturating
-``fn`` format (e4m3) shows only on NaN operands with the sign bit set, because such a format
-encodes "infinite" as its NaN code.
+Whether a fault is observable depends on the unit: ``swap_nan_inf`` on an FP unit with a
+non-saturating ``fn`` format (e4m3) shows only on NaN operands with the sign bit set, because
+such a format encodes "infinite" as its NaN code; an L-Mul unit of a format without Inf has no
+Inf multiplexer (a structure of the format, not of the fault), so there the swap loses the NaN
+result altogether.
 """
 
 from dataclasses import dataclass

@@ -70,7 +70,8 @@ class LMulUnit(UnitComponent):
             overflow, codes.overflow(sign), Mux(underflow, codes.zero(sign), Cat(magnitude, sign))
         )
         code = Mux(flush, codes.zero(sign), code)
-        code = Mux(inf_result, codes.infinite(sign), code)  # constant 0 without Inf operands
+        if fmt.has_inf:  # the format's structure, never the fault's
+            code = Mux(inf_result, codes.infinite(sign), code)
         if fmt.has_nan:
             code = Mux(nan_result, codes.nan(), code)
         return code
