@@ -1,4 +1,5 @@
-"""The bottom layer: errors, atomic writes, manifest I/O, citations, a parallel map.
+"""The bottom layer: errors, atomic writes, manifest I/O and port records, the content-hash cache,
+progress bars, citations, a parallel map.
 
 Every other layer (models, hw, sim, cost, the report and the CLI) may import it; it imports
 nothing of picojoule's but itself.

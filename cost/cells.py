@@ -1,6 +1,10 @@
 """The cell records of a library: `Cell`, `Flop`, `CellLibrary` (figures and their units are
 stated in `picojoule.cost.library`, which builds them)."""
 
+import dataclasses
+import functools
+import hashlib
+import json
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -52,6 +56,15 @@ class CellLibrary:
     wire_cap_per_length_ff: float = 0.0
     wire_slope: float = 0.0
     wire_fanout_length: tuple = ()
+
+    @functools.cached_property
+    def digest(self):
+        """SHA-256 of every figure, function and cell name of the library: its content, not
+        ``source`` (where it was read from). Caches of results computed from it are keyed by it."""
+        content = dataclasses.asdict(self)
+        del content["source"]
+        text = json.dumps(content, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
 
     def wire_cap_ff(self, fanout):
         """Wire-load capacitance (fF) of a net with ``fanout`` sink pins."""

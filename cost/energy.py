@@ -25,9 +25,9 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from picojoule.cost import cache
+from picojoule.base import cache
 from picojoule.cost.gatesim import simulate
-from picojoule.cost.synth import slow_step, synthesize
+from picojoule.cost.synth import SOURCES, slow_step, synthesize
 
 
 @dataclass(frozen=True)
@@ -139,6 +139,10 @@ def estimate(
     clock_ghz : float
     synth : SynthResult, optional
         An existing synthesis result (then ``verilog``, ``top`` and ``liberty`` are not used).
+    cache_dir : path-like or None
+        As :func:`picojoule.cost.synth.synthesize`. The energy is cached by the netlist, every
+        figure of the library (``library.digest``), the operands, voltage and clock, numpy's
+        version and the source of the cost flow.
 
     Returns
     -------
@@ -154,16 +158,16 @@ def estimate(
             progress=progress,
         )
     top = synth.top
-    if cache_dir == "default":
-        cache_dir = cache.default_dir()
+    cache_dir = cache.resolve(cache_dir)
     digest = cache.key(
         "energy",
         synth.design,
-        synth.library_label,
-        synth.library.cells.keys(),
+        synth.library.digest,
         _stream_digest(streams, holds),
         voltage,
         clock_ghz,
+        np.__version__,
+        sources=SOURCES,
     )
     hit = cache.load(cache_dir, "energy", digest)
     if hit is not None:
@@ -179,7 +183,7 @@ def estimate(
 
 
 def cost_record(synth, energy, *, name, kind, params, distribution):
-    """One ``reports/summary.json`` record (issue 4's fields plus the energy breakdown)."""
+    """One ``reports/summary.json`` record (the synthesis figures plus the energy breakdown)."""
     return {
         "name": name,
         "kind": kind,

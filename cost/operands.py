@@ -95,7 +95,8 @@ def tensor_stream(path, *, fmt):
 
 
 def unit_inputs(port_names, a, b, *, a_width):
-    """(streams, holds) driving a generated unit (issue 3's port conventions) with operands a, b.
+    """(streams, holds) driving a generated unit (the port conventions of `picojoule.hw.export`)
+    with operands a, b.
 
     A combinational unit has ports ``a`` and ``b``. A pipelined unit has a stream interface:
     the operands are packed into ``i__payload`` (``a`` in the low ``a_width`` bits, ``b`` above),

@@ -5,12 +5,14 @@ Flow: ``read_verilog -sv``; ``synth -flatten -top TOP``; ``dfflibmap -liberty``;
 the Verilog (Yosys 0.23's ``chparam`` is not used). The library is the built-in default
 (:mod:`picojoule.cost.nangate45`, written out as Liberty text for Yosys) or a user Liberty file
 (.lib or .lib.gz, decompressed to a temporary file); cells excluded by
-:mod:`picojoule.cost.dont_use` are cut out of the text Yosys reads. Results are cached under ``build/cache``
-by the hash of the Verilog text, top, library text and Yosys version.
+:mod:`picojoule.cost.dont_use` are cut out of the text Yosys reads. Netlists are cached
+(`picojoule.base.cache`, kind ``synth``) by the Verilog text, the top, the library text Yosys
+reads and the library's content digest, the ``yosys -V`` line and the source of `SOURCES`.
 """
 
 import contextlib
 import functools
+import hashlib
 import json
 import shutil
 import subprocess
@@ -21,14 +23,17 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from picojoule.base import cache
 from picojoule.base.errors import UserError
-from picojoule.cost import cache
 from picojoule.cost.dont_use import patterns_with_defaults
 from picojoule.cost.libgen import liberty_text
 from picojoule.cost.library import default_library, read_library, without_cells
 from picojoule.cost.netlist import Netlist
 
 _INSTALL = "install it with `apt-get install yosys` (or run `make setup`)"
+
+#: The packages whose source decides synthesis and energy results (the cost flow).
+SOURCES = ("picojoule.base", "picojoule.cost")
 
 
 def _stderr(message):
@@ -119,16 +124,17 @@ def _library_for(liberty, patterns):
         return "default", liberty_text(library), library, excluded
     path = Path(liberty).resolve()
     try:
-        stamp = path.stat().st_mtime_ns
+        content = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         raise UserError(
             f"cannot read Liberty file {liberty}; pass an existing .lib or .lib.gz"
         ) from None
-    return _liberty_file(str(path), stamp, patterns)
+    return _liberty_file(str(path), content, patterns)
 
 
 @functools.lru_cache(maxsize=8)
-def _liberty_file(path, stamp, patterns):
+def _liberty_file(path, content, patterns):
+    """Parsed once per process per file content (``content``: the SHA-256 of its bytes)."""
     library, text, excluded = read_library(path, dont_use=patterns)
     return Path(path).name, text, library, excluded
 
@@ -146,7 +152,8 @@ def synthesize(*, verilog, top, liberty=None, dont_use=(), cache_dir="default", 
         Cell-name patterns (globs) ABC and ``dfflibmap`` must not use, in addition to the cells
         marked ``dont_use : true`` and :data:`picojoule.cost.dont_use.DEFAULT_DONT_USE`.
     cache_dir : path-like or None
-        ``"default"`` = ``build/cache`` (or ``$PICOJOULE_CACHE``); None disables caching.
+        The cache root; ``"default"`` = `picojoule.base.cache.default_dir`; None disables
+        caching.
     progress : callable or None
         Receives one-line progress messages for slow steps.
 
@@ -164,9 +171,8 @@ def synthesize(*, verilog, top, liberty=None, dont_use=(), cache_dir="default", 
         except OSError as error:
             raise UserError(f"cannot read Verilog file {p}: {error.strerror}") from None
     label, lib_text, library, excluded = _library_for(liberty, patterns_with_defaults(dont_use))
-    if cache_dir == "default":
-        cache_dir = cache.default_dir()
-    digest = cache.key("synth", sources, top, lib_text, version)
+    cache_dir = cache.resolve(cache_dir)
+    digest = cache.key("synth", sources, top, lib_text, library.digest, version, sources=SOURCES)
     design = cache.load(cache_dir, "synth", digest)
     if design is None:
         with slow_step(progress, f"synthesizing {top} onto {label} with yosys ..."):

@@ -17,27 +17,24 @@ Combinational units have the ports ``a``, ``b`` (operands), ``y`` (result). Pipe
 ``i__payload`` (payload fields ``a`` in the low bits, ``b`` above) and ``o__valid``,
 ``o__ready``, ``o__payload`` (the result).
 
-Verilog text is cached by content: in memory, and on disk under ``cache_dir`` keyed by the
-spec, the fault, the Amaranth version and the source of `picojoule.hw` and
-`picojoule.models`, so re-exporting an unchanged unit costs a file copy.
+Verilog text is cached in memory and in the flow's cache (`picojoule.base.cache`, kind
+``verilog``), keyed by the spec, the fault, Amaranth's toolchain versions
+(`picojoule.hw.tools.amaranth_toolchain`) and the source of `picojoule.models` and
+`picojoule.hw`, so re-exporting an unchanged unit costs a file copy.
 """
 
-import functools
-import hashlib
 import json
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
-from importlib import metadata
 from pathlib import Path
 
 from amaranth.back import verilog as amaranth_verilog
 
-import picojoule.hw
-import picojoule.models
-from picojoule.base import atomic
+from picojoule.base import atomic, cache
 from picojoule.hw.ports import port_records
 from picojoule.hw.registry import build
+from picojoule.hw.tools import amaranth_toolchain
 from picojoule.models.units import standard_suite
 
 __all__ = [
@@ -46,38 +43,24 @@ __all__ = [
     "export_unit",
     "export_suite",
     "convert_in_parallel",
-    "default_cache_dir",
+    "SOURCES",
 ]
 
 
-def default_cache_dir():
-    """``$PICOJOULE_CACHE/verilog`` if set, else ``build/cache/verilog`` under the cwd."""
-    root = os.environ.get("PICOJOULE_CACHE")
-    return Path(root) / "verilog" if root else Path("build") / "cache" / "verilog"
-
-
-@functools.cache
-def _source_digest():
-    digest = hashlib.sha256(metadata.version("amaranth").encode())
-    for package in (picojoule.hw, picojoule.models):
-        for path in sorted(Path(package.__file__).parent.glob("*.py")):
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
+#: The packages whose source decides a unit's Verilog.
+SOURCES = ("picojoule.base", "picojoule.models", "picojoule.hw")
 
 
 def _cache_key(spec, fault):
-    text = json.dumps(
-        {
-            "kind": spec.kind,
-            "name": spec.name,
-            "params": spec.params(),
-            "fault": fault,
-            "source": _source_digest(),
-        },
-        sort_keys=True,
+    return cache.key(
+        "verilog",
+        spec.kind,
+        spec.name,
+        spec.params(),
+        fault,
+        amaranth_toolchain(),
+        sources=SOURCES,
     )
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 _TEXTS = {}  # (spec, fault) -> Verilog text, this process
@@ -106,13 +89,12 @@ def convert_in_parallel(specs, *, fault=None, cache_dir=None, jobs=None):
     Later `verilog_source` / `export_unit` calls then find the text in memory.
     """
     jobs = jobs or os.cpu_count() or 1
+    cache_dir = cache.resolve(cache_dir)
     missing = [
         spec
         for spec in dict.fromkeys(specs)
         if (spec, fault) not in _TEXTS
-        and not (
-            cache_dir is not None and (Path(cache_dir) / f"{_cache_key(spec, fault)}.v").is_file()
-        )
+        and cache.load_text(cache_dir, "verilog", _cache_key(spec, fault), suffix=".v") is None
     ]
     if jobs < 2 or len(missing) < 2:
         return
@@ -127,17 +109,17 @@ def convert_in_parallel(specs, *, fault=None, cache_dir=None, jobs=None):
 def verilog_source(spec, *, fault=None, cache_dir=None):
     """The Verilog text of ``spec`` (module ``spec.name``), parameters baked in.
 
-    ``cache_dir`` (optional) holds converted text keyed by content across processes.
+    ``cache_dir`` (a cache root, ``"default"`` for `picojoule.base.cache.default_dir`, or
+    None for this process's memory only) keeps converted text across processes.
     """
+    cache_dir = cache.resolve(cache_dir)
     if cache_dir is None:
         return _convert(spec, fault)
-    path = Path(cache_dir) / f"{_cache_key(spec, fault)}.v"
-    try:
-        return path.read_text()
-    except FileNotFoundError:
-        pass
-    text = _convert(spec, fault)
-    atomic.write_text(path, text)
+    digest = _cache_key(spec, fault)
+    text = cache.load_text(cache_dir, "verilog", digest, suffix=".v")
+    if text is None:
+        text = _convert(spec, fault)
+        cache.store_text(cache_dir, "verilog", digest, text, suffix=".v")
     return text
 
 
@@ -162,14 +144,12 @@ def manifest_entry(spec, *, text=None, fault=None):
     return entry
 
 
-def export_unit(spec, directory, *, fault=None, cache_dir=...):
+def export_unit(spec, directory, *, fault=None, cache_dir="default"):
     """Write ``spec``'s Verilog into ``directory``; return its manifest entry.
 
-    The file is written atomically and only when its content changed. ``cache_dir``
-    defaults to `default_cache_dir`; pass None for the in-memory cache only.
+    The file is written atomically and only when its content changed. ``cache_dir`` as in
+    `verilog_source`.
     """
-    if cache_dir is ...:
-        cache_dir = default_cache_dir()
     text = verilog_source(spec, fault=fault, cache_dir=cache_dir)
     entry = manifest_entry(spec, text=text, fault=fault)
     path = Path(directory) / entry["verilog"]
@@ -178,7 +158,7 @@ def export_unit(spec, directory, *, fault=None, cache_dir=...):
     return entry
 
 
-def export_suite(out, *, specs=None, cache_dir=..., progress=None, jobs=None):
+def export_suite(out, *, specs=None, cache_dir="default", progress=None, jobs=None):
     """Write every spec (default: `standard_suite`) and ``manifest.json`` to ``out`` atomically.
 
     Returns the manifest dict. ``progress(entry)`` is called after each unit; units not
@@ -190,8 +170,6 @@ def export_suite(out, *, specs=None, cache_dir=..., progress=None, jobs=None):
     duplicate = next((n for n in names if names.count(n) > 1), None)
     if duplicate:
         raise ValueError(f"two units share the module name {duplicate}; make the specs distinct")
-    if cache_dir is ...:
-        cache_dir = default_cache_dir()
     convert_in_parallel(specs, cache_dir=cache_dir, jobs=jobs)
     with atomic.replace_dir(out) as tmp:
         units = []

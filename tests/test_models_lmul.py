@@ -1,4 +1,4 @@
-"""L-Mul model against a second, scalar reference written plainly from issue 2's definition."""
+"""L-Mul model against a second, scalar reference written plainly from the paper's definition."""
 
 import functools
 import math

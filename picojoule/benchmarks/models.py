@@ -4,7 +4,7 @@ import time
 
 import numpy as np
 
-TITLE = "golden models (issue 2): 8-bit tables and L-Mul matmul"
+TITLE = "golden models: 8-bit tables and L-Mul matmul"
 
 
 def _best(fn, repeats=3):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-TITLE = "co-verification (issue 3): exhaustive e4m3 x e4m3 multiplier, batch vs per-vector"
+TITLE = "co-verification: exhaustive e4m3 x e4m3 multiplier, batch vs per-vector"
 
 UNIT = "fp_mul_e4m3_e4m3_e4m3_nonsat_s0"
 

@@ -66,7 +66,7 @@ def add_arguments(parser):
 
 
 def _manifest_formats(verilog, top):
-    """Operand formats from a manifest.json beside the Verilog (issue 3's format), if any."""
+    """Operand formats from a manifest.json beside the Verilog (see `picojoule.hw.export`), if any."""
     manifest = Path(verilog).resolve().parent / "manifest.json"
     try:
         units = json.loads(manifest.read_text()).get("units", [])
