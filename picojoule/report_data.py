@@ -23,7 +23,7 @@ from picojoule.cost.units import cost_unit
 from picojoule.hw.export import export_suite
 from picojoule.models import accuracy
 from picojoule.models.formats import Overflow
-from picojoule.models.units import standard_suite
+from picojoule.models.units import FpMul, LMul, standard_suite
 from picojoule.report_lut_accuracy import lut_accuracy_records
 from picojoule.sim.design import load_manifest
 from picojoule.sim.suite import verify_designs
@@ -131,7 +131,7 @@ def multiplier_errors(specs, records, *, n_ops, distribution="gaussian", seed=1)
     points = []
     for spec in specs:
         if (
-            spec.kind not in ("fp_mul", "lmul")
+            spec.kind not in (FpMul.kind, LMul.kind)
             or spec.stages
             or (spec.name, distribution) not in energy
         ):
@@ -153,7 +153,7 @@ def multiplier_errors(specs, records, *, n_ops, distribution="gaussian", seed=1)
                 "format": fmt_a.name,
                 "variant": variant,
                 "overflow": spec.overflow.value,
-                "label": f"{fmt_a.name} {'RNE' if spec.kind == 'fp_mul' else variant}"
+                "label": f"{fmt_a.name} {'RNE' if spec.kind == FpMul.kind else variant}"
                 + (" sat" if spec.overflow.value == "sat" else ""),
                 "energy_pj_per_op": energy[(spec.name, distribution)],
                 "mean_rel_error": float(err.mean()),
