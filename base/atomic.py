@@ -1,8 +1,11 @@
-"""Atomic output: a file or a directory appears whole or not at all."""
+"""Atomic output files: a file appears whole or not at all.
+
+Output folders are written through `picojoule.base.outputs.owned_folder`, which replaces only
+a command's own outputs.
+"""
 
 import contextlib
 import os
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -31,26 +34,3 @@ def write_bytes(path, data):
 
 def write_text(path, text):
     write_bytes(path, text.encode("utf-8"))
-
-
-@contextlib.contextmanager
-def replace_dir(path):
-    """Yield a temporary folder beside ``path``; on success it replaces ``path`` whole.
-
-    On an exception the temporary folder is removed and ``path`` is left as it was.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
-    os.chmod(tmp, 0o777 & ~_umask())
-    try:
-        yield tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    old = path.with_name(f".{path.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if path.exists():
-        os.replace(path, old)
-    os.replace(tmp, path)
-    shutil.rmtree(old, ignore_errors=True)

@@ -28,11 +28,11 @@ import functools
 import hashlib
 import importlib.util
 import json
-import os
 import shutil
 from pathlib import Path
 
 from picojoule.base import atomic
+from picojoule.base.paths import cache_root
 
 __all__ = [
     "default_dir",
@@ -51,8 +51,9 @@ COMPLETE = "complete.ok"
 
 
 def default_dir():
-    """The cache root: ``$PICOJOULE_CACHE`` if set, else ``build/cache`` under the cwd."""
-    return Path(os.environ.get("PICOJOULE_CACHE") or Path("build") / "cache")
+    """The cache root, `picojoule.base.paths.cache_root`: ``$PICOJOULE_CACHE`` if set, else
+    ``build/cache`` in a picojoule checkout, else ``$XDG_CACHE_HOME/picojoule``."""
+    return cache_root()
 
 
 def resolve(cache_dir):

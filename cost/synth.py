@@ -25,6 +25,7 @@ from pathlib import Path
 
 from picojoule.base import cache
 from picojoule.base.errors import UserError
+from picojoule.base.tool_errors import tool_error_line
 from picojoule.cost.dont_use import patterns_with_defaults
 from picojoule.cost.libgen import liberty_text
 from picojoule.cost.library import default_library, read_library, without_cells
@@ -201,10 +202,12 @@ def _run_yosys(exe, sources, top, lib_text):
     with tempfile.TemporaryDirectory(prefix="picojoule-synth-") as tmp:
         tmp = Path(tmp)
         files = []
+        rename = {}
         for k, (name, text) in enumerate(sources):
             f = tmp / f"src{k}_{Path(name).stem}.v"
             f.write_text(text)
             files.append(f.name)
+            rename[f.name] = name
         (tmp / "cells.lib").write_text(lib_text)
         script = (
             "\n".join(
@@ -233,8 +236,7 @@ def _run_yosys(exe, sources, top, lib_text):
                 log += (tmp / "yosys.log").read_text()
             except OSError:
                 pass
-            errors = [line.strip() for line in log.splitlines() if line.strip().startswith("ERROR")]
-            detail = errors[0] if errors else f"exit status {run.returncode}"
+            detail = tool_error_line(log, rename=rename) or f"exit status {run.returncode}"
             if "cannot be legalized" in detail:
                 raise UserError(
                     f"the library lacks a flip-flop that {top}'s registers can map to; "

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from amaranth.back import verilog as amaranth_verilog
 
-from picojoule.base import atomic, cache
+from picojoule.base import atomic, cache, outputs
 from picojoule.hw.ports import port_records
 from picojoule.hw.registry import build
 from picojoule.hw.tools import amaranth_toolchain
@@ -45,6 +45,8 @@ __all__ = [
     "convert_in_parallel",
     "SOURCES",
 ]
+
+VERILOG_OUTPUTS = ("*.v", "manifest.json")
 
 
 #: The packages whose source decides a unit's Verilog.
@@ -158,11 +160,14 @@ def export_unit(spec, directory, *, fault=None, cache_dir="default"):
     return entry
 
 
-def export_suite(out, *, specs=None, cache_dir="default", progress=None, jobs=None):
-    """Write every spec (default: `standard_suite`) and ``manifest.json`` to ``out`` atomically.
+def export_suite(out, *, specs=None, cache_dir="default", progress=None, jobs=None, force=False):
+    """Write every spec (default: `standard_suite`) and ``manifest.json`` to ``out``.
 
-    Returns the manifest dict. ``progress(entry)`` is called after each unit; units not
-    cached yet are converted in ``jobs`` processes (default: all CPUs).
+    ``out`` is an output folder of `picojoule.base.outputs` (command ``verilog``): only its
+    ``.v`` files and ``manifest.json`` are replaced, others are never touched; a non-empty
+    folder picojoule did not create is refused unless ``force``. Returns the manifest dict.
+    ``progress(entry)`` is called after each unit; units not cached yet are converted in
+    ``jobs`` processes (default: all CPUs).
     """
 
     specs = standard_suite() if specs is None else list(specs)
@@ -171,7 +176,7 @@ def export_suite(out, *, specs=None, cache_dir="default", progress=None, jobs=No
     if duplicate:
         raise ValueError(f"two units share the module name {duplicate}; make the specs distinct")
     convert_in_parallel(specs, cache_dir=cache_dir, jobs=jobs)
-    with atomic.replace_dir(out) as tmp:
+    with outputs.owned_folder(out, command="verilog", outputs=VERILOG_OUTPUTS, force=force) as tmp:
         units = []
         for spec in specs:
             units.append(export_unit(spec, tmp, cache_dir=cache_dir))

@@ -183,8 +183,8 @@ def _as_codes(arr, fmt, role):
         same = (back == arr) | (np.isnan(back) & np.isnan(arr))
         if not np.all(same):
             raise ValueError(
-                f"{role} holds values that are not {fmt.name} values; round them "
-                f"first ({fmt.name}.encode) or pass codes"
+                f"{role} holds values that are not {fmt.name} values; round them first "
+                f"(picojoule.lmul_matmul does: it takes any float array) or pass integer codes"
             )
         return codes
     return tables.checked_codes(arr, fmt=fmt, role=role).astype(fmt.code_dtype, copy=False)

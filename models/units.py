@@ -90,7 +90,9 @@ class Option:
     """One command-line option of a unit kind (``picojoule generate --NAME``).
 
     ``name`` is the flag without dashes and the key in ``from_options``'s values; ``negation``
-    names the opposite flag of a boolean option (``--unsigned`` for ``--signed``).
+    names the opposite flag of a boolean option (``--unsigned`` for ``--signed``). Given to a
+    kind that does not take it, the option is refused with "--NAME applies to SCOPE, not KIND;
+    FIX" (``scope`` defaults to the kinds that take it, ``fix`` to "drop it").
     """
 
     name: str
@@ -100,6 +102,8 @@ class Option:
     type: type = str
     metavar: str = None
     negation: str = None
+    scope: str = None
+    fix: str = "drop it"
 
 
 A = Option(
@@ -109,8 +113,8 @@ A = Option(
     metavar="FMT",
 )
 B = Option("b", "format of operand b (default: as --a)", metavar="FMT")
-OUT = Option(
-    "out",
+RESULT = Option(
+    "result",
     "result format (default: as --a for float kinds; the exact width for integer kinds)",
     metavar="FMT",
 )
@@ -118,16 +122,16 @@ OVERFLOW = Option(
     "overflow",
     "overflow mode of float results (default nonsat)",
     choices=tuple(o.value for o in Overflow),
-    default="nonsat",
+    scope="float kinds",
+    fix="integers wrap",
 )
-VARIANT = Option(
-    "variant",
-    "L-Mul variant (default int_add)",
-    choices=LMUL_VARIANTS,
-    default="int_add",
-)
+VARIANT = Option("variant", "L-Mul variant (default int_add)", choices=LMUL_VARIANTS)
 WIDTH = Option(
-    "width", "integer operand width 1..32 (with --signed/--unsigned)", type=int, metavar="W"
+    "width",
+    "integer operand width 1..32 (with --signed/--unsigned)",
+    type=int,
+    metavar="W",
+    fix="use --a FMT",
 )
 SIGNED = Option(
     "signed",
@@ -186,7 +190,7 @@ class _Unit:
 class _FloatUnit(_Unit):
     """Construction shared by the float units ``a op b -> out`` with an overflow mode."""
 
-    OPTIONS = (A, B, OUT, OVERFLOW)
+    OPTIONS = (A, B, RESULT, OVERFLOW)
 
     @classmethod
     def from_params(cls, params):
@@ -207,7 +211,7 @@ class _FloatUnit(_Unit):
         return cls(
             a=a,
             b=values.get("b") or a,
-            out=values.get("out") or a,
+            out=values.get("result") or a,
             overflow=values.get("overflow") or "nonsat",
             stages=stages,
         )
@@ -216,7 +220,7 @@ class _FloatUnit(_Unit):
 class _IntUnit(_Unit):
     """Construction shared by the integer units ``a op b -> out``."""
 
-    OPTIONS = (A, B, OUT, WIDTH, SIGNED)
+    OPTIONS = (A, B, RESULT, WIDTH, SIGNED)
 
     @classmethod
     def from_params(cls, params):
@@ -241,7 +245,7 @@ class _IntUnit(_Unit):
         else:
             raise ValueError(f"{cls.kind} needs --width W (and --signed/--unsigned) or --a FMT")
         b = values.get("b") if values.get("b") is not None else a
-        return cls(a=a, b=b, out=_int_out(values.get("out")), stages=stages)
+        return cls(a=a, b=b, out=_int_out(values.get("result")), stages=stages)
 
 
 @dataclass(frozen=True)
@@ -326,7 +330,7 @@ class LMul(_Unit):
     overflow: Overflow = Overflow.NONSAT
     stages: int = 0
     kind = "lmul"
-    OPTIONS = (A, B, OUT, VARIANT, OVERFLOW)
+    OPTIONS = (A, B, RESULT, VARIANT, OVERFLOW)
     #: The variants, in the order the report shows them.
     VARIANTS = LMUL_VARIANTS
 
@@ -345,7 +349,7 @@ class LMul(_Unit):
     def from_options(cls, values, *, stages):
         """The spec of ``picojoule generate``'s option values (ValueError with one line)."""
         fmt = _need_format(values, cls.kind)
-        for flag in ("b", "out"):
+        for flag in ("b", "result"):
             value = values.get(flag)
             if value is not None and value != fmt:
                 raise ValueError(f"lmul works on one format; drop --{flag} or make it {fmt}")
@@ -526,8 +530,8 @@ def unit_from_options(kind, values, *, stages):
                 k for k, c in UNIT_KINDS.items() if option.name in {o.name for o in c.OPTIONS}
             ]
             flag = option.negation if option.type is bool and not value else option.name
-            fix = "use --a FMT" if option.name == "width" else f"drop --{flag}"
-            raise ValueError(f"--{flag} applies to {', '.join(takers)}, not {kind}; {fix}")
+            scope = option.scope or ", ".join(takers)
+            raise ValueError(f"--{flag} applies to {scope}, not {kind}; {option.fix}")
     return cls.from_options({k: v for k, v in values.items() if k in own}, stages=stages)
 
 

@@ -3,6 +3,7 @@
 import argparse
 import importlib
 import pkgutil
+import signal
 import sys
 
 from picojoule import __version__, commands
@@ -26,23 +27,50 @@ def build_parser():
     parser.add_argument("--version", action="version", version=f"picojoule {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, module in _command_modules():
-        cmd = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        cmd = sub.add_parser(
+            name, help=module.HELP, description=getattr(module, "DESCRIPTION", module.HELP)
+        )
         module.add_arguments(cmd)
         cmd.set_defaults(_run=module.run)
     return parser
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main(argv=None):
+    """Run one command. Bad input, a missing tool or an operating-system failure (a read-only
+    or full disk, a missing file) is one line on stderr and exit status 2; Ctrl-C or SIGTERM
+    removes the temporary outputs and exits 130."""
+    try:
+        previous = signal.signal(signal.SIGTERM, _interrupt)
+    except ValueError:  # not the main thread
+        previous = None
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except BaseException:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+        raise
     try:
         return args._run(args) or 0
     except (UserError, ValueError) as error:
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
         print(f"picojoule {args.command}: error: {message}", file=sys.stderr)
         return 2
+    except OSError as error:
+        from picojoule.base.outputs import os_error_line
+
+        print(f"picojoule {args.command}: error: {os_error_line(error)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
+        print(f"picojoule {args.command}: interrupted; no partial outputs kept", file=sys.stderr)
         return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from picojoule.base.parallel import parallel_map
+from picojoule.base.paths import build_root
 from picojoule.base.references import HOROWITZ_45NM
 from picojoule.cost.operands import DISTRIBUTIONS, operand_stream
 from picojoule.cost.synth import yosys_version
@@ -86,7 +87,7 @@ class ReportOptions:
     simulator: str = "icarus"
     clock_ghz: float = 1.0
     jobs: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
-    build_dir: Path = Path("build/report")
+    build_dir: Path = field(default_factory=lambda: build_root() / "report")
     lut: bool = True
 
 

@@ -14,6 +14,7 @@ reuses its image, and a failing build or run raises `SimulationError` naming the
 error line.
 """
 
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -106,9 +107,13 @@ def _image(design, *, simulator, top, wrapper_text, build_root):
     sources = {"unit.v": design.verilog.read_bytes()}
     if wrapper_text is not None:
         sources["wrapper.v"] = wrapper_text
-    return harness.build(
-        simulator=simulator, top=top, name=design.top, sources=sources, build_root=build_root
-    )
+    try:
+        return harness.build(
+            simulator=simulator, top=top, name=design.top, sources=sources, build_root=build_root
+        )
+    except harness.SimulationError as error:  # name the user's file, not the image's copy
+        text = re.sub(r"\S*/unit\.v(?=:\d)", lambda _: str(design.verilog), str(error))
+        raise harness.SimulationError(text) from None
 
 
 def _load(results):

@@ -109,7 +109,7 @@ def test_manifest_schema(suite_dir, manifest):
             "b": b_fmt.width,
         }
     assert sorted(p.name for p in suite_dir.iterdir()) == sorted(
-        ["manifest.json"] + [u["verilog"] for u in manifest["units"]]
+        [".picojoule-outputs.json", "manifest.json"] + [u["verilog"] for u in manifest["units"]]
     )
 
 
@@ -248,7 +248,7 @@ def test_cli_verilog_writes_manifest(tmp_path, capsys):
             None,
         ),
         (
-            ["--kind", "fp_mul", "--a", "e4m3", "--b", "e5m2", "--out", "bf16"],
+            ["--kind", "fp_mul", "--a", "e4m3", "--b", "e5m2", "--result", "bf16"],
             "fp_mul_e4m3_e5m2_bf16_nonsat_s0",
             {"a": 8, "b": 8, "y": 16},
         ),
@@ -278,7 +278,7 @@ def test_cli_generate(tmp_path, capsys, flags, name, ports):
             ["--kind", "int_add", "--width", "8", "--pipelined", "--stages", "0"],
             "--pipelined needs --stages N with N >= 1",
         ),
-        (["--kind", "fp_mul", "--a", "e4m3", "--out", "e2m1"], "unsupported format combination"),
+        (["--kind", "fp_mul", "--a", "e4m3", "--result", "e2m1"], "unsupported format combination"),
         (["--kind", "fp_mul", "--a", "int8"], "is an integer format"),
         (["--kind", "lmul", "--a", "e4m3", "--b", "e5m2"], "lmul works on one format"),
         (["--kind", "lmul", "--a", "e9m3"], "out of range"),

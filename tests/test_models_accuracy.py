@@ -72,8 +72,10 @@ def test_cli_writes_csv_and_png(tmp_path, capsys):
     out = tmp_path / "acc"
     out.mkdir()
     (out / "stale.txt").write_text("old")
-    assert main(["accuracy", "--out", str(out), "--samples", "3000", "--seed", "1"]) == 0
-    assert not (out / "stale.txt").exists()  # the folder is replaced whole
+    argv = ["accuracy", "--out", str(out), "--samples", "3000", "--seed", "1"]
+    assert main(argv) == 2  # a folder picojoule did not create: refused before any work
+    assert main([*argv, "--force"]) == 0
+    assert (out / "stale.txt").read_text() == "old"  # the user's file is never touched
     with open(out / "accuracy.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     assert tuple(rows[0]) == accuracy.FIELDS
@@ -86,5 +88,5 @@ def test_cli_bad_input_exits_2_with_one_line(tmp_path, capsys):
     out = tmp_path / "acc"
     assert main(["accuracy", "--out", str(out), "--samples", "10"]) == 2
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "at least 1000" in err
+    assert len(err.splitlines()) == 1 and "--samples 10 is out of range" in err
     assert not out.exists()

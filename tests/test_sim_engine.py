@@ -133,8 +133,8 @@ def test_missing_verilator_names_the_package(monkeypatch):
     "argv,fragment",
     [
         (["sim", "--unit", "no_such_unit"], "no suite unit matches"),
-        (["sim", "--vectors", "0"], "--vectors must be >= 1"),
-        (["sim", "--lanes", "0"], "--lanes must be >= 1"),
+        (["sim", "--vectors", "0"], "--vectors 0 is out of range; give a whole number >= 1"),
+        (["sim", "--lanes", "0"], "--lanes 0 is out of range; give a whole number >= 1"),
     ],
 )
 def test_bad_input_one_line(argv, fragment, capsys):

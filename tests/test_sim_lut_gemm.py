@@ -147,8 +147,8 @@ def test_cli_writes_outputs_and_rejects_bad_input(tmp_path, capsys):
     bad_w = tmp_path / "bad.npy"
     np.save(bad_w, np.full((7, 6), 4))
     for argv, fragment in [
-        (["--wbits", "5"], "wbits must be"),
-        (["--m", "0"], "M must be"),
+        (["--wbits", "5"], "--wbits 5 is out of range"),
+        (["--m", "0"], "--m 0 is out of range"),
         (["--w", str(bad_w)], "out of range for wbits=2"),
         (["--core", "mac-fp8", "--act", "int8"], "takes --act e4m3"),
     ]:

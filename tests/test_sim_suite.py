@@ -52,7 +52,9 @@ def test_pipelined_units_report_their_latency(verdicts):
 
 
 def test_cli_prints_one_line_per_unit(tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.chdir(tmp_path)  # not a picojoule checkout: work files go to the user cache
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("PICOJOULE_CACHE", raising=False)
     units = ["int_add_int8_int8_int9_s0", "lmul_fp16_mitchell_nonsat_s0"]
     argv = ["sim", "--vectors", "500", "--jobs", "2"]
     for unit in units:
@@ -65,4 +67,5 @@ def test_cli_prints_one_line_per_unit(tmp_path, monkeypatch, capsys):
         fields = row.split()
         assert fields[2] == "vectors" and fields[4] == "mismatches" and fields[3] == "0"
         assert fields[-1] == "ok"
-    assert (tmp_path / "build" / "sim").is_dir()
+    assert (tmp_path / "xdg" / "picojoule" / "build" / "sim").is_dir()
+    assert not (tmp_path / "build").exists()

@@ -7,7 +7,6 @@ start-up excluded; the build is made once before timing).
 """
 
 import tempfile
-from pathlib import Path
 
 import numpy as np
 
@@ -33,20 +32,15 @@ def run(report):
     from picojoule.sim.vectors import VectorSet, vector_set
 
     spec = next(s for s in standard_suite() if s.name == UNIT)
-    build_root = Path("build/sim")
     with tempfile.TemporaryDirectory() as tmp:
         design = export_designs([spec], tmp)[0]
         vectors = vector_set(spec)
         n = len(vectors)
-        base = co_verify_per_vector(
-            design, vectors=vectors, simulator="icarus", build_root=build_root
-        )
+        base = co_verify_per_vector(design, vectors=vectors, simulator="icarus")
         if not base.passed:
             raise RuntimeError(f"{UNIT} failed the per-vector co-verification")
         base_rate = n / base.sim_seconds
-        batch = _best(
-            lambda: co_verify(design, vectors=vectors, simulator="icarus", build_root=build_root)
-        )
+        batch = _best(lambda: co_verify(design, vectors=vectors, simulator="icarus"))
         report(
             f"Icarus batch: {n} pairs, simulation seconds",
             batch.sim_seconds,
@@ -74,11 +68,7 @@ def run(report):
             random=0,
         )
         for label, vec in (("exhaustive", vectors), ("exhaustive x16", tiled)):
-            fast = _best(
-                lambda vec=vec: co_verify(
-                    design, vectors=vec, simulator="verilator", build_root=build_root
-                )
-            )
+            fast = _best(lambda vec=vec: co_verify(design, vectors=vec, simulator="verilator"))
             report(
                 f"Verilator batch, 8 lanes ({label}: {len(vec)} pairs): seconds",
                 fast.sim_seconds,

@@ -19,3 +19,13 @@ def add_library_arguments(parser):
         "synthesis; repeatable; added to the Liberty dont_use cells and the "
         "default exclusions (lpflow, probe, diode, tap, fill, decap)",
     )
+
+
+def check_library_arguments(args):
+    """Before any work: the VERILOG and --liberty files are readable, the cache is writable."""
+    from picojoule.commands._checks import check_cache, check_readable
+
+    for path in args.verilog:
+        check_readable(path, flag="VERILOG")
+    check_readable(args.liberty, flag="--liberty")
+    check_cache(enabled=not args.no_cache)

@@ -6,7 +6,14 @@ import time
 
 from picojoule import benchmarks
 
-HELP = "run the performance benchmarks; each figure is printed with its ratio to a baseline from the same run"
+HELP = (
+    "run the performance benchmarks; each figure is printed with its ratio to a baseline "
+    "from the same run"
+)
+DESCRIPTION = (
+    f"{HELP}. Prints only; writes nothing but work files under the work folder (build/ in a "
+    "checkout, else the user cache). Refuses an unknown SECTION."
+)
 
 
 def add_arguments(parser):

@@ -3,6 +3,7 @@
 from picojoule.contract import markdown
 
 HELP = "print the numeric contract of the formats and units as a Markdown table"
+DESCRIPTION = f"{HELP}. Prints only; writes no file and refuses nothing (it takes no options)."
 
 
 def add_arguments(parser):

@@ -5,17 +5,44 @@ from pathlib import Path
 
 import numpy as np
 
-from picojoule.base import atomic
+from picojoule.base import atomic, outputs
 from picojoule.base.errors import UserError
-from picojoule.commands._library_args import add_library_arguments
+from picojoule.commands._checks import check_readable, in_range, positive
+from picojoule.commands._library_args import add_library_arguments, check_library_arguments
 from picojoule.cost.energy import cost_record, estimate
-from picojoule.cost.operands import DISTRIBUTIONS, operand_stream, tensor_stream, unit_inputs
+from picojoule.cost.operands import (
+    DISTRIBUTIONS,
+    SCALES,
+    load_tensor,
+    operand_fractions,
+    operand_stream,
+    tensor_stream,
+    unit_inputs,
+)
 from picojoule.cost.synth import synthesize
 from picojoule.models.formats import get_format
 
 HELP = (
     "energy per operation (switching + internal + clock + leakage) of a Verilog unit on "
     "random or user operand streams"
+)
+# A warning is printed when more than this fraction of an operand stream is zero, subnormal
+# or saturated: such operands switch few gates (L-Mul flushes subnormals to zero), so the
+# energy measured on them understates the energy of typical data.
+SPECIAL_WARNING = 0.10
+DESCRIPTION = (
+    f"{HELP}. Prints the figures and the fractions of zero, subnormal and saturated operands "
+    f"(a warning above {SPECIAL_WARNING:.0%}); writes only the file named by --json. "
+    "Tensors (--tensor A.npy [--tensor-b B.npy]): any shape, flattened in C order; "
+    "B must have the same shape as A and pairs are taken element by element (a[i], b[i]); "
+    "without --tensor-b, b is a seeded random permutation of a. Float arrays (float16/32/64) "
+    "are rounded to the operand format (RNE, saturating), after scaling by --scale absmax if "
+    "given; ml_dtypes arrays (bfloat16, float8_e4m3fn, ...; numpy.save keeps only their bytes) "
+    "are read as codes of an operand format of the same width; integer arrays are values of "
+    "an integer format or raw codes of a float one. Refuses before any work: a format flag that "
+    "conflicts with the unit's manifest.json, flags that do not apply (--n or --dist with "
+    "--tensor, --tensor-b without --tensor), tensors of different shapes, out-of-range "
+    "numbers, unreadable inputs, an --json path that is a folder or cannot be written."
 )
 
 
@@ -28,18 +55,38 @@ def add_arguments(parser):
         default=None,
         help="operand distribution (default: uniform)",
     )
-    source.add_argument("--tensor", metavar="A.npy", help="operand a from a numpy .npy tensor")
+    source.add_argument(
+        "--tensor",
+        metavar="A.npy",
+        help="operand a from a .npy tensor (any shape, flattened; float16/32/64, ml_dtypes "
+        "bfloat16/float8_*, or integers)",
+    )
     parser.add_argument(
         "--tensor-b",
         metavar="B.npy",
-        help="operand b from a .npy tensor (default: a shuffled copy of a)",
+        help="operand b from a .npy tensor of the same shape as --tensor, paired element by "
+        "element (default: a seeded random permutation of a)",
+    )
+    parser.add_argument(
+        "--scale",
+        choices=SCALES,
+        default=None,
+        help="with --tensor: absmax multiplies each float tensor by max(format) / max|x| "
+        "before rounding (default: none)",
     )
     parser.add_argument(
         "--format",
         dest="fmt",
         metavar="FMT",
-        help="operand format (e.g. e4m3, bf16, int8); default: from a manifest.json "
-        "beside the Verilog, else unsigned integers of the port width",
+        help="format of operand a, and of b unless --format-b (e.g. e4m3, bf16, int8); "
+        "default: from a manifest.json beside the Verilog, else unsigned integers of the "
+        "port width; refused if it conflicts with that manifest",
+    )
+    parser.add_argument(
+        "--format-b",
+        dest="fmt_b",
+        metavar="FMT",
+        help="format of operand b for mixed units (default: as --format)",
     )
     parser.add_argument(
         "--ports",
@@ -54,15 +101,25 @@ def add_arguments(parser):
         help="hold an input at a constant (e.g. a valid or ready port); repeatable",
     )
     parser.add_argument(
-        "--n", type=int, default=100_000, help="operations to simulate (default: 100000)"
+        "--n",
+        type=int,
+        default=None,
+        help="operations to simulate with --dist, >= 2 (default: 100000; not with --tensor)",
     )
     parser.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
     parser.add_argument(
         "--voltage", type=float, default=None, help="supply in V (default: the library's nominal)"
     )
     parser.add_argument("--clock-ghz", type=float, default=1.0, help="clock in GHz (default: 1)")
-    parser.add_argument("--json", metavar="OUT", help="write the result record as JSON to OUT")
-    parser.add_argument("--no-cache", action="store_true", help="do not read or write build/cache")
+    parser.add_argument(
+        "--json", metavar="OUT", help="write the result record as JSON to the file OUT"
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="do not read or write the cache (build/cache in a checkout, else "
+        "$XDG_CACHE_HOME/picojoule; PICOJOULE_CACHE overrides)",
+    )
 
 
 def _manifest_formats(verilog, top):
@@ -99,11 +156,93 @@ def _operand_widths(netlist, ports):
     raise UserError(f"cannot find the operand ports of {netlist.top}; name them with --ports A,B")
 
 
+def _check_flags(args):
+    """Before any work: flags that do not apply, numbers out of range, unreadable inputs."""
+    if args.tensor:
+        if args.n is not None:
+            raise UserError("--n applies to --dist; with --tensor the tensor sets the count")
+    else:
+        if args.tensor_b:
+            raise UserError("--tensor-b needs --tensor for operand a")
+        if args.scale is not None:
+            raise UserError("--scale applies to --tensor; drop it or pass --tensor A.npy")
+    in_range(args.n, flag="--n", minimum=2)
+    positive(args.clock_ghz, flag="--clock-ghz")
+    positive(args.voltage, flag="--voltage")
+    check_library_arguments(args)
+    check_readable(args.tensor, flag="--tensor")
+    check_readable(args.tensor_b, flag="--tensor-b")
+    if args.json:
+        outputs.check_file(args.json, flag="--json")
+
+
+def _formats(args, widths):
+    """(fmt_a, fmt_b, manifest entry or None); a format flag must agree with the manifest."""
+    found = _manifest_formats(args.verilog[0], args.top)
+    given_a = get_format(args.fmt) if args.fmt else None
+    given_b = get_format(args.fmt_b) if args.fmt_b else given_a
+    if found:
+        fmt_a, fmt_b, unit = found
+        for flag, given, own, operand in (
+            ("--format", given_a, fmt_a, "a"),
+            ("--format-b" if args.fmt_b else "--format", given_b, fmt_b, "b"),
+        ):
+            if given is not None and given != own:
+                raise UserError(
+                    f"{flag} {given.name} conflicts with the manifest of {args.top} (operand "
+                    f"{operand} is {own.name}); drop {flag}"
+                )
+        return fmt_a, fmt_b, unit
+    if given_a is not None:
+        return given_a, given_b, None
+    if args.fmt_b:
+        raise UserError("--format-b needs --format for operand a")
+    fmt_a, fmt_b = _int_format(widths[0]), _int_format(widths[1])
+    if fmt_a is None or fmt_b is None or args.dist not in (None, "uniform") or args.tensor:
+        raise UserError(
+            "cannot infer the operand format from the port widths; pass --format (e.g. e4m3, int8)"
+        )
+    return fmt_a, fmt_b, None
+
+
+def _tensor_operands(args, fmt_a, fmt_b):
+    scale = args.scale or "none"
+    array_a = load_tensor(args.tensor, flag="--tensor")
+    a = tensor_stream(args.tensor, fmt=fmt_a, scale=scale, array=array_a)
+    if args.tensor_b:
+        array_b = load_tensor(args.tensor_b, flag="--tensor-b")
+        if array_b.shape != array_a.shape:
+            raise UserError(
+                f"--tensor has shape {array_a.shape} but --tensor-b has {array_b.shape}; "
+                "pass tensors of the same shape (pairs are taken element by element)"
+            )
+        b = tensor_stream(args.tensor_b, fmt=fmt_b, scale=scale, flag="--tensor-b", array=array_b)
+    else:
+        if fmt_b != fmt_a:
+            raise UserError("operands a and b have different formats; pass --tensor-b as well")
+        b = a[np.random.default_rng(args.seed).permutation(len(a))]
+    return a, b
+
+
+def _print_fractions(a, b, fmt_a, fmt_b):
+    """One line per operand; a warning when a fraction exceeds `SPECIAL_WARNING`."""
+    for label, codes, fmt in (("a", a, fmt_a), ("b", b, fmt_b)):
+        f = operand_fractions(codes, fmt)
+        print(
+            f"  operand {label} ({fmt.name}): {f['zero']:.1%} zero, {f['subnormal']:.1%} "
+            f"subnormal, {f['saturated']:.1%} saturated"
+        )
+        special = f["zero"] + f["subnormal"] + f["saturated"]
+        if special > SPECIAL_WARNING:
+            print(
+                f"  warning: {special:.1%} of operand {label} is zero, subnormal or saturated "
+                f"(above {SPECIAL_WARNING:.0%}); such operands switch few gates, so this energy "
+                "may understate typical data (try --scale absmax or a wider format)"
+            )
+
+
 def run(args):
-    if args.n < 2:
-        raise UserError(f"--n must be at least 2, got {args.n}")
-    if args.tensor_b and not args.tensor:
-        raise UserError("--tensor-b needs --tensor for operand a")
+    _check_flags(args)
     ports = None
     if args.ports:
         ports = [p.strip() for p in args.ports.split(",")]
@@ -116,6 +255,8 @@ def run(args):
             holds[name] = int(value, 0)
         except ValueError:
             raise UserError(f"--hold takes PORT=INTEGER, got {item!r}") from None
+    known = _manifest_formats(args.verilog[0], args.top)
+    formats = _formats(args, None) if known else None  # a conflict is refused before synthesis
     cache_dir = None if args.no_cache else "default"
     synth = synthesize(
         verilog=args.verilog,
@@ -126,42 +267,22 @@ def run(args):
     )
     netlist = synth.netlist
     widths = _operand_widths(netlist, ports)
-    unit = None
-    if args.fmt:
-        fmt_a = fmt_b = get_format(args.fmt)
-    else:
-        found = _manifest_formats(args.verilog[0], args.top)
-        fmt_a, fmt_b, unit = (
-            found if found else (_int_format(widths[0]), _int_format(widths[1]), None)
-        )
-        if not found and (
-            fmt_a is None or fmt_b is None or args.dist not in (None, "uniform") or args.tensor
-        ):
-            raise UserError(
-                "cannot infer the operand format from the port widths; pass --format (e.g. e4m3, int8)"
-            )
+    fmt_a, fmt_b, unit = formats or _formats(args, widths)
     if [fmt_a.width, fmt_b.width] != widths:
         raise UserError(
             f"operand formats {fmt_a.name}, {fmt_b.name} do not fit ports of {widths[0]} and "
             f"{widths[1]} bits; pass a matching --format"
         )
     if args.tensor:
-        a = tensor_stream(args.tensor, fmt=fmt_a)
-        if args.tensor_b:
-            b = tensor_stream(args.tensor_b, fmt=fmt_b)
-            if len(b) != len(a):
-                raise UserError(
-                    f"--tensor-b has {len(b)} elements but --tensor has {len(a)}; pass equal sizes"
-                )
-        else:
-            if fmt_b != fmt_a:
-                raise UserError("operands a and b have different formats; pass --tensor-b as well")
-            b = a[np.random.default_rng(args.seed).permutation(len(a))]
+        a, b = _tensor_operands(args, fmt_a, fmt_b)
         distribution = f"tensor:{Path(args.tensor).name}"
+        if args.scale == "absmax":
+            distribution += " (absmax)"
     else:
         dist = args.dist or "uniform"
-        a = operand_stream(fmt=fmt_a, dist=dist, n=args.n, seed=args.seed)
-        b = operand_stream(fmt=fmt_b, dist=dist, n=args.n, seed=args.seed + 1)
+        n = args.n or 100_000
+        a = operand_stream(fmt=fmt_a, dist=dist, n=n, seed=args.seed)
+        b = operand_stream(fmt=fmt_b, dist=dist, n=n, seed=args.seed + 1)
         distribution = dist
     if ports:
         streams = {ports[0]: a, ports[1]: b}
@@ -193,6 +314,7 @@ def run(args):
     ]
     for label, value in rows:
         print(f"  {label:<24} {value}")
+    _print_fractions(a, b, fmt_a, fmt_b)
     if synth.delay_ns > 1.0 / energy.clock_ghz:
         print(
             f"  note: the critical path ({synth.delay_ns:.3f} ns) is longer than the clock period "

@@ -12,7 +12,8 @@ import json
 from pathlib import Path
 
 from picojoule import report_plots
-from picojoule.base import atomic
+from picojoule.base import atomic, outputs
+from picojoule.commands._checks import add_force_argument, in_range, positive
 from picojoule.cost.operands import DISTRIBUTIONS
 from picojoule.document import render_html, render_markdown
 from picojoule.models.units import standard_suite
@@ -21,6 +22,14 @@ from picojoule.report_data import ReportOptions, collect
 from picojoule.report_document import FIGURES, build
 
 HELP = "generate, verify, synthesize and cost every unit and write the comparison report"
+DESCRIPTION = (
+    f"{HELP}. Writes report.md, report.html, summary.json, lut.json, accuracy.csv and figures/ "
+    "into the --out folder once every step succeeded, replacing only this command's previous "
+    "outputs there (a folder such as reports/accuracy/ written by picojoule accuracy stays). "
+    "Refuses before any work: an --out that is a file, a non-empty folder picojoule did not "
+    "create (unless --force), an unwritable location, out-of-range numbers."
+)
+OUTPUTS = ("report.md", "report.html", "summary.json", "lut.json", "accuracy.csv", "figures")
 
 
 def add_arguments(parser):
@@ -28,8 +37,9 @@ def add_arguments(parser):
         "--out",
         default="reports",
         type=Path,
-        help="report folder, replaced whole on success (default: reports)",
+        help="report folder (default: reports); only the report's own files are replaced",
     )
+    add_force_argument(parser)
     parser.add_argument(
         "--liberty",
         metavar="PATH",
@@ -79,9 +89,10 @@ def add_arguments(parser):
     parser.add_argument("--jobs", type=int, default=None, help="parallel workers (default: 2)")
 
 
-def write_report(data, out):
-    """Write every output of ``data`` into ``out`` atomically; returns the path of report.md."""
-    with atomic.replace_dir(out) as tmp:
+def write_report(data, out, *, force=False):
+    """Write every output of ``data`` into ``out``, replacing only the report's own previous
+    outputs (`picojoule.base.outputs`); returns the path of report.md."""
+    with outputs.owned_folder(out, command="report", outputs=OUTPUTS, force=force) as tmp:
         (tmp / "figures").mkdir()
         figures = {}
         if data.records:
@@ -125,12 +136,12 @@ def run(args):
         for spec in standard_suite():
             print(f"{spec.name:<40} {spec.contract}")
         return 0
-    if args.ops < 2:
-        raise ValueError(f"--ops must be at least 2, got {args.ops}")
-    if args.verify_vectors < 1:
-        raise ValueError(f"--verify-vectors must be at least 1, got {args.verify_vectors}")
-    if args.clock_ghz <= 0:
-        raise ValueError(f"--clock-ghz must be positive, got {args.clock_ghz}")
+    in_range(args.ops, flag="--ops", minimum=2)
+    in_range(args.verify_vectors, flag="--verify-vectors", minimum=1)
+    in_range(args.accuracy_samples, flag="--accuracy-samples", minimum=1000)
+    in_range(args.jobs, flag="--jobs", minimum=1)
+    positive(args.clock_ghz, flag="--clock-ghz")
+    outputs.check_folder(args.out, command="report", outputs=OUTPUTS, force=args.force)
     options = ReportOptions(
         units=args.units,
         liberty=args.liberty,
@@ -143,11 +154,9 @@ def run(args):
         lut=args.lut,
     )
     if args.jobs is not None:
-        if args.jobs < 1:
-            raise ValueError(f"--jobs must be at least 1, got {args.jobs}")
         options.jobs = args.jobs
     data = collect(options, progress=lambda line: print(line, flush=True))
-    path = write_report(data, args.out)
+    path = write_report(data, args.out, force=args.force)
     print(
         f"report written to {path} ({path.with_suffix('.html').name}, summary.json, lut.json) "
         f"in {data.seconds / 60:.1f} min"

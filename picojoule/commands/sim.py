@@ -3,13 +3,37 @@
 import time
 
 HELP = (
-    "co-verify every unit of the standard suite against its golden model in a Verilog "
-    "simulator (cocotb); one line per unit"
+    "co-verify units against their golden models in a Verilog simulator (cocotb): the "
+    "standard suite, one unit given by generate's flags, or Verilog files with their manifest"
+)
+DESCRIPTION = (
+    f"{HELP}. Prints one line per unit (exit 1 if any differs); writes nothing but simulator "
+    "builds and exported Verilog under its work folders (build/sim in a checkout, else the "
+    "user cache; see PICOJOULE_CACHE). Units: SOURCE... (a manifest.json, or a .v file with "
+    "manifest.json beside it, as picojoule verilog or generate --manifest write them); or "
+    "--kind with generate's flags (e.g. --kind lmul --a e3m2); or --unit NAME from the suite "
+    "(default: the whole suite). Refuses: more than one of these, a name no unit matches, "
+    "out-of-range numbers, a missing simulator."
 )
 
 
 def add_arguments(parser):
+    from picojoule.commands.generate import add_unit_arguments
     from picojoule.sim.simulators import DEFAULT_SIMULATOR, SIMULATORS
+
+    parser.add_argument(
+        "sources",
+        nargs="*",
+        metavar="SOURCE",
+        help="a manifest.json, or a Verilog file with manifest.json beside it (or --manifest)",
+    )
+    parser.add_argument(
+        "--manifest",
+        metavar="FILE.json",
+        help="the manifest of the Verilog SOURCE files (default: manifest.json beside each)",
+    )
+    unit = parser.add_argument_group("one unit from generate's flags (instead of the suite)")
+    add_unit_arguments(unit, required=False)
 
     parser.add_argument(
         "--simulator",
@@ -47,9 +71,10 @@ def add_arguments(parser):
     )
     parser.add_argument(
         "--verilog",
-        default="build/sim/verilog",
+        default=None,
         metavar="DIR",
-        help="where the suite's Verilog is exported (default: build/sim/verilog)",
+        help="where suite or --kind units are exported (default: sim/verilog in the work "
+        "folder: build/sim/verilog in a checkout)",
     )
     parser.add_argument("--list", action="store_true", help="list the unit names and exit")
 
@@ -67,33 +92,85 @@ def select_specs(names):
         matches = exact or [s for s in suite if name in s.name]
         if not matches:
             raise ValueError(
-                f"no suite unit matches {name!r}; picojoule sim --list shows the "
-                f"names (e.g. {suite[0].name})"
+                f"no suite unit matches {name!r}; picojoule sim --list shows the suite's names "
+                f"(e.g. {suite[0].name}); any other unit: picojoule sim --kind KIND --a FMT ... "
+                "(generate's flags) or picojoule sim FILE.v with its manifest.json"
             )
         chosen += [s for s in matches if s not in chosen]
     return chosen
 
 
-def run(args):
+def designs_from_sources(sources, *, manifest=None):
+    """The `Design` of each SOURCE: every unit of a manifest.json, or the unit of a .v file
+    listed in its manifest (``manifest`` or manifest.json beside it)."""
+    from pathlib import Path
+
+    from picojoule.base.errors import UserError
+    from picojoule.sim.design import load_manifest
+
+    designs = []
+    for source in sources:
+        path = Path(source)
+        if path.suffix == ".json":
+            designs += load_manifest(path)
+            continue
+        index = Path(manifest) if manifest else path.parent / "manifest.json"
+        if not index.is_file():
+            raise UserError(
+                f"{source} has no manifest ({index} is missing); write one with picojoule "
+                "generate ... -o FILE.v --manifest manifest.json, or pass --manifest"
+            )
+        found = [d for d in load_manifest(index) if d.verilog == path.resolve()]
+        if not found:
+            raise UserError(f"{index} does not list {source}; pass the manifest that does")
+        designs += found
+    return designs
+
+
+def _designs(args):
+    """(designs, where) from SOURCE..., generate's flags or the suite; one of them only."""
+    from picojoule.base.errors import UserError
+    from picojoule.base.paths import build_root
     from picojoule.sim.design import export_designs
+
+    given = [bool(args.sources), args.kind is not None, bool(args.unit)]
+    if sum(given) > 1:
+        raise UserError("give units one way: SOURCE files, --kind with its flags, or --unit")
+    if args.sources:
+        return designs_from_sources(args.sources, manifest=args.manifest), "the manifest"
+    if args.manifest:
+        raise UserError("--manifest applies to SOURCE Verilog files; pass them too")
+    where = args.verilog or str(build_root() / "sim" / "verilog")
+    if args.kind is not None:
+        from picojoule.commands.generate import spec_from_args
+
+        spec = spec_from_args(args)
+        return export_designs([spec], where, fault=args.fault), where
+    if args.fault:
+        raise UserError("--fault applies to a unit given by --kind; pass --kind too")
+    return export_designs(select_specs(args.unit), where), where
+
+
+def run(args):
+    from picojoule.commands._checks import in_range
     from picojoule.sim.simulators import check_simulator
     from picojoule.sim.suite import verify_designs
 
-    specs = select_specs(args.unit)
     if args.list:
-        for spec in specs:
+        for spec in select_specs(args.unit):
             print(spec.name)
         return 0
-    if args.vectors is not None and args.vectors < 1:
-        raise ValueError(f"--vectors must be >= 1, got {args.vectors}")
-    if args.lanes is not None and args.lanes < 1:
-        raise ValueError(f"--lanes must be >= 1, got {args.lanes}")
+    in_range(args.vectors, flag="--vectors", minimum=1)
+    in_range(args.lanes, flag="--lanes", minimum=1)
+    in_range(args.jobs, flag="--jobs", minimum=1)
     check_simulator(args.simulator)
     start = time.perf_counter()
-    designs = export_designs(specs, args.verilog)
+    designs, where = _designs(args)
+    for design in designs:
+        design.check_ports()
     print(
-        f"exported {len(designs)} units to {args.verilog} "
-        f"({time.perf_counter() - start:.1f} s); simulating with {args.simulator}",
+        f"{len(designs)} units from {where} ({time.perf_counter() - start:.1f} s); "
+        f"simulating with {args.simulator}",
         flush=True,
     )
     failed = 0

@@ -3,11 +3,19 @@
 import json
 from pathlib import Path
 
-from picojoule.base import atomic
-from picojoule.commands._library_args import add_library_arguments
+from picojoule.base import atomic, outputs
+from picojoule.commands._library_args import add_library_arguments, check_library_arguments
 from picojoule.cost.synth import synthesize
 
-HELP = "synthesize a Verilog module onto the built-in 45 nm library or a Liberty file; print cells, area, depth, delay"
+HELP = (
+    "synthesize a Verilog module onto the built-in 45 nm library or a Liberty file; "
+    "print cells, area, depth, delay"
+)
+DESCRIPTION = (
+    f"{HELP}. Writes only the files named by --json and --netlist (each replaced atomically). "
+    "Refuses before any work: an unreadable VERILOG or --liberty file, an output path that is "
+    "a folder or cannot be written, an unwritable cache (see PICOJOULE_CACHE, --no-cache)."
+)
 
 
 def add_arguments(parser):
@@ -16,7 +24,12 @@ def add_arguments(parser):
     parser.add_argument(
         "--netlist", metavar="OUT", help="write the mapped netlist (Yosys JSON) to OUT"
     )
-    parser.add_argument("--no-cache", action="store_true", help="do not read or write build/cache")
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="do not read or write the cache (build/cache in a checkout, else "
+        "$XDG_CACHE_HOME/picojoule; PICOJOULE_CACHE overrides)",
+    )
 
 
 def format_summary(summary):
@@ -36,6 +49,10 @@ def format_summary(summary):
 
 
 def run(args):
+    check_library_arguments(args)
+    for flag in ("json", "netlist"):
+        if getattr(args, flag):
+            outputs.check_file(getattr(args, flag), flag=f"--{flag}")
     result = synthesize(
         verilog=args.verilog,
         top=args.top,

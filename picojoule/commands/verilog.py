@@ -2,7 +2,14 @@
 
 import time
 
+from picojoule.commands._checks import add_force_argument, in_range
+
 HELP = "write the standard suite of units as Verilog (one .v per unit) and manifest.json"
+DESCRIPTION = (
+    f"{HELP}. Writes them into the --out folder, replacing only this command's previous .v "
+    "files and manifest.json there. Refuses before any work: an --out that is a file, a non-empty folder picojoule "
+    "did not create (unless --force), an unwritable location, an --only that matches no unit."
+)
 
 
 def add_arguments(parser):
@@ -10,8 +17,10 @@ def add_arguments(parser):
         "--out",
         default="build/verilog",
         metavar="DIR",
-        help="output folder, replaced atomically (default: build/verilog)",
+        help="output folder (default: build/verilog); only its .v files and manifest.json "
+        "are replaced",
     )
+    add_force_argument(parser)
     parser.add_argument(
         "--only",
         action="append",
@@ -28,7 +37,8 @@ def add_arguments(parser):
 
 
 def run(args):
-    from picojoule.hw.export import export_suite
+    from picojoule.base import outputs
+    from picojoule.hw.export import VERILOG_OUTPUTS, export_suite
     from picojoule.models.units import standard_suite
 
     specs = standard_suite()
@@ -39,14 +49,16 @@ def run(args):
                 f"no suite unit matches {', '.join(args.only)}; "
                 f"names look like {standard_suite()[0].name}"
             )
+    in_range(args.jobs, flag="--jobs", minimum=1)
+    outputs.check_folder(args.out, command="verilog", outputs=VERILOG_OUTPUTS, force=args.force)
     start = time.perf_counter()
 
     def progress(entry):
         print(f"  {entry['verilog']:<48} latency {entry['latency']}", flush=True)
 
-    if args.jobs is not None and args.jobs < 1:
-        raise ValueError(f"--jobs must be >= 1, got {args.jobs}")
-    manifest = export_suite(args.out, specs=specs, progress=progress, jobs=args.jobs)
+    manifest = export_suite(
+        args.out, specs=specs, progress=progress, jobs=args.jobs, force=args.force
+    )
     print(
         f"wrote {len(manifest['units'])} units and manifest.json to {args.out} "
         f"({time.perf_counter() - start:.1f} s)"

@@ -1,0 +1,68 @@
+"""Design-space sweeps: 2 local workers vs 1, the Dask path vs the local pool, fp8-formats.
+
+Every run starts from empty caches (its own working folder, so its own build/), except the
+warm fp8-formats rerun, which finds every point finished in its results.jsonl. The Dask
+cluster (scheduler + 2 single-threaded workers on 127.0.0.1) is started before the timing.
+``PICOJOULE_BENCH_QUICK=1`` leaves out fp8-formats (about 160 points).
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from picojoule.sweep.cluster import local_cluster
+from picojoule.sweep.spec import load_spec
+
+TITLE = "design-space sweeps (picojoule sweep): local workers, Dask overhead, fp8-formats"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "sweeps"
+
+
+def _sweep(spec, *, cwd, out, extra):
+    """Seconds of one `picojoule sweep` run in ``cwd`` (RuntimeError if it fails)."""
+    cwd.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "picojoule.cli", "sweep", str(spec), "--out", str(out)]
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [*command, "--no-progress", *extra], cwd=cwd, capture_output=True, text=True
+    )
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"sweep {spec.name} failed: {proc.stderr.strip()[-400:]}")
+    return seconds
+
+
+def run(report):
+    smoke = EXAMPLES / "smoke.toml"
+    points = len(load_spec(smoke).points)
+    with tempfile.TemporaryDirectory(prefix="picojoule-bench-sweep-") as tmp:
+        tmp = Path(tmp)
+        one = _sweep(smoke, cwd=tmp / "one", out=tmp / "one" / "out", extra=["--jobs", "1"])
+        two = _sweep(smoke, cwd=tmp / "two", out=tmp / "two" / "out", extra=["--jobs", "2"])
+        report(f"smoke.toml ({points} points), 1 local worker, cold", one, "s")
+        report(f"smoke.toml ({points} points), 2 local workers, cold", two, "s")
+        report("speed-up of 2 local workers over 1", one / two, "x", target=">= 1.7x")
+        (tmp / "dask").mkdir()
+        with local_cluster(workers=2, cwd=tmp / "dask") as (address, _):
+            dask = _sweep(
+                smoke, cwd=tmp / "dask", out=tmp / "dask" / "out", extra=["--scheduler", address]
+            )
+        report(
+            "smoke.toml on a Dask cluster of 2 workers, cold", dask, "s", baseline=("of local", two)
+        )
+        report("Dask overhead per point over the 2-worker local pool", (dask - two) / points, "s")
+        report("Dask overhead over the local pool", 100 * (dask / two - 1), "%", target="<= 10%")
+        if os.environ.get("PICOJOULE_BENCH_QUICK") == "1":
+            print("  fp8-formats left out (PICOJOULE_BENCH_QUICK=1)", flush=True)
+            return
+        fp8 = EXAMPLES / "fp8-formats.toml"
+        n = len(load_spec(fp8).points)
+        out = tmp / "fp8" / "out"
+        cold = _sweep(fp8, cwd=tmp / "fp8", out=out, extra=["--jobs", "2"])
+        report(
+            f"fp8-formats.toml ({n} points), 2 local workers, cold", cold, "s", target="<= 600 s"
+        )
+        warm = _sweep(fp8, cwd=tmp / "fp8", out=out, extra=["--jobs", "2"])
+        report("fp8-formats.toml rerun (all points finished before)", warm, "s", target="<= 30 s")

@@ -1,0 +1,1 @@
+"""Design-space sweeps: a TOML spec of axes -> one verified, costed record per design point."""
