@@ -4,7 +4,7 @@ VENV      := .venv
 BIN       := $(VENV)/bin
 PICOJOULE := $(BIN)/picojoule
 
-.PHONY: setup lint test report verilog sim bench accuracy clean
+.PHONY: setup lint test report verilog sim bench accuracy prove clean
 
 setup:
 	@bash tools/setup.sh
@@ -30,6 +30,10 @@ bench: setup
 
 accuracy: setup
 	$(PICOJOULE) accuracy
+
+# every suite netlist against its golden model (exhaustive up to 32 operand bits) and its RTL
+prove: setup
+	$(PICOJOULE) prove --suite
 
 clean:
 	rm -rf build sim_build .pytest_cache

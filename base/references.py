@@ -95,7 +95,9 @@ LUT_CLAIMS = (
 )
 
 
-PEERS_SOURCE = "as collected in picojoule's shared ANCHORS (Nangate45; OpenROAD or Yosys flows)"
+PEERS_SOURCE = (
+    "from each project's published synthesis results (Nangate45; OpenROAD or Yosys flows)"
+)
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,16 @@ clock ``f``:
 
 ``energy_pj_per_op`` is the total over the run divided by the number of transitions
 (operations - 1); ``power_mw`` = that energy x the clock frequency.
+
+Toggles come from the timing simulation (:mod:`picojoule.cost.timingsim`, inertial delays at a
+1 ps step by default): every transition counts, glitches included. The same run's settled-value
+changes are the zero-delay (functional) toggles, so one run gives both figures:
+``energy_pj_per_op_zero_delay`` (functional transitions only) and ``glitch_pj`` (the switching
+and internal energy of the extra transitions); ``glitch_fraction`` = glitch energy / dynamic
+(switching + internal) energy. ``delay_model="zero"`` runs the zero-delay engine alone.
 """
 
+import dataclasses
 import hashlib
 import sys
 from dataclasses import asdict, dataclass
@@ -26,8 +34,14 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from picojoule.base import cache
+from picojoule.base.errors import UserError
 from picojoule.cost.gatesim import simulate
 from picojoule.cost.synth import SOURCES, slow_step, synthesize
+from picojoule.cost.timing_delays import DEFAULT_TIME_STEP_PS, check_time_step
+from picojoule.cost.timingsim import simulate_timing
+
+#: Delay models of :func:`estimate` (``zero``: the zero-delay engine alone).
+DELAY_MODELS = ("inertial", "transport", "zero")
 
 
 @dataclass(frozen=True)
@@ -44,22 +58,54 @@ class EnergyResult:
     clock_ghz: float
     n_ops: int
     toggles_per_op: float
+    delay_model: str = "zero"
+    time_step_ps: float = None
+    energy_pj_per_op_zero_delay: float = None
+    glitch_pj: float = 0.0
+    glitch_fraction: float = 0.0
+    functional_toggles_per_op: float = None
+    glitch_toggles_per_op: float = 0.0
 
     def as_dict(self):
         return asdict(self)
 
 
 def energy_from_activity(netlist, sim, *, voltage=None, clock_ghz=1.0):
-    """Energy per operation of ``netlist`` for the toggle counts in ``sim`` (a SimResult)."""
+    """Energy per operation of ``netlist`` for the toggle counts in ``sim``.
+
+    ``sim`` is a zero-delay SimResult or a TimingResult (then the functional/glitch split is
+    filled in from its ``functional`` counts).
+    """
+    result = _energy(netlist, sim.toggles, sim.n_ops, voltage=voltage, clock_ghz=clock_ghz)
+    functional = getattr(sim, "functional", None)
+    if functional is None:
+        return result
+    zero = _energy(netlist, functional, sim.n_ops, voltage=voltage, clock_ghz=clock_ghz)
+    dynamic = result.switching_pj + result.internal_pj
+    glitch = result.energy_pj_per_op - zero.energy_pj_per_op
+    transitions = sim.n_ops - 1
+    return dataclasses.replace(
+        result,
+        delay_model=sim.delay_model,
+        time_step_ps=sim.time_step_ps,
+        energy_pj_per_op_zero_delay=zero.energy_pj_per_op,
+        glitch_pj=glitch,
+        glitch_fraction=glitch / dynamic if dynamic > 0 else 0.0,
+        functional_toggles_per_op=float(functional.sum()) / transitions,
+        glitch_toggles_per_op=float((sim.toggles - functional).sum()) / transitions,
+    )
+
+
+def _energy(netlist, toggle_counts, n_ops, *, voltage, clock_ghz):
     lib = netlist.library
     v_nom = lib.voltage
     v = float(voltage) if voltage is not None else v_nom
     if v <= 0 or clock_ghz <= 0:
         raise ValueError("voltage and clock must be positive")
     scale = (v / v_nom) ** 2
-    transitions = sim.n_ops - 1
+    transitions = n_ops - 1
     loads = netlist.net_loads_ff()
-    toggles = sim.toggles.astype(np.float64)
+    toggles = np.asarray(toggle_counts).astype(np.float64)
     clock = np.zeros(netlist.n_nets, dtype=bool)
     clock[list(netlist.clock_nets)] = True
     switching_fj = 0.5 * v * v * float(np.dot(loads[~clock], toggles[~clock]))
@@ -95,8 +141,10 @@ def energy_from_activity(netlist, sim, *, voltage=None, clock_ghz=1.0):
         power_mw=total_pj * clock_ghz,
         voltage=v,
         clock_ghz=float(clock_ghz),
-        n_ops=sim.n_ops,
-        toggles_per_op=float(sim.toggles.sum()) / transitions,
+        n_ops=n_ops,
+        toggles_per_op=float(toggles.sum()) / transitions,
+        energy_pj_per_op_zero_delay=total_pj,
+        functional_toggles_per_op=float(toggles.sum()) / transitions,
     )
 
 
@@ -123,6 +171,8 @@ def estimate(
     cache_dir="default",
     synth=None,
     progress=lambda m: print(m, file=sys.stderr, flush=True),
+    delay_model="inertial",
+    time_step_ps=DEFAULT_TIME_STEP_PS,
 ):
     """Synthesize ``top`` and estimate its energy per operation on operand ``streams``.
 
@@ -141,13 +191,22 @@ def estimate(
         An existing synthesis result (then ``verilog``, ``top`` and ``liberty`` are not used).
     cache_dir : path-like or None
         As :func:`picojoule.cost.synth.synthesize`. The energy is cached by the netlist, every
-        figure of the library (``library.digest``), the operands, voltage and clock, numpy's
-        version and the source of the cost flow.
+        figure of the library (``library.digest``), the operands, voltage and clock, the delay
+        model and time step, numpy's version and the source of the cost flow.
+    delay_model : {"inertial", "transport", "zero"}
+        How toggles are counted (see the module docstring); default inertial.
+    time_step_ps : float
+        Time step of the timing simulation (ignored for ``zero``).
 
     Returns
     -------
     (SynthResult, EnergyResult)
     """
+    if delay_model not in DELAY_MODELS:
+        raise UserError(
+            f"delay model must be one of {', '.join(DELAY_MODELS)}, got {delay_model!r}"
+        )
+    time_step_ps = check_time_step(time_step_ps) if delay_model != "zero" else None
     if synth is None:
         synth = synthesize(
             verilog=verilog,
@@ -166,6 +225,8 @@ def estimate(
         _stream_digest(streams, holds),
         voltage,
         clock_ghz,
+        delay_model,
+        time_step_ps,
         np.__version__,
         sources=SOURCES,
     )
@@ -176,7 +237,17 @@ def estimate(
     with slow_step(
         progress, f"simulating {top}: {n:,} operations on {len(synth.netlist.instances)} cells ..."
     ):
-        sim = simulate(synth.netlist, inputs=streams, holds=holds)
+        if delay_model == "zero":
+            sim = simulate(synth.netlist, inputs=streams, holds=holds)
+        else:
+            sim = simulate_timing(
+                synth.netlist,
+                inputs=streams,
+                holds=holds,
+                delay_model=delay_model,
+                time_step_ps=time_step_ps,
+                warn=progress,
+            )
     result = energy_from_activity(synth.netlist, sim, voltage=voltage, clock_ghz=clock_ghz)
     cache.store(cache_dir, "energy", digest, result.as_dict())
     return synth, result
@@ -196,6 +267,16 @@ def cost_record(synth, energy, *, name, kind, params, distribution):
         "logic_depth": synth.logic_depth,
         "delay_ns": round(synth.delay_ns, 4),
         "energy_pj_per_op": energy.energy_pj_per_op,
+        "energy_pj_per_op_zero_delay": energy.energy_pj_per_op_zero_delay,
+        "glitch_pj": energy.glitch_pj,
+        "glitch_fraction": energy.glitch_fraction,
+        "delay_model": energy.delay_model,
+        "time_step_ps": energy.time_step_ps,
+        "toggles_per_op": {
+            "total": energy.toggles_per_op,
+            "functional": energy.functional_toggles_per_op,
+            "glitch": energy.glitch_toggles_per_op,
+        },
         "power_mw": energy.power_mw,
         "distribution": distribution,
         "voltage": energy.voltage,

@@ -1,6 +1,6 @@
 """Synthesis with Yosys 0.23 + ABC onto a cell library, and the figures of the mapped netlist.
 
-Flow: ``read_verilog -sv``; ``synth -flatten -top TOP``; ``dfflibmap -liberty``;
+Flow: ``read_verilog -sv``; ``synth`` with `SYNTH_OPTIONS` ``-top TOP``; ``dfflibmap -liberty``;
 ``abc -liberty``; ``opt_clean -purge``; ``write_json``. Parameters must already be baked into
 the Verilog (Yosys 0.23's ``chparam`` is not used). The library is the built-in default
 (:mod:`picojoule.cost.nangate45`, written out as Liberty text for Yosys) or a user Liberty file
@@ -33,6 +33,11 @@ from picojoule.cost.netlist import Netlist
 
 _INSTALL = "install it with `apt-get install yosys` (or run `make setup`)"
 
+#: ``synth`` options. ``-noshare``: Yosys' SAT-based resource sharing spent most of the
+#: synthesis time of the float tiles (their many shifters) and saved no area there (the e4m3
+#: L-Mul array: 22 s of CPU and 8,439 um^2 without it, 42 s and 8,495 um^2 with it;
+#: the fp32 adder: the same area either way).
+SYNTH_OPTIONS = "-flatten -noshare"
 #: The packages whose source decides synthesis and energy results (the cost flow).
 SOURCES = ("picojoule.base", "picojoule.cost")
 
@@ -173,7 +178,9 @@ def synthesize(*, verilog, top, liberty=None, dont_use=(), cache_dir="default", 
             raise UserError(f"cannot read Verilog file {p}: {error.strerror}") from None
     label, lib_text, library, excluded = _library_for(liberty, patterns_with_defaults(dont_use))
     cache_dir = cache.resolve(cache_dir)
-    digest = cache.key("synth", sources, top, lib_text, library.digest, version, sources=SOURCES)
+    digest = cache.key(
+        "synth", sources, top, lib_text, library.digest, version, SYNTH_OPTIONS, sources=SOURCES
+    )
     design = cache.load(cache_dir, "synth", digest)
     if design is None:
         with slow_step(progress, f"synthesizing {top} onto {label} with yosys ..."):
@@ -213,7 +220,7 @@ def _run_yosys(exe, sources, top, lib_text):
             "\n".join(
                 [
                     "read_verilog -sv " + " ".join(files),
-                    f"synth -flatten -top {top}",
+                    f"synth {SYNTH_OPTIONS} -top {top}",
                     "dfflibmap -liberty cells.lib",
                     "abc -liberty cells.lib",
                     "opt_clean -purge",

@@ -28,18 +28,24 @@ def cost_unit(
     clock_ghz=1.0,
     cache_dir="default",
     progress=None,
+    synth=None,
 ):
-    """The ``summary.json`` record of one manifest unit on one operand distribution."""
+    """The ``summary.json`` record of one manifest unit on one operand distribution.
+
+    ``synth`` (optional) is the unit's synthesis result, to cost one netlist on several
+    distributions without loading it again.
+    """
     spec = unit_from_params(entry["kind"], entry["params"])
     fmt_a, fmt_b = spec.in_formats
-    synth = synthesize(
-        verilog=Path(manifest_dir) / entry["verilog"],
-        top=entry["top"],
-        liberty=liberty,
-        dont_use=dont_use,
-        cache_dir=cache_dir,
-        progress=progress,
-    )
+    if synth is None:
+        synth = synthesize(
+            verilog=Path(manifest_dir) / entry["verilog"],
+            top=entry["top"],
+            liberty=liberty,
+            dont_use=dont_use,
+            cache_dir=cache_dir,
+            progress=progress,
+        )
     a = operand_stream(fmt=fmt_a, dist=distribution, n=n, seed=seed)
     b = operand_stream(fmt=fmt_b, dist=distribution, n=n, seed=seed + 1)
     streams, holds = unit_ports(entry["ports"]).drive(a, b)

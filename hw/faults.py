@@ -22,10 +22,15 @@ fault                     what changes (fault points)                 units
 ``subnormal_shift``       the denormalizing right shift of a          fp_mul, fp_add
                           subnormal result is one bit short
                           (``round.shift``)
-``swap_nan_inf``          the NaN and the infinite result classes     fp_mul, fp_add, lmul
-                          exchange their output codes
+``swap_nan_inf``          the NaN and the infinite result classes     fp_mul, fp_add, lmul,
+                          exchange their output codes                 mx_dot
                           (``result.nan_inf``)
+``mx_drop_element``       the last element product of a block is      mx_dot
+                          left out of the sum (``mx.terms``)
 ========================  ==========================================  =========================
+
+``mx_dot`` units take ``invert_signal``, ``drop_round_increment`` and ``subnormal_shift`` in
+their final rounding (the sticky bit, the increment, the denormalizing shift).
 
 Whether a fault is observable depends on the unit: ``swap_nan_inf`` on an FP unit with a
 non-saturating ``fn`` format (e4m3) shows only on NaN operands with the sign bit set, because
@@ -39,7 +44,7 @@ from typing import Callable
 
 from amaranth.hdl import Cat, Const, Mux
 
-from picojoule.models.units import FpAdd, FpMul, IntAdd, IntMul, LMul
+from picojoule.models.units import FpAdd, FpMul, IntAdd, IntMul, LMul, MxDot
 
 __all__ = ["Fault", "FAULTS", "FaultHook", "check_fault", "faults_for"]
 
@@ -73,10 +78,11 @@ def _swap(pair):
 
 E4M3_MUL = FpMul(a="e4m3", b="e4m3", out="e4m3")
 FP16_ADD = FpAdd(a="fp16", b="fp16", out="fp16")
+MX_DOT = MxDot(a="e4m3", k=4)
 
 FAULTS = {
     "invert_signal": Fault(
-        kinds=("fp_mul", "fp_add", "lmul", "int_mul", "int_add"),
+        kinds=("fp_mul", "fp_add", "lmul", "int_mul", "int_add", "mx_dot"),
         points={"round.sticky": _invert, "lmul.underflow": _invert, "int.operand_b": _invert_bit0},
         observable_on=(
             IntMul(a="int8", b="int8"),
@@ -85,12 +91,18 @@ FAULTS = {
             LMul(fmt="e4m3"),
             E4M3_MUL,
             FP16_ADD,
+            MX_DOT,
         ),
     ),
     "drop_round_increment": Fault(
-        kinds=("fp_mul", "fp_add"),
+        kinds=("fp_mul", "fp_add", "mx_dot"),
         points={"round.increment": lambda value: Const(0)},
-        observable_on=(E4M3_MUL, FP16_ADD, FpMul(a="e4m3", b="e4m3", out="e4m3", stages=2)),
+        observable_on=(
+            E4M3_MUL,
+            FP16_ADD,
+            FpMul(a="e4m3", b="e4m3", out="e4m3", stages=2),
+            MX_DOT,
+        ),
     ),
     "lmul_offset_off_by_one": Fault(
         kinds=("lmul",),
@@ -102,12 +114,12 @@ FAULTS = {
         ),
     ),
     "subnormal_shift": Fault(
-        kinds=("fp_mul", "fp_add"),
+        kinds=("fp_mul", "fp_add", "mx_dot"),
         points={"round.shift": _shift_one_short},
-        observable_on=(E4M3_MUL, FP16_ADD),
+        observable_on=(E4M3_MUL, FP16_ADD, MX_DOT),
     ),
     "swap_nan_inf": Fault(
-        kinds=("fp_mul", "fp_add", "lmul"),
+        kinds=("fp_mul", "fp_add", "lmul", "mx_dot"),
         points={"result.nan_inf": _swap},
         observable_on=(
             FpMul(a="e5m2", b="e5m2", out="e5m2"),
@@ -115,7 +127,13 @@ FAULTS = {
             FP16_ADD,
             LMul(fmt="e5m2", variant="formula"),
             LMul(fmt="e5m2", variant="mitchell"),
+            MX_DOT,
         ),
+    ),
+    "mx_drop_element": Fault(
+        kinds=("mx_dot",),
+        points={"mx.terms": lambda terms: terms[:-1]},
+        observable_on=(MX_DOT,),
     ),
 }
 

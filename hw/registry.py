@@ -10,6 +10,7 @@ from picojoule.hw.fpadd import FpAddUnit
 from picojoule.hw.fpmul import FpMulUnit
 from picojoule.hw.intunits import IntAddUnit, IntMulUnit
 from picojoule.hw.lmul import LMulUnit
+from picojoule.hw.mx_dot import MxDotUnit
 
 __all__ = ["GENERATORS", "register_generator", "build"]
 
@@ -24,7 +25,7 @@ def register_generator(cls):
     return cls
 
 
-for _cls in (FpMulUnit, FpAddUnit, LMulUnit, IntMulUnit, IntAddUnit):
+for _cls in (FpMulUnit, FpAddUnit, LMulUnit, IntMulUnit, IntAddUnit, MxDotUnit):
     register_generator(_cls)
 
 

@@ -31,10 +31,16 @@ The sign is sx xor sy. Special values, in increasing precedence (a later rule wi
 4. a NaN operand -> the canonical NaN.
 
 `lmul` works on arrays of codes; 8-bit formats go through a 65,536-entry table built from
-this model (`picojoule.models.tables`). `lmul_values` is the same arithmetic on float64
+this model (`picojoule.models.tables`). For ``int_add`` and ``mitchell`` on IEEE-style formats of
+9 to 16 bits (bf16, fp16) the result depends only on the sum of the two magnitudes, each
+operand's class (normal, subnormal, zero, Inf, NaN) and the sign xor; `lmul` then adds two
+per-code table entries and reads the result from a table indexed by that sum, both tables
+filled by evaluating this model (`_sum_tables`). `lmul_values` is the same arithmetic on float64
 values with an m-bit mantissa and an unbounded exponent (no underflow or overflow), used by
 the accuracy study and `picojoule.models.lmul_matmul`.
 """
+
+import functools
 
 import numpy as np
 
@@ -180,11 +186,69 @@ def lmul(a, b, *, fmt, variant="int_add", overflow=Overflow.NONSAT):
             options=(("fmt", fmt), ("variant", variant), ("overflow", overflow)),
         )
         return tables.lookup(table, a, b, b_width=fmt.width)
+    if variant in ("int_add", "mitchell") and fmt.specials == "ieee" and fmt.width <= 16:
+        per_code, result = _sum_tables(fmt, variant, overflow)
+        return result.take(per_code.take(a) + per_code.take(b))
     a64 = a.astype(np.int64)
     b64 = b.astype(np.int64)
     return _lmul_direct(a64, b64, fmt=fmt, variant=variant, overflow=overflow).astype(
         fmt.code_dtype
     )
+
+
+#: Class digits of the sum encoding (normal, subnormal, zero, Inf, NaN): every sum of two
+#: digits is distinct, so the sum of two operands' digits names both classes.
+_CLASS_DIGITS = (0, 1, 3, 7, 12)
+_DIGIT_SUMS = 25  # 0 .. 24
+
+
+@functools.lru_cache(maxsize=16)
+def _sum_tables(fmt, variant, overflow):
+    """(per_code, result) with ``lmul(a, b) == result[per_code[a] + per_code[b]]``.
+
+    ``per_code[c] = |c| + 2^w digit(class of c) + 2^w * 25 sign(c)`` (int32; |c| is the code
+    without its sign bit), so the sum of two entries holds the magnitude sum s (< 2^w), the two
+    classes (distinct digit sums) and the number of negative operands (0..2, whose parity is
+    the sign). For IEEE-style formats the `int_add`/`mitchell` result is a function of exactly
+    these: two normal operands give the result of their magnitude sum; otherwise the classes
+    and the sign decide it. Each entry of ``result`` is this model's value on one
+    representative pair (indices no pair reaches stay 0).
+    """
+    w, magnitude = fmt.width, fmt.sign_mask - 1
+    codes = np.arange(1 << w, dtype=np.int64)
+    _, e, mant = fmt.fields(codes)
+    cls = np.select(
+        [fmt.is_nan(codes), fmt.is_inf(codes), (codes & magnitude) == 0, e == 0],
+        [4, 3, 2, 1],
+        0,
+    )
+    digit = np.array(_CLASS_DIGITS, dtype=np.int64)
+    per_code = (codes & magnitude) + (digit[cls] << w) + ((codes >> (w - 1)) * _DIGIT_SUMS << w)
+    result = np.zeros(3 * _DIGIT_SUMS << w, dtype=fmt.code_dtype)
+    lo, hi = 1 << fmt.mantissa_bits, fmt.inf_code - 1  # the normal magnitudes
+    s = np.arange(2 * lo, 2 * hi + 1, dtype=np.int64)
+    x = np.maximum(lo, s - hi)
+    representatives = {cls_: int(np.flatnonzero(cls == cls_)[0]) for cls_ in range(5)}
+    for negatives in range(3):
+        sa, sb = min(negatives, 1) * fmt.sign_mask, (negatives // 2) * fmt.sign_mask
+        base = negatives * _DIGIT_SUMS << w
+        result[base + s] = _lmul_direct(
+            x | sa, (s - x) | sb, fmt=fmt, variant=variant, overflow=overflow
+        )
+        for ca in range(5):
+            for cb in range(ca, 5):
+                if ca == cb == 0:
+                    continue
+                got = _lmul_direct(
+                    np.array([representatives[ca] | sa]),
+                    np.array([representatives[cb] | sb]),
+                    fmt=fmt,
+                    variant=variant,
+                    overflow=overflow,
+                )[0]
+                row = base + ((_CLASS_DIGITS[ca] + _CLASS_DIGITS[cb]) << w)
+                result[row : row + (1 << w)] = got
+    return per_code.astype(np.int32), result
 
 
 def lmul_values(x, y, *, m, variant="int_add"):

@@ -20,6 +20,8 @@ from dataclasses import dataclass, fields, replace
 
 from picojoule.models import arith, lmul
 from picojoule.models.formats import FloatFormat, IntFormat, Overflow, get_format
+from picojoule.models.mx_unit import MxDot, mx_suite
+from picojoule.models.unit_options import RESULT, A, B, Option
 
 __all__ = [
     "Option",
@@ -85,39 +87,6 @@ def _init_int_unit(unit, *, out_width):
     _check_stages(unit.stages)
 
 
-@dataclass(frozen=True)
-class Option:
-    """One command-line option of a unit kind (``picojoule generate --NAME``).
-
-    ``name`` is the flag without dashes and the key in ``from_options``'s values; ``negation``
-    names the opposite flag of a boolean option (``--unsigned`` for ``--signed``). Given to a
-    kind that does not take it, the option is refused with "--NAME applies to SCOPE, not KIND;
-    FIX" (``scope`` defaults to the kinds that take it, ``fix`` to "drop it").
-    """
-
-    name: str
-    help: str
-    choices: tuple = None
-    default: object = None
-    type: type = str
-    metavar: str = None
-    negation: str = None
-    scope: str = None
-    fix: str = "drop it"
-
-
-A = Option(
-    "a",
-    "format of operand a (float kinds: e4m3, e5m2, bf16, fp16, fp32, eXmY...; integer kinds: "
-    "int8, uint8, ... or use --width)",
-    metavar="FMT",
-)
-B = Option("b", "format of operand b (default: as --a)", metavar="FMT")
-RESULT = Option(
-    "result",
-    "result format (default: as --a for float kinds; the exact width for integer kinds)",
-    metavar="FMT",
-)
 OVERFLOW = Option(
     "overflow",
     "overflow mode of float results (default nonsat)",
@@ -479,7 +448,7 @@ def register_unit(cls):
     return cls
 
 
-for _cls in (FpMul, FpAdd, LMul, IntMul, IntAdd):
+for _cls in (FpMul, FpAdd, LMul, IntMul, IntAdd, MxDot):
     register_unit(_cls)
 
 
@@ -557,6 +526,8 @@ def standard_suite():
         IntAdd(a="int32", b="int32"),
     ]
     suite += [FpAdd(a="fp16", b="fp16", out="fp16"), FpAdd(a="fp32", b="fp32", out="fp32")]
+    mx = mx_suite()  # block-scaled dot products (issue 12), each to fp32
+    suite += [spec for spec in mx if spec.stages == 0]
     suite += [
         FpMul(a="e4m3", b="e4m3", out="e4m3", stages=2),
         LMul(fmt="e4m3", stages=2),
@@ -564,4 +535,5 @@ def standard_suite():
         IntAdd(a="int32", b="int32", stages=2),
         FpAdd(a="fp16", b="fp16", out="fp16", stages=3),
     ]
+    suite += [spec for spec in mx if spec.stages]
     return suite

@@ -48,12 +48,14 @@ def main(argv=None):
     except ValueError:  # not the main thread
         previous = None
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
         args = parser.parse_args(argv)
     except BaseException:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
         raise
+    args.argv = argv  # the command line as given, for outputs that name their command
     try:
         return args._run(args) or 0
     except (UserError, ValueError) as error:

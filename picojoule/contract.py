@@ -56,6 +56,18 @@ def gemm_table():
     return "\n".join(rows)
 
 
+def block_table():
+    """The block-scaled formats (`picojoule.models.mx_formats`) and their open choices."""
+    from picojoule.models.mx_formats import MX_PRESETS, OPEN_CHOICES
+
+    rows = ["| block format | element | k | scale | bits per element |", "|---|---|---|---|---|"]
+    for fmt in MX_PRESETS.values():
+        per = fmt.width / fmt.k
+        rows.append(f"| {fmt.name} | {fmt.element.name} | {fmt.k} | {fmt.scale.name} | {per:g} |")
+    choices = "\n".join(f"- {choice}." for choice in OPEN_CHOICES)
+    return "\n".join(rows) + "\n\nChoices OCP MX v1.0 leaves open, as taken here:\n\n" + choices
+
+
 def markdown():
     return (
         "Formats (`picojoule.models.formats`): round to nearest, ties to even; gradual "
@@ -63,5 +75,8 @@ def markdown():
         f"{format_table()}\n\nUnits (`picojoule.models.units`):\n\n{unit_table()}\n\n"
         "Tensor-core GEMMs (`picojoule.models.lut_gemm`, default W2 K4; the float rounding "
         "order is stated in `LutGemmSpec`):\n\n"
-        f"{gemm_table()}\n"
+        f"{gemm_table()}\n\n"
+        "Block-scaled formats (`picojoule.models.mx_formats`; OCP MX v1.0 quantization, "
+        "NVFP4 two-level scaling; dot products: `picojoule.models.mx_dot`):\n\n"
+        f"{block_table()}\n"
     )

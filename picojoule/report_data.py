@@ -3,8 +3,10 @@
 Every figure in the report comes from `collect`, which runs picojoule's own code: the
 standard suite is exported to Verilog, co-verified in cocotb against the golden models,
 synthesized with Yosys + ABC to the cell library and costed by gate-level activity
-simulation on each operand distribution. Synthesis and simulation results are cached by
-the hash of their inputs (`picojoule.base.cache`), so a rerun reuses them.
+simulation on each operand distribution; the tensor-core tiles likewise. The run is one
+numbered sequence of steps (`plan`), each long one with a progress bar; the report's
+``sections`` select which run. Every step's results are cached by the hash of their inputs
+(`picojoule.base.cache`), so a rerun reuses them.
 """
 
 import os
@@ -14,20 +16,19 @@ from pathlib import Path
 
 import numpy as np
 
-from picojoule.base.parallel import parallel_map
+from picojoule.base import cache
 from picojoule.base.paths import build_root
+from picojoule.base.pool import run_jobs
 from picojoule.base.references import HOROWITZ_45NM
 from picojoule.cost.operands import DISTRIBUTIONS, operand_stream
 from picojoule.cost.synth import yosys_version
-from picojoule.cost.tile_costing import compare_tiles
-from picojoule.cost.units import cost_unit
-from picojoule.hw.export import export_suite
-from picojoule.models import accuracy
 from picojoule.models.formats import Overflow
-from picojoule.models.units import FpMul, LMul, standard_suite
-from picojoule.report_lut_accuracy import lut_accuracy_records
-from picojoule.sim.design import load_manifest
-from picojoule.sim.suite import verify_designs
+from picojoule.models.units import standard_suite
+
+#: The parts of the report `--section` selects, in report order.
+SECTIONS = ("units", "calibration", "accuracy", "lut", "lut-accuracy")
+#: Sections that do not depend on the units or tiles selected (studies of the golden models).
+STUDIES = ("accuracy", "lut-accuracy")
 
 
 def calibration_units(specs):
@@ -76,6 +77,16 @@ class ReportOptions:
     verify_vectors : int
         Random vectors (plus directed corners) per unit wider than 8 x 8 bits; 8-bit units
         are verified exhaustively. `picojoule sim` runs 1M by default.
+    sections : tuple of str
+        Parts of `SECTIONS` to run (default: all; with ``units`` or ``tiles`` given, all but
+        the `STUDIES`, which do not depend on them).
+    tiles : list of str or None
+        Tile names to cost besides those that use a selected unit (None: with ``units``
+        given, only the tiles that use them; else all).
+    command : str
+        The command that runs this, named in the report.
+    cache_dir : path-like or None
+        Result cache (default ``build/cache`` or ``$PICOJOULE_CACHE``; None: no cache).
     """
 
     units: list = None
@@ -88,7 +99,23 @@ class ReportOptions:
     clock_ghz: float = 1.0
     jobs: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
     build_dir: Path = field(default_factory=lambda: build_root() / "report")
-    lut: bool = True
+    sections: tuple = None
+    tiles: list = None
+    command: str = "picojoule report"
+    cache_dir: object = "default"
+
+    def selected_sections(self):
+        """The sections to run, in `SECTIONS` order."""
+        if self.sections is not None:
+            unknown = [s for s in self.sections if s not in SECTIONS]
+            if unknown:
+                raise ValueError(
+                    f"unknown section {unknown[0]!r}; choose from {', '.join(SECTIONS)}"
+                )
+            return tuple(s for s in SECTIONS if s in self.sections)
+        if self.units or self.tiles:
+            return tuple(s for s in SECTIONS if s not in STUDIES)
+        return SECTIONS
 
 
 @dataclass
@@ -104,11 +131,16 @@ class ReportData:
     tools: dict
     errors: list = field(default_factory=list)  # energy-vs-error points per multiplier
     lut_accuracy: list = field(default_factory=list)  # float LUT mpGEMM error records
+    calibration_records: list = field(default_factory=list)  # summary.json records at 0.9 V
     seconds: float = 0.0
+    steps: object = None  # the run's `Steps`, for the report-writing step
+    proofs: list = field(default_factory=list)  # cached netlist proofs (`make prove`) per unit
 
 
 def select_specs(names):
-    suite = standard_suite()
+    # mx_dot units are verified by `picojoule sim`; their cost (block operand streams) is
+    # not part of the report yet
+    suite = [spec for spec in standard_suite() if spec.kind != "mx_dot"]
     if not names:
         return suite
     by_name = {spec.name: spec for spec in suite}
@@ -127,12 +159,14 @@ def multiplier_errors(specs, records, *, n_ops, distribution="gaussian", seed=1)
     The operand streams are the cost flow's (`operand_stream` with the same seeds); the
     reference is the exact product of the decoded operands. Pairs whose exact product is 0 or
     not finite are left out; a non-finite or NaN result for a finite product counts as 100%.
+    ``zero_results`` counts the products that underflow to zero (each a 100% error);
+    ``max_rel_error_nonzero`` is the largest error of the others.
     """
     energy = {(r["name"], r["distribution"]): r["energy_pj_per_op"] for r in records}
     points = []
     for spec in specs:
         if (
-            spec.kind not in (FpMul.kind, LMul.kind)
+            spec.kind not in ("fp_mul", "lmul")
             or spec.stages
             or (spec.name, distribution) not in energy
         ):
@@ -146,6 +180,7 @@ def multiplier_errors(specs, records, *, n_ops, distribution="gaussian", seed=1)
         with np.errstate(invalid="ignore", over="ignore"):
             err = np.abs(got[keep] - exact[keep]) / np.abs(exact[keep])
         err = np.where(np.isfinite(err), err, 1.0)
+        flushed = got[keep] == 0  # underflow to zero: 100% error
         variant = getattr(spec, "variant", "rne")
         points.append(
             {
@@ -154,149 +189,291 @@ def multiplier_errors(specs, records, *, n_ops, distribution="gaussian", seed=1)
                 "format": fmt_a.name,
                 "variant": variant,
                 "overflow": spec.overflow.value,
-                "label": f"{fmt_a.name} {'RNE' if spec.kind == FpMul.kind else variant}"
+                "label": f"{fmt_a.name} {'RNE' if spec.kind == 'fp_mul' else variant}"
                 + (" sat" if spec.overflow.value == "sat" else ""),
                 "energy_pj_per_op": energy[(spec.name, distribution)],
                 "mean_rel_error": float(err.mean()),
                 "max_rel_error": float(err.max()),
+                "max_rel_error_nonzero": float(err[~flushed].max()) if (~flushed).any() else None,
+                "zero_results": int(flushed.sum()),
                 "pairs": int(keep.sum()),
             }
         )
     return points
 
 
-def verify(manifest_path, *, simulator, count, jobs):
-    """Co-verify every unit of the manifest; one dict per unit, in manifest order."""
-
-    designs = load_manifest(manifest_path)
-    verdicts = {
-        d.name: v for d, v in verify_designs(designs, jobs=jobs, simulator=simulator, count=count)
-    }
-    return [
-        {
-            "name": d.name,
-            "vectors": verdicts[d.name].vectors,
-            "mismatches": verdicts[d.name].mismatches,
-            "seconds": verdicts[d.name].seconds,
-            "simulator": verdicts[d.name].simulator,
-            "examples": verdicts[d.name].examples[:3],
-        }
-        for d in designs
-    ]
+def tile_multiplier(entry):
+    """The unit spec of a tile's multipliers (MAC arrays), or None (LUT tiles)."""
+    multiplier = getattr(entry.spec, "multiplier", None)
+    return multiplier() if callable(multiplier) else None
 
 
-def _cost(job):
-    entry, manifest_dir, distribution, n_ops, liberty, voltage, clock_ghz = job
-    return cost_unit(
-        entry,
-        manifest_dir=manifest_dir,
-        distribution=distribution,
-        n=n_ops,
-        liberty=liberty,
-        voltage=voltage,
-        clock_ghz=clock_ghz,
-        progress=None,
+def tiles_using(entries, units):
+    """The tiles among ``entries`` whose multiplier is one of the ``units`` (names)."""
+    names = set(units)
+    return [e for e in entries if tile_multiplier(e) and tile_multiplier(e).name in names]
+
+
+def select_tiles(options):
+    """The tiles `collect` costs: all, or those named in ``options.tiles`` and those using a
+    unit of ``options.units``; ValueError naming the choices for an unknown tile."""
+    from picojoule.cost.tiles import cost_tiles
+
+    entries = cost_tiles()
+    if not options.units and not options.tiles:
+        return entries
+    by_name = {e.name: e for e in entries}
+    unknown = [n for n in options.tiles or () if n not in by_name]
+    if unknown:
+        raise ValueError(
+            f"unknown tile {unknown[0]!r}; choose from `picojoule report --list-tiles`"
+        )
+    chosen = {e.name for e in tiles_using(entries, options.units or ())} | set(options.tiles or ())
+    return [e for e in entries if e.name in chosen]
+
+
+def _count(items, noun):
+    return f"{len(items)} {noun}" + ("" if len(items) == 1 else "s")
+
+
+class Steps:
+    """The numbered steps of one run: ``[i/n] text`` lines through ``progress``."""
+
+    def __init__(self, keys, progress):
+        self.keys = list(keys)
+        self.progress = progress
+
+    def start(self, key, text):
+        self.progress(f"[{self.keys.index(key) + 1}/{len(self.keys)}] {text}")
+
+
+def plan(options, *, specs, tiles):
+    """The step keys of a run of ``options`` on ``specs`` and ``tiles``, in order."""
+    sections = options.selected_sections()
+    units = bool(specs) and ("units" in sections or "calibration" in sections)
+    steps = []
+    if units or (tiles and "lut" in sections):
+        steps.append("export")
+    if units and "units" in sections and options.verify:
+        steps.append("verify")
+    if units or (tiles and "lut" in sections):
+        steps.append("cost")
+    steps += [s for s in STUDIES if s in sections]
+    return steps + ["write"]
+
+
+def _cache_dir(options):
+    return cache.resolve(options.cache_dir)
+
+
+def _study(kind, parameters, compute, options, *, module):
+    """A golden-model study's records, cached by ``parameters``, the models' source and the
+    source of ``module`` (the study's own)."""
+    from picojoule.report_cost import cached
+
+    return cached(
+        kind,
+        [parameters, np.__version__, Path(module.__file__).read_bytes()],
+        compute,
+        _cache_dir(options),
+        sources=("picojoule.models",),
     )
 
 
 def collect(options, *, progress=print):
-    """Run the flow; returns `ReportData`. ``progress(str)`` gets one line per step."""
+    """Run the flow; returns `ReportData`. ``progress(str)`` gets one ``[i/n]`` line per step;
+    long steps draw a progress bar (`picojoule.base.progress`) on standard error."""
+    from picojoule.hw.export import export_suite
+    from picojoule.models import accuracy
+    from picojoule.report_cost import (
+        export_jobs,
+        run_cost_job,
+        run_export_job,
+        tile_jobs,
+        unit_job,
+        unit_weight,
+    )
 
     start = time.perf_counter()
-    specs = select_specs(options.units)
+    sections = options.selected_sections()
+    # --tile alone costs those tiles only; --unit (or neither) selects units
+    all_specs = select_specs(options.units) if options.units or not options.tiles else []
+    calibrated = calibration_units(all_specs) if "calibration" in sections else {}
+    specs = (
+        all_specs
+        if "units" in sections
+        else [s for s in all_specs if s.name in set(calibrated.values())]
+    )
+    tiles = select_tiles(options) if "lut" in sections else []
+    steps = Steps(plan(options, specs=specs, tiles=tiles), progress)
+    cache_dir = _cache_dir(options)
+    workers = options.jobs
+
+    def run(function, jobs, label, unit):
+        """Cached results first (here), the rest on the pool."""
+        known = [function(job, only_cached=True) for job in jobs]
+        return run_jobs(function, jobs, workers=workers, label=label, unit=unit, known=known)
+
     verilog_dir = Path(options.build_dir) / "verilog"
-    progress(f"[1/5] exporting {len(specs)} units to {verilog_dir}")
-    manifest = export_suite(verilog_dir, specs=specs)
-    entries = manifest["units"]
+    tile_dir = Path(options.build_dir) / "tiles"
+    manifest, entries, tile_records = {"units": []}, [], []
+    if "export" in steps.keys:
+        steps.start(
+            "export",
+            f"exporting {_count(specs, 'unit')} and {_count(tiles, 'tile')} to Verilog "
+            f"({options.build_dir})",
+        )
+        jobs = export_jobs(specs, tiles, tile_dir=tile_dir, cache_dir=cache_dir)
+        exported = run(run_export_job, jobs, "export", "design")
+        by_name = {job[1].name: record for job, record in zip(jobs, exported)}
+        tile_records = [by_name[entry.name] for entry in tiles]
+        manifest = export_suite(
+            verilog_dir,
+            specs=specs,
+            jobs=1,
+            cache_dir=cache_dir,
+        )
+        entries = manifest["units"]
 
     verdicts = []
-    if options.verify:
-        progress(f"[2/5] co-verifying {len(entries)} units in cocotb ({options.simulator})")
-        step = time.perf_counter()
-        verdicts = verify(
+    if "verify" in steps.keys:
+        from picojoule.report_verify import verify_units
+
+        steps.start(
+            "verify",
+            f"co-verifying {_count(entries, 'unit')} in cocotb ({options.simulator}; "
+            f"{options.verify_vectors:,} random vectors per unit wider than 8 x 8 bits)",
+        )
+        verdicts = verify_units(
             verilog_dir / "manifest.json",
             simulator=options.simulator,
             count=options.verify_vectors,
-            jobs=options.jobs,
+            jobs=workers,
+            cache_dir=cache_dir,
         )
         failed = [v["name"] for v in verdicts if v["mismatches"]]
-        progress(
-            f"      {sum(v['vectors'] for v in verdicts):,} vectors, "
-            f"{len(failed)} units with mismatches, {time.perf_counter() - step:.0f} s"
-        )
         if failed:
             raise RuntimeError(
                 f"co-verification failed for {', '.join(failed)}; run "
                 f"`picojoule sim --unit {failed[0]}` for details"
             )
-    else:
-        progress("[2/5] co-verification skipped (--no-verify)")
 
-    progress(
-        f"[3/5] synthesizing and costing {len(entries)} units x {len(DISTRIBUTIONS)} "
-        f"operand distributions ({options.n_ops:,} operations each)"
-    )
-    step = time.perf_counter()
-    jobs = [
-        (e, verilog_dir, dist, options.n_ops, options.liberty, None, options.clock_ghz)
-        for e in entries
-        for dist in DISTRIBUTIONS
-    ]
-    records = parallel_map(_cost, jobs, jobs=options.jobs)
-    by_unit = {spec.name: spec for spec in specs}
-    for record in records:
-        record["contract"] = by_unit[record["name"]].contract
-    progress(f"      done in {time.perf_counter() - step:.0f} s")
-
-    calibration = []
-    names = {e["name"]: e for e in entries}
-    cal_jobs = [
-        (
-            names[unit],
-            verilog_dir,
-            "uniform",
-            options.n_ops,
-            options.liberty,
-            CALIBRATION_VOLTAGE,
-            options.clock_ghz,
-        )
-        for unit in calibration_units(specs).values()
-    ]
-    if cal_jobs:
-        progress(f"[4/5] calibration against Horowitz at {CALIBRATION_VOLTAGE} V")
-        cal_records = {r["name"]: r for r in parallel_map(_cost, cal_jobs, jobs=options.jobs)}
-        for operation, unit in calibration_units(specs).items():
-            if unit in cal_records:
-                r = cal_records[unit]
-                his_pj, his_area = HOROWITZ_45NM[operation]
-                calibration.append(
-                    {
-                        "operation": operation,
-                        "unit": unit,
-                        "energy_pj": r["energy_pj_per_op"],
-                        "horowitz_pj": his_pj,
-                        "ratio": r["energy_pj_per_op"] / his_pj,
-                        "area_um2": r["area_um2"],
-                        "horowitz_area_um2": his_area,
-                        "area_ratio": r["area_um2"] / his_area,
-                        "voltage": r["voltage"],
-                    }
+    records, calibration, calibration_records, tile_results = [], [], [], []
+    if "cost" in steps.keys:
+        voltage_of = {unit: CALIBRATION_VOLTAGE for unit in calibrated.values()}
+        distributions = list(DISTRIBUTIONS) if "units" in sections else []
+        unit_jobs = sorted(
+            (
+                unit_job(
+                    e,
+                    manifest_dir=verilog_dir,
+                    distributions=distributions,
+                    calibration_voltage=voltage_of.get(e["name"]),
+                    options=options,
+                    cache_dir=cache_dir,
                 )
-
-    progress(f"[5/5] accuracy study ({options.accuracy_samples:,} Gaussian pairs)")
-    acc = accuracy.accuracy_records(samples=options.accuracy_samples)
-    lut, lut_accuracy = {}, []
-    if options.lut:
-        lut = compare_tiles(
-            build_dir=options.build_dir,
-            liberty=options.liberty,
-            clock_ghz=options.clock_ghz,
-            jobs=options.jobs,
-            progress=progress,
+                for e in entries
+            ),
+            key=unit_weight,
+            reverse=True,
         )
-        progress("[LUT] error of the float LUT mpGEMM contract against the exact product")
-        lut_accuracy = lut_accuracy_records()
+        jobs = (
+            tile_jobs(tiles, tile_records, out_dir=tile_dir, options=options, cache_dir=cache_dir)
+            + unit_jobs
+        )
+        steps.start(
+            "cost",
+            f"synthesizing and costing {_count(entries, 'unit')}"
+            + (f" x {len(distributions)} operand distributions" if distributions else "")
+            + (f" ({options.n_ops:,} operations each)" if entries else "")
+            + (
+                f", {len(calibrated)} also at {CALIBRATION_VOLTAGE} V (calibration)"
+                if calibrated
+                else ""
+            )
+            + (f" and {_count(tiles, 'tile')}" if tiles else ""),
+        )
+        done = {
+            job["name"]: result
+            for job, result in zip(jobs, run(run_cost_job, jobs, "synthesize + cost", "job"))
+        }
+        by_unit = {spec.name: spec for spec in specs}
+        for e in entries:
+            for record in done[e["name"]]["records"]:
+                records.append({**record, "contract": by_unit[record["name"]].contract})
+        for operation, unit in calibrated.items():
+            r = done[unit]["calibration"]
+            calibration_records.append(
+                {**r, "purpose": f"calibration against Horowitz at {CALIBRATION_VOLTAGE} V"}
+            )
+            his_pj, his_area = HOROWITZ_45NM[operation]
+            calibration.append(
+                {
+                    "operation": operation,
+                    "unit": unit,
+                    "energy_pj": r["energy_pj_per_op"],
+                    "energy_pj_zero_delay": r.get("energy_pj_per_op_zero_delay"),
+                    "glitch_fraction": r.get("glitch_fraction"),
+                    "parts_pj": r.get("energy_parts_pj"),
+                    "horowitz_pj": his_pj,
+                    "ratio": r["energy_pj_per_op"] / his_pj,
+                    "ratio_zero_delay": (
+                        r.get("energy_pj_per_op_zero_delay") or r["energy_pj_per_op"]
+                    )
+                    / his_pj,
+                    "area_um2": r["area_um2"],
+                    "horowitz_area_um2": his_area,
+                    "area_ratio": r["area_um2"] / his_area,
+                    "voltage": r["voltage"],
+                }
+            )
+        by_tile = {
+            t["name"]: t
+            for job in jobs
+            if job["kind"] == "tiles"
+            for t in done[job["name"]]["tiles"]
+        }
+        tile_results = [by_tile[e.name] for e in tiles]
 
+    from picojoule.verification import suite_proofs
+
+    proofs = suite_proofs(specs, verilog_dir=verilog_dir, run=False, liberty=options.liberty)
+    acc = []
+    if "accuracy" in steps.keys:
+        steps.start(
+            "accuracy", f"L-Mul accuracy study ({options.accuracy_samples:,} Gaussian pairs)"
+        )
+        acc = _study(
+            "report_accuracy",
+            {"samples": options.accuracy_samples},
+            lambda: accuracy.accuracy_records(samples=options.accuracy_samples),
+            options,
+            module=accuracy,
+        )
+    lut_accuracy = []
+    if "lut-accuracy" in steps.keys:
+        from picojoule.report_lut_accuracy import SHAPE, lut_accuracy_records
+
+        steps.start(
+            "lut-accuracy",
+            "error of the float LUT mpGEMM contract against the exact product "
+            f"(M{SHAPE['m']} K{SHAPE['k']} N{SHAPE['n']})",
+        )
+        from picojoule import report_lut_accuracy
+
+        lut_accuracy = _study(
+            "report_lut_accuracy",
+            {"shape": SHAPE},
+            lut_accuracy_records,
+            options,
+            module=report_lut_accuracy,
+        )
+
+    lut = {}
+    if tile_results:
+        from picojoule.report_lut import lut_section
+
+        lut = lut_section(tile_results)
     tools = {
         "yosys": yosys_version(),
         "library": records[0]["library"] if records else None,
@@ -312,10 +489,13 @@ def collect(options, *, progress=print):
         verdicts=verdicts,
         records=records,
         calibration=calibration,
+        calibration_records=calibration_records,
         accuracy=acc,
         lut=lut,
         tools=tools,
         errors=errors,
         lut_accuracy=lut_accuracy,
         seconds=time.perf_counter() - start,
+        steps=steps,
+        proofs=proofs,
     )

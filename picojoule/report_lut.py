@@ -1,23 +1,110 @@
 """The report's LUT-tensor-core section: LUT tiles vs MAC arrays of the same peak MACs/cycle.
 
-Renders what `picojoule.cost.tile_costing.compare_tiles` measured (tiles, ratios); the
-baselines are grouped as `picojoule.models.tiles.TILE_CORES` names them.
+Each tile of `picojoule.cost.tiles.cost_tiles` is exported, synthesized and costed on the
+per-cycle operand streams of a GEMM's inner loop (`tile_streams`: Gaussian activations,
+uniform random weight codes). One operation of the cost flow is one clock cycle, so
+
+* energy per MAC = energy per cycle / MACs per cycle;
+* TOPS/W = 2 / (pJ per MAC), counting a MAC as two operations;
+* TOPS/mm^2 = 2 x MACs per cycle x clock / area.
 """
 
 import math
-
-import matplotlib
-import matplotlib.pyplot as plt
 
 from picojoule.base.references import LUT_CLAIMS, LUT_SOURCE
 from picojoule.document import Figure, Heading, Paragraph, Table
 from picojoule.models.tiles import TILE_CORES
 
-matplotlib.use("Agg")
+#: The float MAC-array baselines: registered baselines that take float activations only.
+FLOAT_BASELINES = tuple(
+    core.name
+    for core in TILE_CORES.values()
+    if core.baseline_of and not any(act.startswith("int") for act in core.acts)
+)
+
+
+def _zero_mac(tile):
+    return tile.get("pj_per_mac_zero_delay") or tile["pj_per_mac"]
+
+
+def lut_ratios(tiles):
+    """MAC / LUT ratios of energy and area per MAC, per LUT tile and baseline.
+
+    Integer LUT tiles are compared with ``mac-int`` (same peak) and ``mac-int8``/``mac-int16``
+    at the same W and activation width; float LUT tiles with the fp8 and L-Mul arrays (listed
+    once, for every W). Areas are compared per MAC/cycle: the arrays differ in size.
+    ``fmax_density_ratio`` is LUT / MAC TOPS/mm^2 with each tile clocked at its own
+    critical path (unpipelined), the iso-clock area ratio times the ratio of clock limits.
+    """
+    by_key = {(t["core"], t["wbits"], t["act"]): t for t in tiles}
+    float_macs = {t["core"]: t for t in tiles if t["core"] in FLOAT_BASELINES}
+    ratios = []
+    for t in tiles:
+        if t["core"] != "lut":
+            continue
+        if t["act"].startswith("int"):
+            macs = [
+                by_key.get((base, t["wbits"], t["act"])) for base in ("mac-int", f"mac-{t['act']}")
+            ]
+        else:  # the fp8 / L-Mul arrays serve every W (see cost_tiles)
+            macs = [float_macs.get(base) for base in FLOAT_BASELINES]
+        for mac in macs:
+            if mac:
+                base = mac["core"]
+                ratios.append(
+                    {
+                        "wbits": t["wbits"],
+                        "act": t["act"],
+                        "baseline": base,
+                        "pipelined": t.get("pipelined", False),
+                        # per MAC: the general and float arrays are smaller tiles
+                        "area_ratio": mac["area_um2_per_mac"] / t["area_um2_per_mac"],
+                        "energy_ratio": mac["pj_per_mac"] / t["pj_per_mac"],
+                        "energy_ratio_zero_delay": _zero_mac(mac) / _zero_mac(t),
+                        # throughput per area, each tile at its own critical path
+                        "fmax_density_ratio": t["tops_per_mm2_at_fmax"]
+                        / mac["tops_per_mm2_at_fmax"],
+                    }
+                )
+    return ratios
+
+
+def lut_section(tiles):
+    """The LUT section's data from the costed ``tiles`` (`tile_record`, in `cost_tiles`
+    order): ``{"tiles", "ratios", "dot_product_saving", "tile", "float_tile"}``."""
+    from picojoule.cost.tiles import COST_TILE, FLOAT_LUT_TILE
+
+    dot = None
+    fp8 = next((t for t in tiles if t["core"] == "mac-fp8"), None)
+    lmul = next((t for t in tiles if t["core"] == "mac-lmul"), None)
+    if fp8 and lmul:
+        saving = 1 - lmul["pj_per_mac"] / fp8["pj_per_mac"]
+        zero = 1 - _zero_mac(lmul) / _zero_mac(fp8)
+        dot = {
+            "saving": saving,
+            "lmul_pj_per_mac": lmul["pj_per_mac"],
+            "fp8_pj_per_mac": fp8["pj_per_mac"],
+            "saving_zero_delay": zero,
+            "text": f"{100 * saving:.1f}% saved per MAC by the L-Mul array against the e4m3 "
+            f"multiplier array ({lmul['pj_per_mac']:.3g} vs {fp8['pj_per_mac']:.3g} "
+            f"pJ/MAC, glitches included; {100 * zero:.1f}% with zero-delay toggles; e4m3 "
+            f"products summed in fp32, as in a dot product)",
+        }
+    return {
+        "tiles": tiles,
+        "ratios": lut_ratios(tiles),
+        "dot_product_saving": dot,
+        "tile": COST_TILE,
+        "float_tile": FLOAT_LUT_TILE,
+    }
 
 
 def lut_figure(lut, path):
     """pJ/MAC and area/MAC per core vs weight bits (A8); returns False when nothing to draw."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
 
     tiles = [t for t in lut.get("tiles", []) if t["act"] == "int8"]
     if not tiles:
@@ -79,106 +166,77 @@ def _pipelined_sentence(lut):
     if not flat:
         return ""
     pairs = [(flat[key], pipe[key]) for key in flat]
-    timed = [r for r in lut["ratios"] if r.get("pipelined") and "fmax_density_ratio" in r]
-    text = (
-        f"Pipelined (a register between table read and accumulation), the integer LUT "
-        f"tiles' critical paths go from {_span(t['delay_ns'] for t, _ in pairs)} ns to "
-        f"{_span(p['delay_ns'] for _, p in pairs)} ns at "
-        f"{_range([p['area_um2'] / t['area_um2'] for t, p in pairs])} the area and "
-        f"{_range([p['pj_per_mac'] / t['pj_per_mac'] for t, p in pairs])} the energy per MAC"
-    )
-    if timed:
-        wins = sorted(
-            {f"{_label(r)} vs {r['baseline']}" for r in timed if r["fmax_density_ratio"] > 1}
-        )
-        text += (
-            f"; at each tile's own clock limit, LUT / MAC TOPS/mm^2 is then "
-            f"{_range([r['fmax_density_ratio'] for r in timed])}, above 1 at "
-            + (", ".join(wins) if wins else "none")
-        )
     gains = [100 * (t["delay_ns"] / p["delay_ns"] - 1) for t, p in pairs]
-    text += (
-        f"; the clock limit rises by {min(gains):.0f}-{max(gains):.0f}% for that area and energy"
+    return (
+        f"Pipelined (a register between table read and accumulation), the integer LUT "
+        f"tiles' clock limit rises by {min(gains):.0f}-{max(gains):.0f}% for "
+        f"{_range([p['area_um2'] / t['area_um2'] for t, p in pairs])} the area and "
+        f"{_range([p['pj_per_mac'] / t['pj_per_mac'] for t, p in pairs])} the energy per MAC "
+        "(the ratio table below has them against each baseline)."
     )
-    return text + "."
 
 
-def _span(values):
-    values = list(values)
-    return f"{min(values):.1f}-{max(values):.1f}"
+#: The baselines the LUT tile is summarized against: (label, cores).
+BASELINE_GROUPS = (
+    ("int8 x uintW multiplier array, same peak MACs/cycle", ("mac-int",)),
+    (
+        "general integer MAC array (weights widened to the activation width)",
+        ("mac-int8", "mac-int16"),
+    ),
+    ("e4m3 multiplier array, fp32 sums (LUT tile with e4m3 activations)", ("mac-fp8",)),
+    ("e4m3 L-Mul array, fp32 sums (LUT tile with e4m3 activations)", ("mac-lmul",)),
+)
 
 
-def lut_conclusion(lut):
-    """One paragraph saying where the LUT tile wins and where it loses, from the ratios."""
-    parts = []
-    groups = {}
-    for core in TILE_CORES.values():
-        if core.baseline_of:
-            groups.setdefault(core.baseline_of, []).append(core.name)
-    for label, baselines in groups.items():
-        rows = [r for r in lut["ratios"] if r["baseline"] in baselines and not r.get("pipelined")]
-        if not rows:
+def lut_summary(lut):
+    """One row per baseline group of unpipelined LUT tiles: the ranges of MAC / LUT energy and
+    area per MAC and of LUT / MAC TOPS/mm^2 at each tile's own clock limit (above 1: the LUT
+    tile is better), and where the LUT tile wins on energy."""
+    rows = []
+    for label, baselines in BASELINE_GROUPS:
+        group = [r for r in lut["ratios"] if r["baseline"] in baselines and not r.get("pipelined")]
+        if not group:
             continue
-        wins = sorted({_label(r) for r in rows if r["energy_ratio"] > 1})
-        energy = _range([r["energy_ratio"] for r in rows])
-        area = _range([r["area_ratio"] for r in rows])
-        parts.append(
-            f"Against {label}, MAC energy / LUT energy per MAC is {energy} and MAC area / "
-            f"LUT area per MAC is {area} (above 1: the LUT tile is better); the LUT tile "
-            + (f"wins on energy at {', '.join(wins)}." if wins else "wins on energy nowhere.")
+        wins = sorted({_label(r) for r in group if r["energy_ratio"] > 1})
+        wins_zero = sorted(
+            {_label(r) for r in group if r.get("energy_ratio_zero_delay", r["energy_ratio"]) > 1}
         )
+        timed = [r["fmax_density_ratio"] for r in group if r.get("fmax_density_ratio")]
+        rows.append(
+            [
+                label,
+                _range([r["energy_ratio"] for r in group]),
+                _range([r.get("energy_ratio_zero_delay", r["energy_ratio"]) for r in group]),
+                _range([r["area_ratio"] for r in group]),
+                _range(timed) if timed else None,
+                (", ".join(wins) if wins else "nowhere")
+                + (
+                    ""
+                    if wins == wins_zero
+                    else f" (zero delay: {', '.join(wins_zero) if wins_zero else 'nowhere'})"
+                ),
+            ]
+        )
+    return rows
+
+
+def paper_comparison(lut):
+    """The paper's W2A8 figure beside ours, one sentence (empty without a W2A8 tile)."""
     w2a8 = [
         r
         for r in lut["ratios"]
         if r["wbits"] == 2 and r["act"] == "int8" and not r.get("pipelined")
     ]
-    if w2a8:
-        measured = "; ".join(
-            f"{r['area_ratio']:.2f}x area and {r['energy_ratio']:.2f}x energy "
-            f"against {r['baseline']}"
-            for r in w2a8
-        )
-        parts.append(
-            "At W2A8 the paper reports 1.44x in both area and power (its figure, "
-            f"against its own MAC baseline); we measure {measured}."
-        )
-    timed = [r for r in lut["ratios"] if "fmax_density_ratio" in r and not r.get("pipelined")]
-    delays = [t["delay_ns"] for t in lut.get("tiles", []) if not t.get("pipelined")]
-    if timed and delays:
-        lost = [
-            f"{_label(r)} vs {r['baseline']}"
-            for r in timed
-            if r["area_ratio"] > 1 and r["fmax_density_ratio"] < 1
-        ]
-        clock = next((t["clock_ghz"] for t in lut["tiles"] if "clock_ghz" in t), 1.0)
-        slow = sum(d > 1 / clock for d in delays)
-        reach = (
-            "none reaches it as built"
-            if slow == len(delays)
-            else f"{slow} of {len(delays)} tiles do not reach it as built"
-            if slow
-            else "every tile reaches it"
-        )
-        parts.append(
-            f"Timing (static, high-fanout nets through buffer trees): the unpipelined "
-            f"tiles' critical paths are {min(delays):.1f}-{max(delays):.1f} ns, so of "
-            f"the stated {clock:g} GHz clock {reach}. With each tile clocked at its own "
-            f"critical path, LUT / MAC TOPS/mm^2 is "
-            f"{_range([r['fmax_density_ratio'] for r in timed])}"
-            + (
-                f"; the LUT tile's longer path turns its area advantage into a loss at "
-                f"{', '.join(lost)}."
-                if lost
-                else "."
-            )
-        )
-    parts.append(_pipelined_sentence(lut))
-    parts.append(
-        "The bit-serial LUT tile keeps a wide accumulator per output and adds one "
-        "shifted table entry per weight bit, which dominates at these tile sizes; a "
-        "wider N amortizes its tables further."
+    if not w2a8:
+        return ""
+    measured = "; ".join(
+        f"{r['area_ratio']:.2f}x area and {r['energy_ratio']:.2f}x energy against {r['baseline']}"
+        for r in w2a8
     )
-    return " ".join(part for part in parts if part)
+    return (
+        "At W2A8 the paper reports 1.44x in both area and power (its figure, against its own "
+        f"MAC baseline); we measure {measured}."
+    )
 
 
 def lut_blocks(lut, *, figures):
@@ -239,7 +297,28 @@ def lut_blocks(lut, *, figures):
             "operations; delay: static timing of the unpipelined tile).",
         ),
     ]
-    blocks.append(Paragraph(lut_conclusion(lut)))
+    summary = lut_summary(lut)
+    if summary:
+        blocks.append(
+            Table(
+                [
+                    "LUT tile against",
+                    "energy per MAC, MAC / LUT",
+                    "same, zero-delay toggles",
+                    "area per MAC, MAC / LUT",
+                    "TOPS/mm^2 at own clock limit, LUT / MAC",
+                    "LUT wins on energy at",
+                ],
+                summary,
+                caption="Where the LUT tile wins and loses (unpipelined tiles; above 1 the LUT "
+                "tile is better). It keeps a wide accumulator per output and adds one shifted "
+                "table entry per weight bit, which dominates at these tile sizes; a wider N "
+                "amortizes its tables further.",
+            )
+        )
+    text = " ".join(t for t in (paper_comparison(lut), _pipelined_sentence(lut)) if t)
+    if text:
+        blocks.append(Paragraph(text))
     if lut["ratios"]:
         blocks.append(
             Table(
@@ -250,6 +329,7 @@ def lut_blocks(lut, *, figures):
                     "baseline",
                     "area MAC / LUT",
                     "energy MAC / LUT",
+                    "energy MAC / LUT (zero delay)",
                     "TOPS/mm^2 LUT / MAC at own 1/delay",
                 ],
                 [
@@ -260,6 +340,7 @@ def lut_blocks(lut, *, figures):
                         r["baseline"],
                         r["area_ratio"],
                         r["energy_ratio"],
+                        r.get("energy_ratio_zero_delay"),
                         r.get("fmax_density_ratio"),
                     ]
                     for r in lut["ratios"]

@@ -20,8 +20,8 @@ values encoded into the activation format (RNE, saturating; `picojoule.cost.oper
 values for every format; weights are uniform random W-bit codes.
 """
 
-import matplotlib
-import matplotlib.pyplot as plt
+import re
+
 import numpy as np
 
 from picojoule.cost.operands import operand_stream
@@ -39,8 +39,6 @@ SHAPE = {"m": 16, "k": 512, "n": 64}
 GROUP = 4
 SEED = 2025
 KIND = "lut_mpgemm_accuracy"
-
-matplotlib.use("Agg")
 
 
 def study_activations(*, act, distribution, m, k, seed):
@@ -136,54 +134,46 @@ def _times(ratio):
     return f"{ratio:,.0f}x" if ratio >= 100 else f"{ratio:.2g}x"
 
 
-def accuracy_conclusion(records, *, distribution="gaussian", dominance=2.0):
-    """Per activation format: does the table rounding dominate the LUT's error?
+def accuracy_summary(records, *, distribution="gaussian", dominance=2.0):
+    """Per activation format, one row: mean error with tables in the activation format, of
+    the direct MAC, with wider tables, and whether the table rounding dominates.
 
     The error without table rounding (``floor``) is the larger of the direct MAC's and the
     LUT's with the widest (last) of ``WIDER_TABLES``; the table rounding dominates when the
     LUT's error with tables in the activation format exceeds ``dominance`` x ``floor`` at
-    every W.
+    every W. Spans run over the weight widths.
     """
-    parts = []
+    rows = []
     for act in dict.fromkeys(r["params"]["act"] for r in records):
         tables, mac = _mean_errors(records, act=act, dist=distribution)
         if act not in tables or not mac:
             continue
         own = tables.pop(act)
         acc = next(r["params"]["acc"] for r in records if r["params"]["act"] == act)
-        text = (
-            f"{act}: {_span(own)} with {act} tables, {_span(mac)} for the direct MAC "
-            f"accumulating in {acc}"
-        )
-        if tables:
-            text += ", " + ", ".join(f"{_span(v)} with {t} tables" for t, v in tables.items())
         floor = max(max(mac), max(list(tables.values())[-1]) if tables else 0.0)
         if min(own) > dominance * floor:
-            text += (
-                " - the table rounding dominates ("
-                + (
-                    f"{_times(min(own) / floor)} or more the error without it"
-                    if floor > 0
-                    else "the error without it is 0"
-                )
-                + ")"
+            verdict = "dominates (" + (
+                f"{_times(min(own) / floor)} or more the error without it)"
+                if floor > 0
+                else "the error without it is 0)"
             )
             enough = [t for t, v in tables.items() if max(v) <= dominance * floor]
             if enough:
-                text += f" and {enough[0]} tables remove it"
+                verdict += f"; {enough[0]} tables remove it"
         elif floor > 0:
-            text += f" - the table rounding adds at most {_times(max(own) / floor)}"
+            verdict = f"adds at most {_times(max(own) / floor)}"
         else:
-            text += " - no error at all"
-        parts.append(text)
-    if not parts:
-        return ""
-    shape = records[0]["gemm_shape"]
-    widths = ", ".join(str(w) for w in sorted({r["params"]["wbits"] for r in records}))
-    return (
-        f"Mean error on {distribution} activations (M{shape['m']} K{shape['k']} "
-        f"N{shape['n']}, W {widths}): " + "; ".join(parts) + "."
-    )
+            verdict = "no error at all"
+        rows.append(
+            [
+                act,
+                _span(own),
+                f"{_span(mac)} ({acc})",
+                "; ".join(f"{t}: {_span(v)}" for t, v in tables.items()) or None,
+                verdict,
+            ]
+        )
+    return rows
 
 
 def accuracy_figure(records, path, *, distribution="gaussian"):
@@ -191,6 +181,10 @@ def accuracy_figure(records, path, *, distribution="gaussian"):
     rows = [r for r in records if r["distribution"] == distribution]
     if not rows:
         return False
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(10, 4.5))
     acts = list(dict.fromkeys(r["params"]["act"] for r in rows))
@@ -233,6 +227,20 @@ def accuracy_figure(records, path, *, distribution="gaussian"):
     return True
 
 
+def contract_legend(records):
+    """The contracts of ``records`` stated once, with W, A and T for the table's columns."""
+    lut = dict.fromkeys(
+        re.sub(r"tables in \w+", "tables in T", re.sub(r"W\d+ x \w+", "W x A", r["contract"]))
+        for r in records
+    )
+    mac = dict.fromkeys(mac_rule(r["params"]["acc"]) for r in records)
+    return (
+        [f"LUT: {c}." for c in lut]
+        + [f"Direct MAC: {rule}." for rule in mac]
+        + ["W: weight bits; A: activation format (act); T: table format (tables)."]
+    )
+
+
 def accuracy_blocks(records, *, figure=None):
     """The report blocks: heading, conclusion, table (one row per record), optional figure."""
     if not records:
@@ -249,10 +257,24 @@ def accuracy_blocks(records, *, figure=None):
             "accumulator format. Errors are normalized by the largest exact output; "
             "the median is per output."
         ),
-        Paragraph(accuracy_conclusion(records)),
         Table(
             [
-                "contract",
+                "act",
+                "LUT, tables in act",
+                "direct MAC",
+                "LUT, wider tables",
+                "table rounding",
+            ],
+            accuracy_summary(records),
+            caption="Mean error on gaussian activations, over W "
+            + ", ".join(str(w) for w in sorted({r["params"]["wbits"] for r in records}))
+            + ": does the rounding of the tables dominate the LUT's error?",
+        ),
+        Table(
+            [
+                "W",
+                "act",
+                "tables",
                 "operands",
                 "LUT mean",
                 "LUT max",
@@ -263,7 +285,9 @@ def accuracy_blocks(records, *, figure=None):
             ],
             [
                 [
-                    r["contract"],
+                    r["params"]["wbits"],
+                    r["params"]["act"],
+                    r["params"]["table"],
                     r["distribution"],
                     r["rel_mean"],
                     r["rel_max"],
@@ -274,10 +298,8 @@ def accuracy_blocks(records, *, figure=None):
                 ]
                 for r in records
             ],
-            digits=3,
-            caption="Measured by picojoule on the golden models; the direct MAC: "
-            + "; ".join(dict.fromkeys(mac_rule(r["params"]["acc"]) for r in records))
-            + ".",
+            caption="Measured by picojoule on the golden models.",
+            notes=contract_legend(records),
         ),
     ]
     if figure:

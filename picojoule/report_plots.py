@@ -4,6 +4,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 import numpy as np  # noqa: E402
 
 from picojoule.models.units import FpMul, LMul, standard_suite  # noqa: E402
@@ -35,7 +36,7 @@ def _find(records, *, kind, fmt, distribution, variant=None, stages=0, overflow=
 
 def area_energy(records, path, *, distribution="gaussian"):
     """Grouped bars per float format: area and energy/op of the FP multiplier and L-Mul."""
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
+    fig, axes = plt.subplots(1, 2, figsize=(14, 4.2))
     x = np.arange(len(FLOAT_FORMATS))
     width = 0.8 / len(MULTIPLIERS)
     for i, (kind, variant, label) in enumerate(MULTIPLIERS):
@@ -70,7 +71,7 @@ def area_energy(records, path, *, distribution="gaussian"):
         ax.grid(axis="y", alpha=0.3)
     axes[0].set_title("area")
     axes[1].set_title(f"energy per operation ({distribution} operands)")
-    axes[1].legend(fontsize=7, loc="upper left")
+    axes[1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     fig.suptitle("L-Mul vs FP multipliers vs integer units (measured by picojoule)", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -109,42 +110,110 @@ def energy_by_distribution(records, path, *, distributions):
 
 
 def energy_vs_error(points, path):
-    """Scatter of (energy pJ/op, mean relative error) per multiplier, from ``points`` dicts."""
-    fig, ax = plt.subplots(figsize=(7.5, 5))
+    """Scatter of (energy pJ/op, mean relative error) per multiplier, from ``points`` dicts.
+
+    Colour = format, marker = multiplier (RNE or L-Mul variant), hollow = saturating; both
+    axes logarithmic (errors below 1e-7 % are drawn at 1e-7 % and said so), legends outside
+    the axes, no per-point labels.
+    """
+    from matplotlib.lines import Line2D
+
+    floor = 1e-7  # percent
+    fig, ax = plt.subplots(figsize=(9, 5))
     markers = dict(zip((FpMul.kind, *LMul.VARIANTS), "os^vDP"))
+    names = {kind if variant is None else variant: label for kind, variant, label in MULTIPLIERS}
+    formats = [f for f in FLOAT_FORMATS if any(p["format"] == f for p in points)]
+    floored = False
     for p in points:
-        key = FpMul.kind if p["kind"] == FpMul.kind else p["variant"]
+        key = "fp_mul" if p["kind"] == "fp_mul" else p["variant"]
+        colour = f"C{FLOAT_FORMATS.index(p['format'])}"
+        error = 100 * p["mean_rel_error"]
+        floored |= error < floor
         ax.scatter(
             p["energy_pj_per_op"],
-            100 * p["mean_rel_error"],
+            max(error, floor),
             marker=markers[key],
-            s=45,
-            color=f"C{FLOAT_FORMATS.index(p['format'])}",
-        )
-        ax.annotate(
-            p["label"],
-            (p["energy_pj_per_op"], 100 * p["mean_rel_error"]),
-            fontsize=6,
-            xytext=(3, 3),
-            textcoords="offset points",
-        )
-    for key, marker in markers.items():
-        ax.scatter(
-            [],
-            [],
-            marker=marker,
-            color="grey",
-            label="FP multiplier (RNE)" if key == FpMul.kind else f"L-Mul {key}",
+            s=60,
+            facecolors="none" if p["overflow"] == "sat" else colour,
+            edgecolors=colour,
+            linewidths=1.2,
         )
     ax.set_xscale("log")
-    ax.set_yscale("symlog", linthresh=0.01)
+    ax.set_yscale("log")
     ax.set_xlabel("energy per multiply (pJ, Gaussian operands)")
     ax.set_ylabel("mean relative error vs exact product (%)")
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
-    ax.set_title(
-        "energy vs error on the same Gaussian operands (measured by picojoule)", fontsize=10
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}%"))
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(
+        matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}" if f"{v:.0e}"[0] in "25" else "")
     )
+    ax.grid(alpha=0.3, which="both")
+    by_format = [
+        Line2D([], [], marker="o", linestyle="", color=f"C{FLOAT_FORMATS.index(f)}", label=f)
+        for f in formats
+    ]
+    by_kind = [
+        Line2D([], [], marker=m, linestyle="", color="grey", label=names[k])
+        for k, m in markers.items()
+        if any(("fp_mul" if p["kind"] == "fp_mul" else p["variant"]) == k for p in points)
+    ]
+    if any(p["overflow"] == "sat" for p in points):
+        by_kind.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="",
+                color="grey",
+                markerfacecolor="none",
+                label="hollow: saturating",
+            )
+        )
+    first = ax.legend(
+        handles=by_format,
+        title="format (colour)",
+        fontsize=8,
+        title_fontsize=8,
+        loc="upper left",
+        bbox_to_anchor=(1.02, 1.0),
+    )
+    ax.add_artist(first)
+    ax.legend(
+        handles=by_kind,
+        title="multiplier (marker)",
+        fontsize=8,
+        title_fontsize=8,
+        loc="lower left",
+        bbox_to_anchor=(1.02, 0.0),
+    )
+    title = "energy vs error on the same Gaussian operands (measured by picojoule)"
+    if floored:
+        title += f"\nerrors below {floor:g}% drawn at {floor:g}%"
+    ax.set_title(title, fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def glitch_energy(records, path, *, distribution="gaussian"):
+    """Stacked bars per unit: functional (zero-delay) energy and the glitch energy on top."""
+    rows = [r for r in records if r["distribution"] == distribution]
+    if not rows:
+        return False
+    names = [r["name"] for r in rows]
+    zero = np.array([r.get("energy_pj_per_op_zero_delay") or r["energy_pj_per_op"] for r in rows])
+    glitch = np.array([max(r.get("glitch_pj", 0.0), 0.0) for r in rows])
+    fig, ax = plt.subplots(figsize=(11, 4.8))
+    x = np.arange(len(rows))
+    ax.bar(x, zero, label="functional (zero-delay) energy")
+    ax.bar(x, glitch, bottom=zero, label="glitch energy")
+    ax.set_yscale("log")
+    ax.set_ylim(bottom=0.5 * zero.min())
+    ax.set_xticks(x, names, rotation=75, ha="right", fontsize=7)
+    ax.set_ylabel("energy per operation (pJ)")
+    ax.set_title(f"Functional vs glitch energy per unit ({distribution} operands)")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True

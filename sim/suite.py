@@ -10,6 +10,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from picojoule.sim.engine import co_verify
+from picojoule.sim.mx_verify import co_verify_mx
 from picojoule.sim.vectors import EXHAUSTIVE_PAIRS
 
 __all__ = ["verify_designs", "default_jobs"]
@@ -30,6 +31,15 @@ def _weight(design):
     return weight * (1 + a_fmt.width // 16)
 
 
+def _verify(design, **options):
+    """`co_verify`, or for block-scaled units `co_verify_mx` (wide block words, 100,000 blocks
+    unless ``count`` says otherwise)."""
+    if design.spec.kind == "mx_dot":
+        keep = ("simulator", "count", "seed", "build_root", "p_valid", "p_ready", "warm")
+        return co_verify_mx(design, **{k: v for k, v in options.items() if k in keep})
+    return co_verify(design, **options)
+
+
 def verify_designs(designs, *, jobs=None, **options):
     """Yield ``(design, Verdict)`` as each unit finishes; ``options`` go to `co_verify`.
 
@@ -41,11 +51,11 @@ def verify_designs(designs, *, jobs=None, **options):
         raise ValueError(f"jobs must be >= 1, got {jobs}")
     if jobs == 1 or len(designs) <= 1:
         for design in designs:
-            yield design, co_verify(design, **options)
+            yield design, _verify(design, **options)
         return
     order = sorted(designs, key=_weight, reverse=True)
     with ThreadPoolExecutor(max_workers=min(jobs, len(order))) as pool:
-        futures = {pool.submit(co_verify, design, **options): design for design in order}
+        futures = {pool.submit(_verify, design, **options): design for design in order}
         try:
             for future in as_completed(futures):
                 yield futures[future], future.result()

@@ -123,3 +123,25 @@ def test_examples_parse():
     sizes = {path.stem: len(load_spec(path).points) for path in sorted(root.glob("*.toml"))}
     assert sizes["smoke"] <= 8
     assert set(sizes) >= {"smoke", "fp8-formats", "lmul-vs-rne", "lut-vs-mac"}
+
+
+def test_out_folder_of_other_files_is_refused_unless_forced(tmp_path, capsys):
+    spec = tmp_path / "s.toml"
+    spec.write_text(GOOD)
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me")
+    assert main(["sweep", str(spec), "--out", str(out), "--list"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "notes.txt" in err[0] and "--force" in err[0]
+    assert main(["sweep", str(spec), "--out", str(out), "--list", "--force"]) == 0
+    assert (out / "notes.txt").read_text() == "keep me"
+    (tmp_path / "afile").write_text("x")
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "afile"), "--list"]) == 2
+    assert "is a file" in capsys.readouterr().err
+    # a folder holding only a sweep's own files is the sweep's: a rerun resumes there
+    done = tmp_path / "done"
+    done.mkdir()
+    for name in ("results.jsonl", "results.csv", "index.html", ".lock"):
+        (done / name).write_text("")
+    assert main(["sweep", str(spec), "--out", str(done), "--list"]) == 0

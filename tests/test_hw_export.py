@@ -158,6 +158,8 @@ def test_iverilog_compiles_every_unit(suite_dir, manifest, tmp_path):
 
 def test_yosys_reads_and_synthesizes_every_unit(suite_dir, manifest):
     yosys = tools.require_tool("yosys")
+    # the k = 32 mx_dot units take minutes each; small-k ones: tests/test_hw_mx_dot.py
+    scalar = [u for u in manifest["units"] if u["kind"] != "mx_dot"]
     runs = _run_all(
         [
             [
@@ -166,12 +168,10 @@ def test_yosys_reads_and_synthesizes_every_unit(suite_dir, manifest):
                 "-p",
                 f"read_verilog {suite_dir / u['verilog']}; synth -top {u['top']}; stat",
             ]
-            for u in manifest["units"]
+            for u in scalar
         ]
     )
-    failed = [
-        (u["name"], r.stderr[-500:]) for u, r in zip(manifest["units"], runs) if r.returncode != 0
-    ]
+    failed = [(u["name"], r.stderr[-500:]) for u, r in zip(scalar, runs) if r.returncode != 0]
     assert not failed
 
 

@@ -20,16 +20,47 @@ FIELDS = {
     "power_mw",
     "distribution",
     "delay_ns",
+    "energy_pj_per_op_zero_delay",
+    "glitch_fraction",
+    "glitch_pj",
+    "delay_model",
 }
 
 
-@pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    build = tmp_path_factory.mktemp("build")
-    options = ReportOptions(
-        units=UNITS, n_ops=2000, accuracy_samples=2000, lut=False, build_dir=build, jobs=1
+def _options(build, cache_dir, jobs=1):
+    return ReportOptions(
+        units=UNITS,
+        n_ops=2000,
+        accuracy_samples=2000,
+        sections=("units", "calibration", "accuracy"),
+        build_dir=build,
+        jobs=jobs,
+        cache_dir=cache_dir,
     )
-    return collect(options, progress=lambda line: None)
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory, cache_dir):
+    build = tmp_path_factory.mktemp("build")
+    return collect(_options(build, cache_dir), progress=lambda line: None)
+
+
+def test_a_warm_rerun_reads_everything_from_the_cache(data, cache_dir, tmp_path, monkeypatch):
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a warm rerun started worker processes")
+
+    monkeypatch.setattr("picojoule.base.pool.ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr("picojoule.sim.suite.co_verify", no_pool)
+    lines = []
+    again = collect(_options(tmp_path / "build", cache_dir, jobs=2), progress=lines.append)
+    assert again.records == data.records and again.accuracy == data.accuracy
+    assert [v["cached"] for v in again.verdicts] == [True, True]
+    assert lines[0].startswith("[1/5] exporting 2 units and 0 tiles")
 
 
 def test_report_writes_every_output(data, tmp_path):
@@ -43,14 +74,21 @@ def test_report_writes_every_output(data, tmp_path):
         "accuracy.csv",
         "figures/area_energy.png",
         "figures/energy_vs_error.png",
+        "figures/glitch_energy.png",
     } <= set(names)
     records = json.loads((out / "summary.json").read_text())
+    calibration = [r for r in records if "purpose" in r]
+    records = [r for r in records if "purpose" not in r]
+    assert {r["voltage"] for r in calibration} == {0.9}  # int8 add: Horowitz' operation
+    assert [r["name"] for r in calibration] == ["int_add_int8_int8_int9_s0"]
     assert {r["name"] for r in records} == set(UNITS)
     assert {r["distribution"] for r in records} == {"uniform", "gaussian", "laplace"}
     for r in records:
         assert FIELDS <= set(r)
         assert r["library"] == "default"
         assert r["cells"] > 0 and r["area_um2"] > 0 and r["energy_pj_per_op"] > 0
+        assert r["delay_model"] == "inertial"
+        assert r["energy_pj_per_op"] >= r["energy_pj_per_op_zero_delay"] > 0
     html = (out / "report.html").read_text()
     assert "data:image/png;base64," in html and "src='figures" not in html
     md = (out / "report.md").read_text()
@@ -89,22 +127,26 @@ def test_multiplier_errors_match_golden(data):
     assert 0 < point["mean_rel_error"] < 0.2 and point["max_rel_error"] <= 1.0
 
 
-def test_lut_conclusion_says_where_the_lut_tile_loses():
-    from picojoule.report_lut import lut_conclusion
+def test_lut_summary_says_where_the_lut_tile_loses():
+    from picojoule.report_lut import lut_summary, paper_comparison
 
     ratios = [
         {"wbits": 2, "act": "int8", "baseline": "mac-int", "area_ratio": 0.7, "energy_ratio": 0.68},
         {"wbits": 2, "act": "int8", "baseline": "mac-int8", "area_ratio": 0.6, "energy_ratio": 1.5},
     ]
-    text = lut_conclusion({"ratios": ratios})
-    assert "int x uintW multipliers, MAC energy / LUT energy per MAC is 0.68x" in text
-    assert "wins on energy nowhere" in text and "wins on energy at W2A8" in text
-    assert "0.70x area and 0.68x energy against mac-int;" in text
+    same_peak, general = lut_summary({"ratios": ratios})
+    assert same_peak[0].startswith("int8 x uintW") and same_peak[1] == "0.68x"
+    assert same_peak[3] == "0.70x"  # area; [2] is the zero-delay energy ratio
+    assert same_peak[5] == "nowhere" and general[5] == "W2A8"
+    # glitches moving where the LUT tile wins are named beside the timing-aware verdict
+    zero = [{**ratios[0], "energy_ratio_zero_delay": 1.1}, ratios[1]]
+    same_peak, _ = lut_summary({"ratios": zero})
+    assert same_peak[2] == "1.10x" and same_peak[5] == "nowhere (zero delay: W2A8)"
+    assert "0.70x area and 0.68x energy against mac-int;" in paper_comparison({"ratios": ratios})
 
 
 def test_lut_ratios_compare_per_mac_and_pair_float_tiles_with_fp8_arrays():
-    from picojoule.cost.tile_costing import lut_ratios
-    from picojoule.report_lut import lut_conclusion
+    from picojoule.report_lut import _pipelined_sentence, lut_ratios, lut_summary
 
     def tile(core, w, act, mpc, area, pj, delay=2.0):
         return {
@@ -143,20 +185,17 @@ def test_lut_ratios_compare_per_mac_and_pair_float_tiles_with_fp8_arrays():
     assert ratios[(1, "e4m3", "mac-fp8")]["area_ratio"] == pytest.approx((9900 / 8) / 1250)
     # at its own 7.6 ns path the LUT tile delivers 2.4 x 2 / 7.6 = 0.63x the int8 array's TOPS/mm^2
     assert general["fmax_density_ratio"] == pytest.approx(2.4 * 2.0 / 7.6)
-    text = lut_conclusion({"ratios": list(ratios.values()), "tiles": tiles})
-    assert "e4m3 multiplier array" in text and "wins on energy at W1 e4m3." in text
-    assert "critical paths are 2.0-7.6 ns, so of the stated 1 GHz clock none reaches it" in text
-    assert "turns its area advantage into a loss at W2A8 vs mac-int8." in text
-    assert "Pipelined" not in text  # no pipelined tiles in this set
+    rows = {row[0].split(",")[0]: row for row in lut_summary({"ratios": list(ratios.values())})}
+    assert rows["e4m3 multiplier array"][5] == "W1 e4m3"
+    # the LUT tile's longer path turns its 2.4x area advantage into a loss at its own clock
+    assert rows["general integer MAC array (weights widened to the activation width)"][4] == "0.63x"
+    assert _pipelined_sentence({"ratios": list(ratios.values()), "tiles": tiles}) == ""
     piped = dict(tile("lut", 2, "int8", 32, 13000, 0.70, 2.6), pipelined=True)
     tiles.append(piped)
     ratios = lut_ratios(tiles)
     assert [r["pipelined"] for r in ratios].count(True) == 2
-    text = lut_conclusion({"ratios": ratios, "tiles": tiles})
-    assert "critical paths go from 7.6-7.6 ns to 2.6-2.6 ns at 1.08x the area" in text
-    assert "above 1 at W2A8 vs mac-int8" in text  # 2.4 x (12000/13000) x 2 / 2.6 > 1
-    assert "the clock limit rises by 192-192% for that area" in text  # 7.6 / 2.6 ns
-    assert "loss at W2A8 vs mac-int8." in text  # the unpipelined statement stays
+    text = _pipelined_sentence({"ratios": ratios, "tiles": tiles})
+    assert "clock limit rises by 192-192% for 1.08x the area and 1.06x the energy" in text
 
 
 def test_calibration_units_come_from_the_registry():

@@ -12,7 +12,7 @@ from picojoule.models.lut_gemm import LutGemmSpec, direct_gemm, fp_error, lut_mp
 from picojoule.report_data import ReportData, ReportOptions
 from picojoule.report_lut_accuracy import (
     KIND,
-    accuracy_conclusion,
+    accuracy_summary,
     lut_accuracy_records,
     study_activations,
     study_weights,
@@ -172,14 +172,14 @@ def test_conclusion_is_computed_from_the_numbers():
         _record("fp16", "fp16", 1, 1.5e-8, 1e-8),
         _record("fp16", "fp32", 1, 1e-8, 1e-8),
     ]
-    text = accuracy_conclusion(records)
-    assert "e4m3: 0.01 with e4m3 tables, 0 (exact) for the direct MAC accumulating in fp32" in text
-    assert "the table rounding dominates (the error without it is 0) and fp32 tables" in text
-    assert "fp16: 1.5e-08 with fp16 tables" in text and "adds at most 1.5x" in text
+    e4m3, fp16 = accuracy_summary(records)
+    assert e4m3[:4] == ["e4m3", "0.01", "0 (exact) (fp32)", "fp16: 5e-06; fp32: 0 (exact)"]
+    assert e4m3[4] == "dominates (the error without it is 0); fp32 tables remove it"
+    assert fp16[1] == "1.5e-08" and fp16[4] == "adds at most 1.5x"
     records[3]["rel_mean"] = 1e-4
     assert (
-        "dominates (10,000x or more the error without it) and fp32 tables remove it"
-        in accuracy_conclusion(records)
+        accuracy_summary(records)[1][4]
+        == "dominates (10,000x or more the error without it); fp32 tables remove it"
     )
 
 
@@ -206,9 +206,12 @@ def test_report_shows_the_study(tiny_records, tmp_path):
     write_report(data, out)
     md = (out / "report.md").read_text()
     assert "Float activations: LUT error against the exact product" in md
-    assert accuracy_conclusion(tiny_records) in md
+    for row in accuracy_summary(tiny_records):
+        assert f"| {row[0]} | {row[1]} |" in md
     for r in tiny_records:
-        assert f"| {r['contract']} | {r['distribution']} |" in md
+        p = r["params"]
+        assert f"| {p['wbits']} | {p['act']} | {p['table']} | {r['distribution']} |" in md
+    assert md.count("LUT: LUT mpGEMM W x A: tables in T") == 1  # the contract, stated once
     assert "figures/lut_accuracy.png" in md and (out / "figures/lut_accuracy.png").is_file()
     assert "data:image/png;base64," in (out / "report.html").read_text()
     assert json.loads((out / "summary.json").read_text()) == []  # unit records only

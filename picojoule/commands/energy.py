@@ -9,7 +9,7 @@ from picojoule.base import atomic, outputs
 from picojoule.base.errors import UserError
 from picojoule.commands._checks import check_readable, in_range, positive
 from picojoule.commands._library_args import add_library_arguments, check_library_arguments
-from picojoule.cost.energy import cost_record, estimate
+from picojoule.cost.energy import DELAY_MODELS, cost_record, estimate
 from picojoule.cost.operands import (
     DISTRIBUTIONS,
     SCALES,
@@ -20,6 +20,7 @@ from picojoule.cost.operands import (
     unit_inputs,
 )
 from picojoule.cost.synth import synthesize
+from picojoule.cost.timing_delays import DEFAULT_TIME_STEP_PS, check_time_step
 from picojoule.models.formats import get_format
 
 HELP = (
@@ -112,6 +113,19 @@ def add_arguments(parser):
     )
     parser.add_argument("--clock-ghz", type=float, default=1.0, help="clock in GHz (default: 1)")
     parser.add_argument(
+        "--delay-model",
+        choices=DELAY_MODELS,
+        default="inertial",
+        help="toggle counting: timing simulation with inertial (default) or transport cell "
+        "delays, glitches included, or zero delay",
+    )
+    parser.add_argument(
+        "--time-step-ps",
+        type=float,
+        default=DEFAULT_TIME_STEP_PS,
+        help="time step of the timing simulation in ps (default: 1)",
+    )
+    parser.add_argument(
         "--json", metavar="OUT", help="write the result record as JSON to the file OUT"
     )
     parser.add_argument(
@@ -154,6 +168,12 @@ def _operand_widths(netlist, ports):
         half = len(netlist.ports["i__payload"][1]) // 2
         return [half, half]
     raise UserError(f"cannot find the operand ports of {netlist.top}; name them with --ports A,B")
+
+
+def _delay_label(energy):
+    if energy.delay_model == "zero":
+        return "zero delay (no glitches)"
+    return f"{energy.delay_model}, {energy.time_step_ps:g} ps step"
 
 
 def _check_flags(args):
@@ -258,6 +278,8 @@ def run(args):
     known = _manifest_formats(args.verilog[0], args.top)
     formats = _formats(args, None) if known else None  # a conflict is refused before synthesis
     cache_dir = None if args.no_cache else "default"
+    if args.delay_model != "zero":
+        check_time_step(args.time_step_ps)
     synth = synthesize(
         verilog=args.verilog,
         top=args.top,
@@ -296,6 +318,8 @@ def run(args):
         voltage=args.voltage,
         clock_ghz=args.clock_ghz,
         cache_dir=cache_dir,
+        delay_model=args.delay_model,
+        time_step_ps=args.time_step_ps,
     )
     print(
         f"{args.top} on {synth.library_label}: {fmt_a.name} x {fmt_b.name} operands, {distribution}, "
@@ -307,6 +331,12 @@ def run(args):
         ("  internal", f"{energy.internal_pj:.4f} pJ"),
         ("  clock", f"{energy.clock_pj:.4f} pJ"),
         ("  leakage", f"{energy.leakage_pj:.5f} pJ"),
+        ("delay model", _delay_label(energy)),
+        ("zero-delay energy", f"{energy.energy_pj_per_op_zero_delay:.4f} pJ"),
+        (
+            "glitch energy",
+            f"{energy.glitch_pj:.4f} pJ ({100 * energy.glitch_fraction:.1f}% of dynamic)",
+        ),
         ("power", f"{energy.power_mw:.4f} mW"),
         ("toggles per operation", f"{energy.toggles_per_op:.1f}"),
         ("cells / area", f"{sum(synth.cells.values())} / {synth.area_um2:.2f} um^2"),

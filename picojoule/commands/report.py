@@ -9,6 +9,9 @@ LUT section: costed tiles, MAC / LUT ratios, and under ``accuracy`` one record o
 """
 
 import json
+import os
+import shlex
+import time
 from pathlib import Path
 
 from picojoule import report_plots
@@ -18,7 +21,7 @@ from picojoule.cost.operands import DISTRIBUTIONS
 from picojoule.document import render_html, render_markdown
 from picojoule.models.units import standard_suite
 from picojoule.report_accuracy import accuracy_csv, accuracy_plot
-from picojoule.report_data import ReportOptions, collect
+from picojoule.report_data import SECTIONS, ReportOptions, collect
 from picojoule.report_document import FIGURES, build
 
 HELP = "generate, verify, synthesize and cost every unit and write the comparison report"
@@ -53,8 +56,25 @@ def add_arguments(parser):
         help="only this standard-suite unit (repeatable; default: all)",
     )
     parser.add_argument(
+        "--tile",
+        action="append",
+        dest="tiles",
+        metavar="NAME",
+        help="this tensor-core tile (repeatable; alone: only these tiles, no units; with --unit: "
+        "besides the tiles whose multiplier is a selected unit; default: all tiles)",
+    )
+    parser.add_argument(
+        "--section",
+        action="append",
+        dest="sections",
+        choices=SECTIONS,
+        help="run only this part of the report (repeatable; default: all, or with --unit/--tile "
+        "all but the accuracy studies)",
+    )
+    parser.add_argument(
         "--list-units", action="store_true", help="list the standard suite and exit"
     )
+    parser.add_argument("--list-tiles", action="store_true", help="list the tiles and exit")
     parser.add_argument(
         "--ops",
         type=int,
@@ -82,7 +102,10 @@ def add_arguments(parser):
         help="skip the cocotb co-verification step",
     )
     parser.add_argument(
-        "--no-lut", dest="lut", action="store_false", help="skip the LUT tensor core comparison"
+        "--no-lut",
+        dest="lut",
+        action="store_false",
+        help="skip the LUT tensor core sections (lut, lut-accuracy)",
     )
     parser.add_argument("--simulator", choices=("icarus", "verilator"), default="icarus")
     parser.add_argument("--clock-ghz", type=float, default=1.0)
@@ -92,6 +115,8 @@ def add_arguments(parser):
 def write_report(data, out, *, force=False):
     """Write every output of ``data`` into ``out``, replacing only the report's own previous
     outputs (`picojoule.base.outputs`); returns the path of report.md."""
+    if data.steps is not None:
+        data.steps.start("write", f"writing the report, its figures and data to {out}")
     with outputs.owned_folder(out, command="report", outputs=OUTPUTS, force=force) as tmp:
         (tmp / "figures").mkdir()
         figures = {}
@@ -102,6 +127,8 @@ def write_report(data, out, *, force=False):
                 data.records, tmp / FIGURES["distribution"], distributions=list(DISTRIBUTIONS)
             )
             figures["distribution"] = FIGURES["distribution"]
+            if report_plots.glitch_energy(data.records, tmp / FIGURES["glitch"]):
+                figures["glitch"] = FIGURES["glitch"]
         if data.errors:
             report_plots.energy_vs_error(data.errors, tmp / FIGURES["energy_error"])
             figures["energy_error"] = FIGURES["energy_error"]
@@ -122,7 +149,8 @@ def write_report(data, out, *, force=False):
         doc = build(data, figures=figures)
         atomic.write_text(tmp / "report.md", render_markdown(doc))
         atomic.write_text(tmp / "report.html", render_html(doc, root=tmp))
-        atomic.write_text(tmp / "summary.json", json.dumps(data.records, indent=1) + "\n")
+        summary = data.records + data.calibration_records
+        atomic.write_text(tmp / "summary.json", json.dumps(summary, indent=1) + "\n")
         if data.lut or data.lut_accuracy:
             atomic.write_text(
                 tmp / "lut.json",
@@ -131,10 +159,26 @@ def write_report(data, out, *, force=False):
     return Path(out) / "report.md"
 
 
+def command_line(argv):
+    """How the report names the command that made it: ``make report`` when make ran it
+    without flags, else the ``picojoule`` command line."""
+    if os.environ.get("MAKELEVEL") and list(argv) == ["report"]:
+        return "make report"
+    return shlex.join(["picojoule", *argv])
+
+
 def run(args):
     if args.list_units:
         for spec in standard_suite():
             print(f"{spec.name:<40} {spec.contract}")
+        return 0
+    if args.list_tiles:
+        from picojoule.cost.tiles import cost_tiles
+        from picojoule.report_data import tile_multiplier
+
+        for entry in cost_tiles():
+            uses = tile_multiplier(entry)
+            print(f"{entry.name:<40} {entry.core:<9} multiplier {uses.name if uses else '-'}")
         return 0
     in_range(args.ops, flag="--ops", minimum=2)
     in_range(args.verify_vectors, flag="--verify-vectors", minimum=1)
@@ -143,7 +187,6 @@ def run(args):
     positive(args.clock_ghz, flag="--clock-ghz")
     outputs.check_folder(args.out, command="report", outputs=OUTPUTS, force=args.force)
     options = ReportOptions(
-        units=args.units,
         liberty=args.liberty,
         n_ops=args.ops,
         accuracy_samples=args.accuracy_samples,
@@ -151,14 +194,31 @@ def run(args):
         verify_vectors=args.verify_vectors,
         simulator=args.simulator,
         clock_ghz=args.clock_ghz,
-        lut=args.lut,
+        units=args.units,
+        tiles=args.tiles,
+        sections=_sections(args),
+        command=command_line(getattr(args, "argv", ["report"])),
     )
     if args.jobs is not None:
         options.jobs = args.jobs
+    start = time.perf_counter()
     data = collect(options, progress=lambda line: print(line, flush=True))
     path = write_report(data, args.out, force=args.force)
+    written = sorted(
+        f.name
+        for f in path.parent.iterdir()
+        if f.is_file() and f != path and not f.name.startswith(".")
+    )
     print(
-        f"report written to {path} ({path.with_suffix('.html').name}, summary.json, lut.json) "
-        f"in {data.seconds / 60:.1f} min"
+        f"report written to {path} ({', '.join(written)}, figures/) "
+        f"in {(time.perf_counter() - start) / 60:.1f} min"
     )
     return 0
+
+
+def _sections(args):
+    """``--section`` choices, less the LUT sections under ``--no-lut`` (None: the default)."""
+    if args.sections is None and args.lut:
+        return None
+    chosen = args.sections or ReportOptions(units=args.units, tiles=args.tiles).selected_sections()
+    return tuple(s for s in chosen if args.lut or not s.startswith("lut"))

@@ -11,8 +11,13 @@ HELP = (
 DESCRIPTION = (
     f"{HELP}. Writes only those files (and the sweep's resumable state) into the --out folder. "
     "Refuses before any work: a sweep file that does not parse, an --out that is a file or "
-    "cannot be written, --jobs below 1, --jobs together with --scheduler."
+    "cannot be written, a non-empty --out folder holding anything but a sweep's files (unless "
+    "--force; nothing else is touched), --jobs below 1, --jobs together with --scheduler."
 )
+
+
+#: What a sweep writes into its folder (a folder holding only these is a sweep's own).
+SWEEP_OUTPUTS = ("results.jsonl", "results.csv", "index.html", ".lock")
 
 
 def add_arguments(parser):
@@ -32,6 +37,11 @@ def add_arguments(parser):
     )
     parser.add_argument("--list", action="store_true", help="print the points and exit")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="write into a non-empty folder that holds other files (they are left alone)",
+    )
 
 
 def run(args):
@@ -41,11 +51,9 @@ def run(args):
     from picojoule.sweep.spec import load_spec
 
     spec = load_spec(args.spec)
-    if os.path.isfile(args.out):
-        raise UserError(f"--out {args.out} is a file, not a folder; choose a folder path")
-    from picojoule.base.outputs import check_creatable
+    from picojoule.base.outputs import check_folder
 
-    check_creatable(args.out, flag="--out", shown=args.out)
+    check_folder(args.out, command="sweep", outputs=SWEEP_OUTPUTS, force=args.force)
     if args.jobs is not None and args.jobs < 1:
         raise UserError(f"--jobs must be >= 1, got {args.jobs}")
     if args.scheduler is not None and args.jobs is not None:

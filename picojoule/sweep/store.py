@@ -18,39 +18,36 @@ from pathlib import Path
 from picojoule.base import atomic
 from picojoule.base.errors import UserError
 
-__all__ = ["ResultStore", "point_key", "flow_digest", "FLOW_VERSION"]
+__all__ = ["ResultStore", "point_key", "flow_digest"]
 
-FLOW_VERSION = "sweep-flow-1"
 #: Settings that change a point's figures (``name`` and ``sample`` do not).
 FLOW_SETTINGS = ("seed", "vectors", "ops", "simulator")
-
-
-def _sources_digest():
-    import picojoule
-
-    root = Path(picojoule.__file__).parent
-    h = hashlib.sha256()
-    for package in ("models", "hw", "sim", "cost", "base"):
-        module = __import__(f"picojoule.{package}", fromlist=["_"])
-        for path in sorted(Path(module.__file__).parent.glob("*.py")):
-            h.update(f"{package}/{path.name}".encode())
-            h.update(path.read_bytes())
-    for name in ("flow.py", "adapter.py"):
-        h.update(name.encode())
-        h.update((root / "sweep" / name).read_bytes())
-    return h.hexdigest()
+#: The packages whose source the chain runs (hashed whole, subpackages and new modules too).
+FLOW_PACKAGES = (
+    "picojoule.base",
+    "picojoule.models",
+    "picojoule.hw",
+    "picojoule.sim",
+    "picojoule.cost",
+    "picojoule.sweep",
+)
 
 
 def flow_digest(settings):
     """The content hash of the flow: settings, sources, tool versions."""
+    from picojoule.base.cache import source_digest
     from picojoule.cost.synth import yosys_version
+    from picojoule.sim.simulators import simulator_version
 
     versions = {name: metadata.version(name) for name in ("amaranth", "cocotb", "numpy")}
     document = {
-        "version": FLOW_VERSION,
         "settings": {k: settings[k] for k in FLOW_SETTINGS},
-        "sources": _sources_digest(),
-        "tools": {**versions, "yosys": yosys_version()},
+        "sources": source_digest(*FLOW_PACKAGES),
+        "tools": {
+            **versions,
+            "yosys": yosys_version(),
+            "simulator": simulator_version(settings["simulator"]),
+        },
     }
     return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
 

@@ -1,0 +1,176 @@
+"""The report's answer, first: a few sentences across the families, each with its number.
+
+Every sentence is computed from the run's records (`ReportData`) and left out when its data
+was not measured (a run of a few units or sections). The energy figure is each record's
+``ENERGY`` field, the report's main figure.
+"""
+
+from picojoule.base.references import LMUL_CLAIMS
+
+__all__ = ["ENERGY", "headline_sentences", "pct", "times"]
+
+#: The record field the report states as energy per operation.
+ENERGY = "energy_pj_per_op"
+
+
+def pct(x, digits=1):
+    """``0.6864`` -> ``"68.6%"``; None stays None."""
+    return None if x is None else f"{100 * x:.{digits}f}%"
+
+
+def times(x):
+    """A ratio as ``"2.4x"`` (one decimal below 10)."""
+    return f"{x:.1f}x" if x < 10 else f"{x:.0f}x"
+
+
+def _claim(key):
+    return next(c for c in LMUL_CLAIMS if c.key == key).value
+
+
+def _per_multiply(savings):
+    ours = [s for s in savings if s["variant"] == "int_add"]
+    if not ours:
+        return None
+    lo = min(ours, key=lambda s: s["energy_saving"])
+    hi = max(ours, key=lambda s: s["energy_saving"])
+    paper = _claim("elementwise_saving")
+    reached = [s["format"] for s in ours if s["energy_saving"] >= paper - 0.025]
+    verdict = (
+        f"the paper's {pct(paper, 0)} holds"
+        if len(reached) == len(ours)
+        else f"the paper's {pct(paper, 0)} is approached only at {', '.join(reached)}"
+        if reached
+        else f"the paper's {pct(paper, 0)} is not reached"
+    )
+    span = (
+        f"{pct(lo['energy_saving'])} ({lo['format']})"
+        if lo is hi
+        else f"{pct(lo['energy_saving'])} ({lo['format']}) to {pct(hi['energy_saving'])} "
+        f"({hi['format']})"
+    )
+    text = (
+        f"**Per multiply**, L-Mul (int_add) uses {span} less energy than a correctly rounded "
+        f"multiplier of the same format; {verdict}"
+    )
+    zero = [s.get("energy_saving_zero_delay") for s in ours]
+    if all(z is not None for z in zero):
+        flips = [s["format"] for s, z in zip(ours, zero) if (s["energy_saving"] > 0) != (z > 0)]
+        text += (
+            f". Counting settled values only (zero-delay toggles, no glitches) the saving would "
+            f"be {pct(min(zero))} to {pct(max(zero))}: glitches, "
+            + ("mostly in the multipliers, widen" if min(zero) < lo["energy_saving"] else "narrow")
+            + " L-Mul's lead"
+            + (f"; they flip the conclusion at {', '.join(flips)}" if flips else "")
+        )
+    return text + "."
+
+
+def _dot_product(lut):
+    dot = (lut or {}).get("dot_product_saving")
+    if not dot:
+        return None
+    paper = _claim("dot_product_saving")
+    verb = "as the paper claims" if dot["saving"] >= paper - 0.05 else "not the paper's"
+    return (
+        f"**Per MAC in a dot product** (e4m3 products summed in fp32), L-Mul saves "
+        f"{pct(dot['saving'])}, {verb} {pct(paper, 0)}: the fp32 accumulation dominates "
+        f"({dot['lmul_pj_per_mac']:.3g} vs {dot['fp8_pj_per_mac']:.3g} pJ per MAC"
+        + (
+            f"; {pct(dot['saving_zero_delay'])} with zero-delay toggles"
+            if dot.get("saving_zero_delay") is not None
+            else ""
+        )
+        + ")."
+    )
+
+
+def _against(rows, label):
+    """``less energy per MAC than LABEL at W1, W2 (2.4x, 1.5x less; 1.0x more at W4)``."""
+    wins = [r for r in rows if r["energy_ratio"] > 1]
+    losses = [r for r in rows if r["energy_ratio"] <= 1]
+
+    def where(group):
+        return ", ".join(f"W{r['wbits']}" for r in group)
+
+    def factors(group, invert):
+        values = [1 / r["energy_ratio"] if invert else r["energy_ratio"] for r in group]
+        lo, hi = min(values), max(values)
+        return (
+            times(lo)
+            if len(values) == 1 or times(lo) == times(hi)
+            else (f"{times(lo)[:-1]}-{times(hi)}")
+        )
+
+    if not losses:
+        return f"less energy per MAC than {label} at every W ({factors(wins, False)} less)"
+    if not wins:
+        return f"more energy per MAC than {label} at every W ({factors(losses, True)} more)"
+    return (
+        f"less energy per MAC than {label} at {where(wins)} ({factors(wins, False)} less; "
+        f"{factors(losses, True)} more at {where(losses)})"
+    )
+
+
+def _lut_tile(lut):
+    ratios = [r for r in (lut or {}).get("ratios", []) if not r.get("pipelined")]
+    groups = (
+        ("mac-int8", "int8", "a general int8 MAC array"),
+        ("mac-int", "int8", "an int8 x uintW multiplier array of the same peak throughput"),
+        ("mac-fp8", "e4m3", "an e4m3 multiplier array (LUT tile with e4m3 activations)"),
+    )
+    parts = []
+    for baseline, act, label in groups:
+        rows = sorted(
+            (r for r in ratios if r["baseline"] == baseline and r["act"] == act),
+            key=lambda r: r["wbits"],
+        )
+        if rows:
+            parts.append(_against(rows, label))
+    if not parts:
+        return None
+    return "**The LUT tensor-core tile** spends " + "; ".join(parts) + "."
+
+
+def _accuracy(errors):
+    by_label = {(p["format"], p["variant"], p["overflow"]): p for p in errors}
+    lmul = by_label.get(("e4m3", "int_add", "nonsat"))
+    rne = by_label.get(("e4m3", "rne", "nonsat"))
+    if not (lmul and rne):
+        return None
+    return (
+        "**Accuracy**: L-Mul flushes subnormal operands and underflowing products to zero; on "
+        f"the same Gaussian e4m3 operands its mean relative error is "
+        f"{pct(lmul['mean_rel_error'])} against {pct(rne['mean_rel_error'])} for the correctly "
+        f"rounded multiplier ({lmul.get('zero_results', 0):,} vs "
+        f"{rne.get('zero_results', 0):,} of {lmul['pairs']:,} products flushed to zero)."
+    )
+
+
+def _calibration(calibration):
+    if not calibration:
+        return None
+    ratios = [c["ratio"] for c in calibration]
+    zero = [c.get("ratio_zero_delay") for c in calibration]
+    text = (
+        f"**Calibration**: our energies for {len(ratios)} of Horowitz' 45 nm reference "
+        f"operations lie at {min(ratios):.2g}-{max(ratios):.2g}x his figures, at his "
+        f"{calibration[0]['voltage']:g} V and without a fitted factor"
+    )
+    if all(z is not None for z in zero):
+        text += f" ({min(zero):.2g}-{max(zero):.2g}x with zero-delay toggles)"
+    outside = [c["operation"] for c in calibration if not 0.5 <= c["ratio"] <= 2]
+    if outside:
+        text += f"; outside the 2x goal: {', '.join(outside)} (causes in the calibration section)"
+    return text + "."
+
+
+def headline_sentences(data, *, savings):
+    """The headline's sentences (Markdown), those whose data this run measured."""
+    sentences = [
+        _per_multiply(savings),
+        _dot_product(data.lut),
+        _lut_tile(data.lut),
+        _accuracy(data.errors),
+        _calibration(data.calibration),
+    ]
+    return [s for s in sentences if s]

@@ -1,0 +1,32 @@
+"""The report's verification labels from cached proofs (`picojoule.verification`)."""
+
+from picojoule.verification import equivalence_label, netlist_label
+
+
+def test_netlist_labels():
+    assert netlist_label(None).startswith("not run")
+    proven = {"mode": "exhaustive", "pairs": 1 << 32, "mismatches": 0, "verdict": "proven"}
+    assert netlist_label(proven) == "exhaustive 4,294,967,296, proven"
+    sample = {
+        "mode": "sample",
+        "pairs": 10**6,
+        "mismatches": 0,
+        "verdict": "no mismatch in the sample",
+    }
+    assert netlist_label(sample) == "sample 1,000,000, no mismatch"
+    bad = {"mode": "exhaustive", "pairs": 262_144, "mismatches": 12, "verdict": "mismatch"}
+    assert netlist_label(bad) == "exhaustive 262,144: 12 mismatches"
+
+
+def test_equivalence_labels_name_method_and_limit():
+    assert equivalence_label(None).startswith("not run")
+    method = "Yosys miter -> AIGER -> ABC &cec -m"
+    proven = {"verdict": "proven", "method": method, "seconds": 3.2, "limit_s": 120}
+    assert equivalence_label(proven) == "proven (ABC &cec -m, 3 s)"
+    open_ = {
+        "verdict": "not proven within the limit",
+        "method": method,
+        "seconds": 130,
+        "limit_s": 120,
+    }
+    assert equivalence_label(open_) == "not proven within 120 CPU s (ABC &cec -m)"
