@@ -22,6 +22,7 @@ source of `SOURCES`.
 
 import json
 import resource
+import shutil
 import subprocess
 import tempfile
 import time
@@ -67,8 +68,6 @@ write_aiger -zinit miter.aig
 
 
 def _abc_exe():
-    import shutil
-
     for name in ("yosys-abc", "berkeley-abc"):
         exe = shutil.which(name)
         if exe:

@@ -16,7 +16,7 @@ Only the X1 drive strength of a modest set of functions is kept; the Liberty fil
 part of picojoule.
 """
 
-from picojoule.cost.library import Cell, CellLibrary, Flop
+from picojoule.cost.cells import Cell, CellLibrary, Flop
 
 NAME = "default"
 SOURCE = "NanGate FreePDK45 Open Cell Library, typical corner (1.10 V, 25 C), X1 cells"

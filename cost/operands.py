@@ -25,12 +25,20 @@ from picojoule.models.formats import FloatFormat, IntFormat, Overflow
 DISTRIBUTIONS = ("uniform", "gaussian", "laplace")
 
 
-def _quantize(values, fmt, *, scale):
+def quantize(values, fmt, *, scale):
+    """Values -> codes of ``fmt``: integers ``clip(rint(values * scale))``, floats RNE and
+    saturating (a tail value never becomes NaN); the cost flow's one quantizer."""
     values = np.asarray(values, dtype=np.float64)
     if isinstance(fmt, IntFormat):
         ints = np.clip(np.rint(values * scale), fmt.min_value, fmt.max_value).astype(np.int64)
         return fmt.encode(ints)
     return fmt.encode(values, overflow=Overflow.SAT)
+
+
+def distribution_scale(fmt):
+    """The scale of unit-variance values into ``fmt``: ``max_value / 4`` for an integer format
+    (a 4-sigma range), 1 for a float format."""
+    return fmt.max_value / 4 if isinstance(fmt, IntFormat) else 1.0
 
 
 def operand_stream(*, fmt, dist, n, seed):
@@ -48,8 +56,7 @@ def operand_stream(*, fmt, dist, n, seed):
         values = rng.standard_normal(n)
     else:
         values = rng.laplace(0.0, 1.0 / np.sqrt(2.0), n)
-    scale = fmt.max_value / 4 if isinstance(fmt, IntFormat) else 1.0
-    return _quantize(values, fmt, scale=scale)
+    return quantize(values, fmt, scale=distribution_scale(fmt))
 
 
 SCALES = ("none", "absmax")
@@ -102,8 +109,8 @@ def tensor_stream(path, *, fmt, scale="none", flag="--tensor", array=None):
             top = fmt.max_value if isinstance(fmt, IntFormat) else fmt.max_finite
             factor = top / peak if np.isfinite(peak) and peak > 0 else 1.0
         if isinstance(fmt, IntFormat):
-            return _quantize(flat, fmt, scale=factor)
-        return _quantize(flat.astype(np.float64) * factor, fmt, scale=1.0)
+            return quantize(flat, fmt, scale=factor)
+        return quantize(flat.astype(np.float64) * factor, fmt, scale=1.0)
     if kind == "V" and isinstance(fmt, FloatFormat) and array.dtype.itemsize * 8 == fmt.width:
         # an ml_dtypes array (bfloat16, float8_e4m3fn, ...) saved by numpy.save: its bytes
         # are the codes; it must be of the operand's format (e.g. float8_e4m3fn for e4m3)

@@ -13,6 +13,7 @@ reads and the library's content digest, the ``yosys -V`` line and the source of 
 import contextlib
 import functools
 import hashlib
+import json
 import shutil
 import subprocess
 import sys
@@ -205,8 +206,6 @@ def synthesize(*, verilog, top, liberty=None, dont_use=(), cache_dir="default", 
 
 
 def _run_yosys(exe, sources, top, lib_text):
-    import json
-
     with tempfile.TemporaryDirectory(prefix="picojoule-synth-") as tmp:
         tmp = Path(tmp)
         files = []

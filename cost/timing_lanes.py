@@ -69,6 +69,7 @@ def _serial_states(
 
 def simulate_timing_lanes(netlist, *, inputs, holds, delays, delay_model, words=64):
     """:class:`~picojoule.cost.timingsim.TimingResult` of a netlist with sequential feedback."""
+    # timingsim imports this module inside a function (a known cycle, to be split)
     from picojoule.cost.timingsim import (
         TimingPlan,
         TimingResult,

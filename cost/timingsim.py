@@ -84,6 +84,7 @@ class TimingResult:
 
 def _program(tree, pins, code):
     """Append the postfix program of ``tree`` (pin names -> input positions) to ``code``."""
+    # numba (heavy): the compiled kernels load only when a timing simulation runs
     from picojoule.cost import timing_kernel as k
 
     kind = tree[0]
@@ -203,6 +204,7 @@ def _substitute(tree, name, replacement):
 
 
 def _kernel():
+    # numba (heavy): the compiled kernels load only when a timing simulation runs
     from picojoule.cost import timing_kernel
 
     return timing_kernel.run_chunk
@@ -315,6 +317,7 @@ def simulate_timing(
     if netlist.feedback:
         levels = netlist.levels_given(_constant_nets(netlist, inputs, holds))
     if levels is None:
+        # numba (heavy), and timing_lanes imports this module back (a known cycle)
         from picojoule.cost.timing_lanes import simulate_timing_lanes
 
         return simulate_timing_lanes(

@@ -1,15 +1,16 @@
 """Cost a generated unit from its manifest entry (``build/verilog/manifest.json``).
 
 The entry's ``kind`` and ``params`` rebuild the unit spec (``picojoule.models.units``), whose
-input formats decide how operand streams are quantized; combinational units are driven on
-ports ``a``/``b``, pipelined ones through their stream interface (see
-:func:`picojoule.cost.operands.unit_inputs`).
+input formats decide how operand streams are quantized; the entry's port records say where the
+operands go (`picojoule.base.ports.unit_ports`: ports ``a``/``b``, or the fields of a stream's
+payload with valid and ready held high).
 """
 
 from pathlib import Path
 
+from picojoule.base.ports import unit_ports
 from picojoule.cost.energy import cost_record, estimate
-from picojoule.cost.operands import operand_stream, unit_inputs
+from picojoule.cost.operands import operand_stream
 from picojoule.cost.synth import synthesize
 from picojoule.models.units import unit_from_params
 
@@ -47,7 +48,7 @@ def cost_unit(
         )
     a = operand_stream(fmt=fmt_a, dist=distribution, n=n, seed=seed)
     b = operand_stream(fmt=fmt_b, dist=distribution, n=n, seed=seed + 1)
-    streams, holds = unit_inputs(synth.netlist.ports, a, b, a_width=fmt_a.width)
+    streams, holds = unit_ports(entry["ports"]).drive(a, b)
     _, energy = estimate(
         synth=synth,
         streams=streams,

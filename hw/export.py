@@ -6,13 +6,16 @@ Manifest (``manifest.json`` beside the Verilog files)::
 
 ``name`` = ``top`` = ``spec.name`` (the Verilog module name, which encodes the parameters);
 ``verilog`` is the file name relative to the manifest; ``params`` is ``spec.params()``;
-``ports`` maps each Verilog port to its width; ``latency`` is in cycles (0: combinational).
+``ports`` maps each Verilog port to its record (direction, width, role; from the component's
+signature, see `picojoule.hw.ports` and `picojoule.base.ports`); ``latency`` is in cycles (0:
+combinational).
 A unit exported with a fault (see `picojoule.hw.faults`) keeps its module name, is written to
 ``<name>__<fault>.v`` and its entry carries ``"fault"``.
 
-Combinational units have the ports ``a``, ``b``, ``y``. Pipelined units have ``clk``, ``rst``
-and two `amaranth.lib.stream` interfaces: ``i__valid``, ``i__ready``, ``i__payload``
-(``a`` in the low bits, ``b`` above) and ``o__valid``, ``o__ready``, ``o__payload`` (``y``).
+Combinational units have the ports ``a``, ``b`` (operands), ``y`` (result). Pipelined units have
+``clk``, ``rst`` and two `amaranth.lib.stream` interfaces: ``i__valid``, ``i__ready``,
+``i__payload`` (payload fields ``a`` in the low bits, ``b`` above) and ``o__valid``,
+``o__ready``, ``o__payload`` (the result).
 
 Verilog text is cached in memory and in the flow's cache (`picojoule.base.cache`, kind
 ``verilog``), keyed by the spec, the fault, Amaranth's toolchain versions
@@ -23,19 +26,19 @@ Verilog text is cached in memory and in the flow's cache (`picojoule.base.cache`
 import json
 import multiprocessing
 import os
-import re
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from amaranth.back import verilog as amaranth_verilog
 
 from picojoule.base import atomic, cache, outputs
+from picojoule.hw.ports import port_records
 from picojoule.hw.registry import build
 from picojoule.hw.tools import amaranth_toolchain
+from picojoule.models.units import standard_suite
 
 __all__ = [
     "verilog_source",
-    "ports_of",
     "manifest_entry",
     "export_unit",
     "export_suite",
@@ -44,10 +47,6 @@ __all__ = [
 ]
 
 VERILOG_OUTPUTS = ("*.v", "manifest.json")
-
-_PORT = re.compile(
-    r"^\s*(input|output)\s+(?:\[(\d+):0\]\s+)?([A-Za-z_][A-Za-z0-9_$]*)\s*;", re.MULTILINE
-)
 
 
 #: The packages whose source decides a unit's Verilog.
@@ -71,7 +70,12 @@ _TEXTS = {}  # (spec, fault) -> Verilog text, this process
 
 def _convert_uncached(spec, fault):
     component = build(spec, fault=fault)
-    return amaranth_verilog.convert(component, name=spec.name, emit_src=False)
+    text = amaranth_verilog.convert(component, name=spec.name, emit_src=False)
+    if fault is not None and not component.fault_point.applied:
+        raise ValueError(
+            f"fault {fault} reaches no fault point of {spec.name}; it would change nothing"
+        )
+    return text
 
 
 def _convert(spec, fault):
@@ -121,24 +125,20 @@ def verilog_source(spec, *, fault=None, cache_dir=None):
     return text
 
 
-def ports_of(text):
-    """Port name -> width, in declaration order, read from a Verilog module's text."""
-    return {name: int(msb) + 1 if msb else 1 for _, msb, name in _PORT.findall(text)}
-
-
 def verilog_file_name(spec, *, fault=None):
     return f"{spec.name}.v" if fault is None else f"{spec.name}__{fault}.v"
 
 
-def manifest_entry(spec, *, text, fault=None):
-    """The manifest record of ``spec`` whose Verilog is ``text``."""
+def manifest_entry(spec, *, text=None, fault=None):
+    """The manifest record of ``spec`` (``text``, its Verilog, is not needed: the ports come
+    from the component's signature)."""
     entry = {
         "name": spec.name,
         "kind": spec.kind,
         "top": spec.name,
         "verilog": verilog_file_name(spec, fault=fault),
         "params": spec.params(),
-        "ports": ports_of(text),
+        "ports": port_records(build(spec, fault=fault), clocked=spec.stages > 0),
         "latency": spec.latency,
     }
     if fault is not None:
@@ -169,7 +169,6 @@ def export_suite(out, *, specs=None, cache_dir="default", progress=None, jobs=No
     ``progress(entry)`` is called after each unit; units not cached yet are converted in
     ``jobs`` processes (default: all CPUs).
     """
-    from picojoule.models.units import standard_suite
 
     specs = standard_suite() if specs is None else list(specs)
     names = [spec.name for spec in specs]

@@ -135,9 +135,8 @@ class FpAddUnit(UnitComponent):
         sign = Mux(inf, inf_sign, Mux(exact_zero, zero_sign, sign))
         stage = cut(normalized, exponent, sign, nan, inf, exact_zero)
         normalized, exponent, sign, nan, inf, exact_zero = stage
-        fault = self.fault if self.fault != "swap_nan_inf" else None
         magnitude, overflow = round_to_format(
-            m, exponent=exponent, significand=normalized, fmt=spec.out, fault=fault
+            m, exponent=exponent, significand=normalized, fmt=spec.out, fault_point=self.fault_point
         )
         return select_result(
             spec,
@@ -147,5 +146,5 @@ class FpAddUnit(UnitComponent):
             nan=nan,
             inf=inf,
             zero=exact_zero,
-            swap_nan_inf=self.fault == "swap_nan_inf",
+            fault_point=self.fault_point,
         )

@@ -156,13 +156,13 @@ def check_nan_support(spec, *, op):
         )
 
 
-def select_result(spec, *, sign, magnitude, overflow, nan, inf, zero, swap_nan_inf=False):
+def select_result(spec, *, sign, magnitude, overflow, nan, inf, zero, fault_point):
     """The output code: specials (in the precedence NaN > Inf > zero > overflow) or the
-    rounded ``magnitude`` with ``sign`` (+0 for a ``fnuz`` result that rounded to zero)."""
+    rounded ``magnitude`` with ``sign`` (+0 for a ``fnuz`` result that rounded to zero).
+    ``fault_point`` is the generator's fault hook (fault point ``result.nan_inf``)."""
     fmt = spec.out
     codes = SpecialCodes(fmt, spec.overflow)
-    if swap_nan_inf:
-        nan, inf = inf, nan
+    nan, inf = fault_point("result.nan_inf", (nan, inf))
     code = Cat(magnitude, sign)
     if not fmt.has_negative_zero:
         code = Mux(magnitude == 0, codes.zero(sign), code)

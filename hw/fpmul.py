@@ -44,9 +44,8 @@ class FpMulUnit(UnitComponent):
         normalized = wire(m, (product << lz)[: len(product)], "normalized")
         exponent = wire(m, exponent - lz, "exponent")
         sign, normalized, exponent, nan, inf, zero = cut(sign, normalized, exponent, nan, inf, zero)
-        fault = self.fault if self.fault != "swap_nan_inf" else None
         magnitude, overflow = round_to_format(
-            m, exponent=exponent, significand=normalized, fmt=spec.out, fault=fault
+            m, exponent=exponent, significand=normalized, fmt=spec.out, fault_point=self.fault_point
         )
         return select_result(
             spec,
@@ -56,5 +55,5 @@ class FpMulUnit(UnitComponent):
             nan=nan,
             inf=inf,
             zero=zero,
-            swap_nan_inf=self.fault == "swap_nan_inf",
+            fault_point=self.fault_point,
         )

@@ -5,8 +5,6 @@ Contract (from `picojoule.models.units`): the exact product or sum of the decode
 2^out.width. Operands up to 32 bits.
 """
 
-from amaranth.hdl import Cat
-
 from picojoule.hw.pipeline import UnitComponent
 
 __all__ = ["IntMulUnit", "IntAddUnit"]
@@ -18,8 +16,7 @@ def _operand(raw, fmt):
 
 class _IntUnit(UnitComponent):
     def operands(self, a, b):
-        if self.fault == "invert_signal":
-            b = Cat(~b[0], b[1:])
+        b = self.fault_point("int.operand_b", b)
         return _operand(a, self.spec.a), _operand(b, self.spec.b)
 
 

@@ -31,10 +31,11 @@ class LMulUnit(UnitComponent):
 
     @property
     def offset(self):
-        """The offset in mantissa ULPs (with the ``lmul_offset_off_by_one`` fault: plus one)."""
+        """The offset in mantissa ULPs (fault point ``lmul.offset``)."""
         spec = self.spec
-        ulps = offset_ulps(spec.fmt.mantissa_bits, variant=spec.variant)
-        return ulps + 1 if self.fault == "lmul_offset_off_by_one" else ulps
+        return self.fault_point(
+            "lmul.offset", offset_ulps(spec.fmt.mantissa_bits, variant=spec.variant)
+        )
 
     def datapath(self, m, a, b, cut):
         fmt = self.spec.fmt
@@ -55,9 +56,7 @@ class LMulUnit(UnitComponent):
             magnitude = x.magnitude + y.magnitude + (self.offset - (fmt.bias << m_bits))
             magnitude = magnitude.as_signed()
         magnitude = wire(m, magnitude, "magnitude")
-        underflow = magnitude < (1 << m_bits)  # biased exponent <= 0
-        if self.fault == "invert_signal":
-            underflow = ~underflow
+        underflow = self.fault_point("lmul.underflow", magnitude < (1 << m_bits))  # exp <= 0
         overflow = ~underflow & (magnitude > fmt.max_finite_code)
         flush = x.exponent_is_zero | y.exponent_is_zero  # zero or subnormal operand
         inf_result = (x.is_inf | y.is_inf) & ~x.is_zero & ~y.is_zero
@@ -66,13 +65,12 @@ class LMulUnit(UnitComponent):
             sign, magnitude[: fmt.width - 1], underflow, overflow, flush, inf_result, nan_result
         )
         codes = SpecialCodes(fmt, self.spec.overflow)
-        if self.fault == "swap_nan_inf":
-            nan_result, inf_result = inf_result, nan_result
+        nan_result, inf_result = self.fault_point("result.nan_inf", (nan_result, inf_result))
         code = Mux(
             overflow, codes.overflow(sign), Mux(underflow, codes.zero(sign), Cat(magnitude, sign))
         )
         code = Mux(flush, codes.zero(sign), code)
-        if fmt.has_inf or self.fault == "swap_nan_inf":
+        if fmt.has_inf:  # the format's structure, never the fault's
             code = Mux(inf_result, codes.infinite(sign), code)
         if fmt.has_nan:
             code = Mux(nan_result, codes.nan(), code)

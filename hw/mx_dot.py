@@ -117,12 +117,12 @@ class MxDotUnit(UnitComponent):
             x = _Element(m, a[i * wa : (i + 1) * wa], a_fmt.element, name=f"a{i}")
             y = _Element(m, b[i * wb : (i + 1) * wb], b_fmt.element, name=f"b{i}")
             term, sign = self._product(m, x, y, i, lsb, width)
-            if not (self.fault == "mx_drop_element" and i == k - 1):
-                terms.append(term)
+            terms.append(term)
             infinite = (x.is_inf & ~y.is_zero) | (y.is_inf & ~x.is_zero)
             nan = nan | x.is_nan | y.is_nan | (x.is_inf & y.is_zero) | (y.is_inf & x.is_zero)
             pos_inf = pos_inf | (infinite & ~sign)
             neg_inf = neg_inf | (infinite & sign)
+        terms = self.fault_point("mx.terms", terms)
         total = _tree_sum(m, terms, width, "sum")
         sa, ma, ea, nan_a = self._scale(m, a[k * wa :], a_fmt, "xa")
         sb, mb, eb, nan_b = self._scale(m, b[k * wb :], b_fmt, "xb")
@@ -149,17 +149,11 @@ class MxDotUnit(UnitComponent):
             sign, normalized, msb, zero, nan, inf, inf_sign, scale_zero
         )
         out = spec.out_format
-        rounding_faults = ("invert_signal", "drop_round_increment", "subnormal_shift")
         rounded, overflow = round_to_format(
-            m,
-            exponent=msb,
-            significand=normalized,
-            fmt=out,
-            fault=self.fault if self.fault in rounding_faults else None,
+            m, exponent=msb, significand=normalized, fmt=out, fault_point=self.fault_point
         )
         codes = SpecialCodes(out, Overflow.NONSAT)
-        if self.fault == "swap_nan_inf":
-            nan, inf = inf, nan
+        nan, inf = self.fault_point("result.nan_inf", (nan, inf))
         code = Mux(overflow, codes.overflow(sign), Cat(rounded, sign))
         code = Mux(zero, codes.zero(0), code)
         code = Mux(inf, codes.infinite(inf_sign), code)

@@ -20,7 +20,7 @@ from amaranth.hdl import Module, Signal, Value
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.wiring import In, Out
 
-from picojoule.hw.faults import check_fault
+from picojoule.hw.faults import FaultHook, check_fault
 
 __all__ = ["UnitComponent", "operand_layout"]
 
@@ -69,7 +69,9 @@ class UnitComponent(wiring.Component):
     spec : a unit spec from `picojoule.models.units`
         Formats, options and ``stages`` are read from it.
     fault : str or None
-        A name from `picojoule.hw.faults.FAULTS` to inject one bug (test-strength checks).
+        A name from `picojoule.hw.faults.FAULTS` to inject one bug (test-strength checks). The
+        datapath passes the values at its fault points through ``self.fault_point`` (a
+        `picojoule.hw.faults.FaultHook`), never branching on the fault itself.
     """
 
     CUT_POINTS = 0
@@ -80,6 +82,7 @@ class UnitComponent(wiring.Component):
             raise ValueError(f"{type(self).__name__} builds {self.KIND} units, not {spec.kind}")
         self._spec = spec
         self._fault = check_fault(fault, kind=spec.kind)
+        self.fault_point = FaultHook(self._fault)
         self.check_spec(spec)
         a_fmt, b_fmt = spec.in_formats
         extra = self.extra_ports()

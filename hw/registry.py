@@ -1,4 +1,10 @@
-"""The one map from a spec's ``kind`` to its generator; everything else iterates over it."""
+"""The hardware face of the unit registry: each ``kind``'s Amaranth generator.
+
+`GENERATORS` maps a kind of `picojoule.models.units.UNIT_KINDS` to its generator class (a
+`picojoule.hw.pipeline.UnitComponent` subclass whose ``KIND`` names it); the export, the
+co-verification and the cost flow build through `build`. Adding a unit kind: register its spec
+class in `picojoule.models.units` and its generator here (`register_generator`).
+"""
 
 from picojoule.hw.fpadd import FpAddUnit
 from picojoule.hw.fpmul import FpMulUnit
@@ -6,11 +12,21 @@ from picojoule.hw.intunits import IntAddUnit, IntMulUnit
 from picojoule.hw.lmul import LMulUnit
 from picojoule.hw.mx_dot import MxDotUnit
 
-__all__ = ["GENERATORS", "build"]
+__all__ = ["GENERATORS", "register_generator", "build"]
 
-GENERATORS = {
-    cls.KIND: cls for cls in (FpMulUnit, FpAddUnit, LMulUnit, IntMulUnit, IntAddUnit, MxDotUnit)
-}
+GENERATORS = {}
+
+
+def register_generator(cls):
+    """Add the generator class ``cls`` under ``cls.KIND``; returns it (ValueError if taken)."""
+    if not cls.KIND or cls.KIND in GENERATORS:
+        raise ValueError(f"generator kind {cls.KIND!r} is missing or registered twice")
+    GENERATORS[cls.KIND] = cls
+    return cls
+
+
+for _cls in (FpMulUnit, FpAddUnit, LMulUnit, IntMulUnit, IntAddUnit, MxDotUnit):
+    register_generator(_cls)
 
 
 def build(spec, *, fault=None):

@@ -12,10 +12,15 @@ from amaranth.hdl import Cat, Const, Mux, Value
 
 from picojoule.hw.fpfields import wire
 
+
+def _no_fault(point, value):
+    return value
+
+
 __all__ = ["round_to_format"]
 
 
-def round_to_format(m, *, exponent, significand, sticky=0, fmt, fault=None):
+def round_to_format(m, *, exponent, significand, sticky=0, fmt, fault_point=_no_fault):
     """Round ``significand * 2^(exponent - (W - 1))`` (W = width, MSB set) to ``fmt``, RNE.
 
     Parameters
@@ -27,8 +32,9 @@ def round_to_format(m, *, exponent, significand, sticky=0, fmt, fault=None):
     sticky : 1-bit Value
         OR of nonzero bits already dropped below the significand.
     fmt : FloatFormat
-    fault : {None, "invert_signal", "drop_round_increment", "subnormal_shift"}
-        ``invert_signal`` inverts the sticky bit.
+    fault_point : callable
+        The generator's fault hook (`picojoule.hw.faults.FaultHook`); fault points
+        ``round.shift`` (the denormalizing shift), ``round.sticky``, ``round.increment``.
 
     Returns
     -------
@@ -45,23 +51,17 @@ def round_to_format(m, *, exponent, significand, sticky=0, fmt, fault=None):
     limit = m_bits + 2
     shift = Mux(biased >= 1, 0, Mux(biased < 1 - limit, limit, 1 - biased))
     shift = shift[: limit.bit_length()]  # 0..limit, unsigned
-    if fault == "subnormal_shift":
-        shift = Mux(shift == 0, 0, shift - 1)[: limit.bit_length()]
-    shift = wire(m, shift, "round_shift")
+    shift = wire(m, fault_point("round.shift", shift), "round_shift")
     wide = wire(m, Cat(Const(0, limit), significand) >> shift, "round_shifted")
     shifted = wide[limit:]
     top = shifted[width - 1 - m_bits :]  # leading bit and M fraction bits
     guard = shifted[width - 2 - m_bits]
     rest = (shifted[: width - 2 - m_bits] != 0) if width - 2 - m_bits else Const(0)
-    sticky_all = rest | (wide[:limit] != 0) | sticky
-    if fault == "invert_signal":
-        sticky_all = ~sticky_all
+    sticky_all = fault_point("round.sticky", rest | (wide[:limit] != 0) | sticky)
     exponent_base = Mux(biased >= 1, biased - 1, 0)
     packed = (exponent_base << m_bits) + top
     packed = wire(m, packed, "round_packed")
-    increment = guard & (sticky_all | top[0])
-    if fault == "drop_round_increment":
-        increment = Const(0)
+    increment = fault_point("round.increment", guard & (sticky_all | top[0]))
     rounded = wire(m, packed + increment, "round_rounded")
     overflow = rounded > fmt.max_finite_code
     return rounded[: fmt.width - 1], overflow

@@ -163,6 +163,27 @@ class LutGemmSpec:
         return self.m * self.n * self.k / self.wbits
 
     @property
+    def planes(self):
+        """Steps per group of K activations: W (one bit-plane of the weights per step)."""
+        return self.wbits
+
+    @property
+    def weight_lanes(self):
+        """(lanes, bits per lane) of the weight word of one step: N encoded K-bit indices."""
+        return self.n, self.k
+
+    def weight_steps(self, codes):
+        """The weight words of every step: ``codes`` (K_total x N) -> (groups, planes, N) lanes
+        (`encode_weight_indices`, one bit-plane per step)."""
+        return encode_weight_indices(codes, k=self.k, wbits=self.wbits).transpose(1, 0, 2)
+
+    @property
+    def pipelinable(self):
+        """Whether the tile has a variant with a register between table read and accumulation
+        (the integer LUT tile)."""
+        return not self.is_float
+
+    @property
     def name(self):
         act = self.act.name
         acc = (

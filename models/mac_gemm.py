@@ -127,6 +127,23 @@ class MacArraySpec:
             out["acc_width"] = self.acc_width
         return out
 
+    #: One step per group of K activations; no pipelined variant.
+    planes = 1
+    pipelinable = False
+
+    @property
+    def weight_lanes(self):
+        """(lanes, bits per lane) of the weight word of one step: N x K weights."""
+        return self.n * self.k, self.weight_port_width
+
+    def weight_steps(self, codes):
+        """The weight words of every step: ``codes`` (K_total, a multiple of K, x N) ->
+        (groups, 1, N K) lanes, column-major (lane ``n K + k``)."""
+        codes = np.asarray(codes)
+        groups = codes.shape[0] // self.k
+        steps = codes.reshape(groups, self.k, self.n).transpose(0, 2, 1)
+        return steps.reshape(groups, 1, self.n * self.k)
+
     @property
     def weight_port_width(self):
         """Bits per weight on the array's weight port."""

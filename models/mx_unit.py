@@ -15,8 +15,23 @@ from picojoule.base.errors import UserError
 from picojoule.models.formats import PRESETS
 from picojoule.models.mx_dot import block_dot, check_out, check_products
 from picojoule.models.mx_formats import BlockFormat
+from picojoule.models.unit_options import RESULT, A, B, Option
 
 __all__ = ["MxDot", "mx_suite"]
+
+K = Option("k", "elements per block, 1..64 (default 32)", type=int, default=32)
+SCALE = Option(
+    "scale",
+    "block scale format (e8m0 = OCP MX; e4m3 = NVFP4; default e8m0)",
+    choices=("e8m0", "e4m3"),
+    default="e8m0",
+)
+PRODUCTS = Option(
+    "products",
+    "element products exact or L-Mul (default exact)",
+    choices=("exact", "lmul"),
+    default="exact",
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +54,10 @@ class MxDot:
     products: str = "exact"
     stages: int = 0
     kind = "mx_dot"
+    #: Command-line options (``picojoule generate --kind mx_dot``): --a/--b element formats,
+    #: --result fp32 or bf16.
+    OPTIONS = (A, B, RESULT, K, SCALE, PRODUCTS)
+    additive = False
 
     def __post_init__(self):
         if self.b is None:
@@ -83,6 +102,19 @@ class MxDot:
             "products": self.products,
             "stages": self.stages,
         }
+
+    @classmethod
+    def from_options(cls, values, *, stages):
+        """The spec of ``picojoule generate``'s option values."""
+        return cls(
+            a=values.get("a") or "e4m3",
+            b=values.get("b"),
+            k=values.get("k") or 32,
+            scale=values.get("scale") or "e8m0",
+            out=values.get("result") or "fp32",
+            products=values.get("products") or "exact",
+            stages=stages,
+        )
 
     @classmethod
     def from_params(cls, params):

@@ -5,16 +5,28 @@ mode, L-Mul variant) and its pipeline depth. Every layer reads it: the golden mo
 (``spec.golden``), the Amaranth generator (``picojoule.hw``), the testbenches, the cost flow
 and the report labels (``spec.name``, ``spec.params()``, ``spec.contract``).
 
+The unit registry `UNIT_KINDS` maps each ``kind`` to its spec class, registered once with
+`register_unit`. A spec class carries everything of its kind that a layer above asks for: the
+golden model (``golden``), construction from a manifest's params (``from_params``), and its
+command-line options (``OPTIONS``, read by ``picojoule generate``) with the construction from
+their values (``from_options``). Its generator is registered under the same ``kind`` in
+`picojoule.hw.registry`.
+
 ``stages`` is the number of register stages of the generated hardware; 0 means a purely
 combinational unit. It does not change the numeric result.
 """
 
 from dataclasses import dataclass, fields, replace
 
+from picojoule.models import arith, lmul
 from picojoule.models.formats import FloatFormat, IntFormat, Overflow, get_format
 from picojoule.models.mx_unit import MxDot, mx_suite
+from picojoule.models.unit_options import RESULT, A, B, Option
 
 __all__ = [
+    "Option",
+    "register_unit",
+    "unit_from_options",
     "FpMul",
     "FpAdd",
     "LMul",
@@ -23,6 +35,7 @@ __all__ = [
     "UNIT_KINDS",
     "LMUL_VARIANTS",
     "unit_from_params",
+    "unit_options",
     "standard_suite",
 ]
 
@@ -74,10 +87,39 @@ def _init_int_unit(unit, *, out_width):
     _check_stages(unit.stages)
 
 
+OVERFLOW = Option(
+    "overflow",
+    "overflow mode of float results (default nonsat)",
+    choices=tuple(o.value for o in Overflow),
+    scope="float kinds",
+    fix="integers wrap",
+)
+VARIANT = Option("variant", "L-Mul variant (default int_add)", choices=LMUL_VARIANTS)
+WIDTH = Option(
+    "width",
+    "integer operand width 1..32 (with --signed/--unsigned)",
+    type=int,
+    metavar="W",
+    fix="use --a FMT",
+)
+SIGNED = Option(
+    "signed",
+    "signed integer operands (default; --unsigned: unsigned)",
+    type=bool,
+    default=True,
+    negation="unsigned",
+)
+
+
 class _Unit:
     """Behaviour shared by the spec dataclasses."""
 
     kind = None
+    #: The kind's command-line options (`Option`), read by ``picojoule generate``.
+    OPTIONS = ()
+    #: True for an adder: co-verification's directed corners then aim at sums (cancellation,
+    #: close exponents) instead of products.
+    additive = False
 
     @property
     def in_formats(self):
@@ -114,8 +156,69 @@ class _Unit:
         return "_".join([self.kind, *self._name_parts(), f"s{self.stages}"])
 
 
+class _FloatUnit(_Unit):
+    """Construction shared by the float units ``a op b -> out`` with an overflow mode."""
+
+    OPTIONS = (A, B, RESULT, OVERFLOW)
+
+    @classmethod
+    def from_params(cls, params):
+        """The spec of a manifest entry's ``params``."""
+        p = dict(params)
+        return cls(
+            a=p["a"],
+            b=p["b"],
+            out=p["out"],
+            overflow=p.get("overflow", "nonsat"),
+            stages=int(p.get("stages", 0)),
+        )
+
+    @classmethod
+    def from_options(cls, values, *, stages):
+        """The spec of ``picojoule generate``'s option values (ValueError with one line)."""
+        a = _need_format(values, cls.kind)
+        return cls(
+            a=a,
+            b=values.get("b") or a,
+            out=values.get("result") or a,
+            overflow=values.get("overflow") or "nonsat",
+            stages=stages,
+        )
+
+
+class _IntUnit(_Unit):
+    """Construction shared by the integer units ``a op b -> out``."""
+
+    OPTIONS = (A, B, RESULT, WIDTH, SIGNED)
+
+    @classmethod
+    def from_params(cls, params):
+        """The spec of a manifest entry's ``params``."""
+        p = dict(params)
+        return cls(a=p["a"], b=p["b"], out=_int_out(p.get("out")), stages=int(p.get("stages", 0)))
+
+    @classmethod
+    def from_options(cls, values, *, stages):
+        """The spec of ``picojoule generate``'s option values: ``--width W`` with
+        ``--signed``/``--unsigned``, or ``--a FMT`` (ValueError with one line)."""
+        width = values.get("width")
+        if width is not None:
+            if values.get("a") is not None:
+                raise ValueError("give either --width (with --signed/--unsigned) or --a, not both")
+            if not 1 <= width <= 32:
+                raise ValueError(f"--width {width} out of range; choose 1..32")
+            signed = values.get("signed", True)
+            a = IntFormat(f"{'int' if signed else 'uint'}{width}", width, signed)
+        elif values.get("a") is not None:
+            a = values["a"]
+        else:
+            raise ValueError(f"{cls.kind} needs --width W (and --signed/--unsigned) or --a FMT")
+        b = values.get("b") if values.get("b") is not None else a
+        return cls(a=a, b=b, out=_int_out(values.get("result")), stages=stages)
+
+
 @dataclass(frozen=True)
-class FpMul(_Unit):
+class FpMul(_FloatUnit):
     """Floating-point multiplier ``a * b -> out``.
 
     Contract: the exact product rounded once to ``out`` (round to nearest, ties to even),
@@ -146,15 +249,13 @@ class FpMul(_Unit):
         return f"{self.a.name} x {self.b.name} -> {self.out.name}, RNE, {self.overflow.value}"
 
     def golden(self, a, b):
-        from picojoule.models import arith
-
         return arith.fp_mul(
             a, b, a_fmt=self.a, b_fmt=self.b, out_fmt=self.out, overflow=self.overflow
         )
 
 
 @dataclass(frozen=True)
-class FpAdd(_Unit):
+class FpAdd(_FloatUnit):
     """Floating-point adder ``a + b -> out``, correctly rounded (RNE), same rules as `FpMul`.
 
     An exact zero sum is +0 except (-0) + (-0) = -0; Inf + -Inf = NaN.
@@ -166,6 +267,7 @@ class FpAdd(_Unit):
     overflow: Overflow = Overflow.NONSAT
     stages: int = 0
     kind = "fp_add"
+    additive = True
 
     __post_init__ = FpMul.__post_init__
     _name_parts = FpMul._name_parts
@@ -175,8 +277,6 @@ class FpAdd(_Unit):
         return f"{self.a.name} + {self.b.name} -> {self.out.name}, RNE, {self.overflow.value}"
 
     def golden(self, a, b):
-        from picojoule.models import arith
-
         return arith.fp_add(
             a, b, a_fmt=self.a, b_fmt=self.b, out_fmt=self.out, overflow=self.overflow
         )
@@ -199,6 +299,35 @@ class LMul(_Unit):
     overflow: Overflow = Overflow.NONSAT
     stages: int = 0
     kind = "lmul"
+    OPTIONS = (A, B, RESULT, VARIANT, OVERFLOW)
+    #: The variants, in the order the report shows them.
+    VARIANTS = LMUL_VARIANTS
+
+    @classmethod
+    def from_params(cls, params):
+        """The spec of a manifest entry's ``params`` (``a`` = ``b`` = ``out`` = the format)."""
+        p = dict(params)
+        return cls(
+            fmt=p["a"],
+            variant=p.get("variant", "int_add"),
+            overflow=p.get("overflow", "nonsat"),
+            stages=int(p.get("stages", 0)),
+        )
+
+    @classmethod
+    def from_options(cls, values, *, stages):
+        """The spec of ``picojoule generate``'s option values (ValueError with one line)."""
+        fmt = _need_format(values, cls.kind)
+        for flag in ("b", "result"):
+            value = values.get(flag)
+            if value is not None and value != fmt:
+                raise ValueError(f"lmul works on one format; drop --{flag} or make it {fmt}")
+        return cls(
+            fmt=fmt,
+            variant=values.get("variant") or "int_add",
+            overflow=values.get("overflow") or "nonsat",
+            stages=stages,
+        )
 
     def __post_init__(self):
         object.__setattr__(self, "fmt", _float_format(self.fmt, role="fmt"))
@@ -234,13 +363,11 @@ class LMul(_Unit):
         return f"L-Mul {self.variant} on {self.fmt.name}, {self.overflow.value}"
 
     def golden(self, a, b):
-        from picojoule.models import lmul
-
         return lmul.lmul(a, b, fmt=self.fmt, variant=self.variant, overflow=self.overflow)
 
 
 @dataclass(frozen=True)
-class IntMul(_Unit):
+class IntMul(_IntUnit):
     """Integer multiplier; ``out`` defaults to the full product width (exact).
 
     Contract: the exact product of the decoded operands, wrapped modulo 2^out.width
@@ -274,13 +401,11 @@ class IntMul(_Unit):
         return f"{self.a.name} x {self.b.name} -> {self.out.name}, exact, wraps"
 
     def golden(self, a, b):
-        from picojoule.models import arith
-
         return arith.int_mul(a, b, a_fmt=self.a, b_fmt=self.b, out_fmt=self.out)
 
 
 @dataclass(frozen=True)
-class IntAdd(_Unit):
+class IntAdd(_IntUnit):
     """Integer adder; ``out`` defaults to one bit wider than the wider operand (exact).
 
     Contract: the exact sum of the decoded operands, wrapped modulo 2^out.width.
@@ -291,6 +416,7 @@ class IntAdd(_Unit):
     out: IntFormat = None
     stages: int = 0
     kind = "int_add"
+    additive = True
 
     def __post_init__(self):
         _init_int_unit(self, out_width=lambda a, b: max(a.width, b.width) + 1)
@@ -303,12 +429,33 @@ class IntAdd(_Unit):
         return f"{self.a.name} + {self.b.name} -> {self.out.name}, exact, wraps"
 
     def golden(self, a, b):
-        from picojoule.models import arith
-
         return arith.int_add(a, b, a_fmt=self.a, b_fmt=self.b, out_fmt=self.out)
 
 
-UNIT_KINDS = {cls.kind: cls for cls in (FpMul, FpAdd, LMul, IntMul, IntAdd, MxDot)}
+UNIT_KINDS = {}
+
+
+def register_unit(cls):
+    """Add the spec class ``cls`` to `UNIT_KINDS` under ``cls.kind``; returns it.
+
+    The class provides ``kind``, ``golden``, ``in_formats``/``out_format``, ``params()``,
+    ``name``, ``contract``, ``latency``, ``pipelined``, ``from_params`` and ``OPTIONS`` with
+    ``from_options`` (see `FpMul`). ValueError if the kind is taken.
+    """
+    if not cls.kind or cls.kind in UNIT_KINDS:
+        raise ValueError(f"unit kind {cls.kind!r} is missing or registered twice")
+    UNIT_KINDS[cls.kind] = cls
+    return cls
+
+
+for _cls in (FpMul, FpAdd, LMul, IntMul, IntAdd, MxDot):
+    register_unit(_cls)
+
+
+def _need_format(values, kind):
+    if values.get("a") is None:
+        raise ValueError(f"{kind} needs --a FMT (e4m3, e5m2, bf16, fp16, fp32, eXmY...)")
+    return values["a"]
 
 
 def _int_out(name):
@@ -319,26 +466,42 @@ def _int_out(name):
     return IntFormat(name, width, signed)
 
 
-def unit_from_params(kind, params):
-    """Rebuild a spec from a manifest entry's ``kind`` and ``params``."""
+def _unit_kind(kind):
     if kind not in UNIT_KINDS:
         raise ValueError(f"unknown unit kind {kind!r}; choose from {', '.join(UNIT_KINDS)}")
-    p = dict(params)
-    stages = int(p.get("stages", 0))
-    if kind == "mx_dot":
-        return MxDot.from_params(p)
-    if kind == "lmul":
-        return LMul(
-            fmt=p["a"],
-            variant=p.get("variant", "int_add"),
-            overflow=p.get("overflow", "nonsat"),
-            stages=stages,
-        )
-    if kind in ("fp_mul", "fp_add"):
-        return UNIT_KINDS[kind](
-            a=p["a"], b=p["b"], out=p["out"], overflow=p.get("overflow", "nonsat"), stages=stages
-        )
-    return UNIT_KINDS[kind](a=p["a"], b=p["b"], out=_int_out(p.get("out")), stages=stages)
+    return UNIT_KINDS[kind]
+
+
+def unit_from_params(kind, params):
+    """Rebuild a spec from a manifest entry's ``kind`` and ``params``."""
+    return _unit_kind(kind).from_params(params)
+
+
+def unit_options():
+    """Every registered kind's `Option`, once per name (first registration wins), in order."""
+    options = {}
+    for cls in UNIT_KINDS.values():
+        for option in cls.OPTIONS:
+            options.setdefault(option.name, option)
+    return list(options.values())
+
+
+def unit_from_options(kind, values, *, stages):
+    """The spec ``picojoule generate`` describes: ``values`` maps option names to the given
+    values (None or the option's default when not given). ValueError with one line on bad
+    input, also for an option the kind does not take."""
+    cls = _unit_kind(kind)
+    own = {option.name for option in cls.OPTIONS}
+    for option in unit_options():
+        value = values.get(option.name)
+        if option.name not in own and value is not None and value != option.default:
+            takers = [
+                k for k, c in UNIT_KINDS.items() if option.name in {o.name for o in c.OPTIONS}
+            ]
+            flag = option.negation if option.type is bool and not value else option.name
+            scope = option.scope or ", ".join(takers)
+            raise ValueError(f"--{flag} applies to {scope}, not {kind}; {option.fix}")
+    return cls.from_options({k: v for k, v in values.items() if k in own}, stages=stages)
 
 
 def standard_suite():

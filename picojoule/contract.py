@@ -5,6 +5,7 @@ once (in `picojoule.models`) and only rendered here.
 """
 
 from picojoule.models.formats import PRESETS, FloatFormat
+from picojoule.models.lut_gemm import ACT_FORMATS, LutGemmSpec
 from picojoule.models.units import UNIT_KINDS
 
 _SPECIALS = {
@@ -47,7 +48,6 @@ def unit_table():
 
 def gemm_table():
     """The LUT mpGEMM contracts of the activation formats (`LutGemmSpec.contract`)."""
-    from picojoule.models.lut_gemm import ACT_FORMATS, LutGemmSpec
 
     rows = ["| LUT mpGEMM, activations | contract |", "|---|---|"]
     for act in ACT_FORMATS:

@@ -76,7 +76,7 @@ def cached(kind, key_parts, compute, cache_dir, *, sources):
 
 def _export_tile(job, only_cached):
     """(entry, out_dir, cache_dir) -> the tile's manifest record plus ``hw_digest``."""
-    from picojoule.hw.tile_cost import export_tile
+    from picojoule.cost.tile_export import export_tile
 
     entry, out_dir, cache_dir = job
 
@@ -277,7 +277,7 @@ def _run_tiles(job, only_cached):
 def _cost_tiles(members, hardware, job):
     from picojoule.cost.energy import estimate
     from picojoule.cost.synth import synthesize
-    from picojoule.hw.tile_cost import tile_streams
+    from picojoule.cost.tile_streams import tile_streams
 
     path = (
         Path(job["out_dir"]) / f"{_HW_TOP}_{hashlib.sha256(hardware.encode()).hexdigest()[:16]}.v"
@@ -295,7 +295,7 @@ def _cost_tiles(members, hardware, job):
 
 
 def tile_record(entry, *, synth, energy, clock_ghz):
-    """The report record of one costed tile (`picojoule.hw.tile_cost.TileEntry`)."""
+    """The report record of one costed tile (`picojoule.cost.tiles.TileEntry`)."""
     mpc = entry.macs_per_cycle
     pj_per_mac = energy.energy_pj_per_op / mpc
     return {

@@ -217,7 +217,7 @@ def tiles_using(entries, units):
 def select_tiles(options):
     """The tiles `collect` costs: all, or those named in ``options.tiles`` and those using a
     unit of ``options.units``; ValueError naming the choices for an unknown tile."""
-    from picojoule.hw.tile_cost import cost_tiles
+    from picojoule.cost.tiles import cost_tiles
 
     entries = cost_tiles()
     if not options.units and not options.tiles:

@@ -6,6 +6,7 @@ import math
 from picojoule import __version__
 from picojoule.base.references import HOROWITZ_SOURCE, LMUL_CLAIMS, LMUL_SOURCE, PEERS, PEERS_SOURCE
 from picojoule.document import Details, Document, Figure, Heading, Paragraph, Table
+from picojoule.models.units import FpMul, LMul
 from picojoule.report_headline import ENERGY, headline_sentences, pct
 from picojoule.report_plots import FLOAT_FORMATS, _find
 
@@ -79,11 +80,11 @@ def lmul_savings(records, *, distribution="gaussian"):
     """Per float format and L-Mul variant: energy and area saved against the FP multiplier."""
     rows = []
     for fmt in FLOAT_FORMATS:
-        base = _find(records, kind="fp_mul", fmt=fmt, distribution=distribution)
+        base = _find(records, kind=FpMul.kind, fmt=fmt, distribution=distribution)
         if base is None:
             continue
-        for variant in ("int_add", "formula", "mitchell"):
-            r = _find(records, kind="lmul", fmt=fmt, variant=variant, distribution=distribution)
+        for variant in LMul.VARIANTS:
+            r = _find(records, kind=LMul.kind, fmt=fmt, variant=variant, distribution=distribution)
             if r is None:
                 continue
             rows.append(

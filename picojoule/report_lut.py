@@ -1,6 +1,6 @@
 """The report's LUT-tensor-core section: LUT tiles vs MAC arrays of the same peak MACs/cycle.
 
-Each tile of `picojoule.hw.tile_cost.cost_tiles` is exported, synthesized and costed on the
+Each tile of `picojoule.cost.tiles.cost_tiles` is exported, synthesized and costed on the
 per-cycle operand streams of a GEMM's inner loop (`tile_streams`: Gaussian activations,
 uniform random weight codes). One operation of the cost flow is one clock cycle, so
 
@@ -13,9 +13,14 @@ import math
 
 from picojoule.base.references import LUT_CLAIMS, LUT_SOURCE
 from picojoule.document import Figure, Heading, Paragraph, Table
-from picojoule.hw.tile_cost import FLOAT_BASELINE_MULS
+from picojoule.models.tiles import TILE_CORES
 
-FLOAT_BASELINES = tuple(f"mac-{mul}" for mul in FLOAT_BASELINE_MULS)
+#: The float MAC-array baselines: registered baselines that take float activations only.
+FLOAT_BASELINES = tuple(
+    core.name
+    for core in TILE_CORES.values()
+    if core.baseline_of and not any(act.startswith("int") for act in core.acts)
+)
 
 
 def _zero_mac(tile):
@@ -67,7 +72,7 @@ def lut_ratios(tiles):
 def lut_section(tiles):
     """The LUT section's data from the costed ``tiles`` (`tile_record`, in `cost_tiles`
     order): ``{"tiles", "ratios", "dot_product_saving", "tile", "float_tile"}``."""
-    from picojoule.hw.tile_cost import COST_TILE, FLOAT_LUT_TILE
+    from picojoule.cost.tiles import COST_TILE, FLOAT_LUT_TILE
 
     dot = None
     fp8 = next((t for t in tiles if t["core"] == "mac-fp8"), None)

@@ -4,10 +4,12 @@ For each float activation format (fp16, bf16, e4m3), weight width W and operand 
 the golden LUT mpGEMM (`picojoule.models.lut_gemm.lut_mpgemm`, group size K = 4) is run with
 tables in the activation format (the default contract) and in wider table formats, and compared
 with the exact product ``A @ W`` of the decoded operands (float64, `direct_gemm`). Beside it, a
-direct multiply-accumulate reference (`mac_reference`) with the same accumulator format: exact
-products ``a_k q_k`` added one at a time, k = 0..K-1, each addition rounded to nearest even. If
-the LUT's error is close to the reference's, it comes from accumulation; if it is far above, from
-the table rounding. The metrics are those of `picojoule.models.lut_gemm.fp_error`:
+direct multiply-accumulate reference (`picojoule.models.gemm_reference.mac_reference`) with the
+same accumulator format: exact products ``a_k q_k`` added one at a time, k = 0..K-1, each
+addition rounded to nearest even. If the LUT's error is close to the reference's, it comes from
+accumulation; if it is far above, from the table rounding. The metrics
+(`picojoule.models.gemm_reference.error_metrics`) are those of
+`picojoule.models.lut_gemm.fp_error`:
 
 * ``rel_mean``, ``rel_max``: mean and largest ``|C - C_exact|`` over the outputs, divided by
   ``max |C_exact|`` (a dot-product error, normalized by the largest output);
@@ -24,7 +26,7 @@ import numpy as np
 
 from picojoule.cost.operands import operand_stream
 from picojoule.document import Figure, Heading, Paragraph, Table
-from picojoule.models.formats import Overflow
+from picojoule.models.gemm_reference import error_metrics, mac_contract, mac_reference, mac_rule
 from picojoule.models.lut_gemm import LutGemmSpec, direct_gemm, lut_mpgemm
 
 ACTS = ("fp16", "bf16", "e4m3")
@@ -37,47 +39,6 @@ SHAPE = {"m": 16, "k": 512, "n": 64}
 GROUP = 4
 SEED = 2025
 KIND = "lut_mpgemm_accuracy"
-
-
-def error_metrics(got, exact):
-    """``rel_mean``, ``rel_max``, ``elem_rel_median`` as `fp_error` defines them."""
-    got, exact = np.asarray(got, np.float64), np.asarray(exact, np.float64)
-    err = np.abs(got - exact)
-    scale = np.max(np.abs(exact)) or 1.0
-    nz = exact != 0
-    return {
-        "rel_mean": float(err.mean() / scale),
-        "rel_max": float(err.max() / scale),
-        "elem_rel_median": float(np.median(err[nz] / np.abs(exact[nz]))) if nz.any() else 0.0,
-    }
-
-
-def mac_reference(a, w, *, spec):
-    """Direct multiply-accumulate in ``spec.acc_format``: ``acc = round(acc + a_k q_k)``.
-
-    ``a`` are codes of ``spec.act`` (M x K), ``w`` unsigned weight codes (K x N). Products are
-    exact (float64; at most 11 + 4 significant bits here), each of the K additions is rounded to
-    nearest even in the accumulator format, k in increasing order. Returns float64 values of
-    ``spec.acc_format``.
-    """
-    values = spec.act.decode(spec.act.check_codes(np.asarray(a)))
-    weights = np.asarray(w, dtype=np.float64)
-    acc_fmt = spec.acc_format
-    acc = np.zeros((values.shape[0], weights.shape[1]))
-    for k in range(values.shape[1]):
-        acc = acc_fmt.decode(
-            acc_fmt.encode(acc + values[:, k, None] * weights[None, k], overflow=Overflow.NONSAT)
-        )
-    return acc
-
-
-def _mac_rule(acc):
-    return f"exact products, sequential accumulation in {acc} (RNE per addition)"
-
-
-def mac_contract(spec):
-    """The reference's contract, named from ``spec``'s formats."""
-    return f"direct MAC W{spec.wbits} x {spec.act.name}: {_mac_rule(spec.acc_format.name)}"
 
 
 def study_activations(*, act, distribution, m, k, seed):
@@ -272,7 +233,7 @@ def contract_legend(records):
         re.sub(r"tables in \w+", "tables in T", re.sub(r"W\d+ x \w+", "W x A", r["contract"]))
         for r in records
     )
-    mac = dict.fromkeys(_mac_rule(r["params"]["acc"]) for r in records)
+    mac = dict.fromkeys(mac_rule(r["params"]["acc"]) for r in records)
     return (
         [f"LUT: {c}." for c in lut]
         + [f"Direct MAC: {rule}." for rule in mac]

@@ -7,12 +7,15 @@ import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker  # noqa: E402
 import numpy as np  # noqa: E402
 
-FLOAT_FORMATS = ("e4m3", "e5m2", "bf16", "fp16", "fp32")
+from picojoule.models.units import FpMul, LMul, standard_suite  # noqa: E402
+
+#: The float formats the suite has L-Mul units of, in suite order.
+FLOAT_FORMATS = tuple(
+    dict.fromkeys(spec.fmt.name for spec in standard_suite() if spec.kind == LMul.kind)
+)
 MULTIPLIERS = (
-    ("fp_mul", None, "FP multiplier (RNE)"),
-    ("lmul", "int_add", "L-Mul int_add"),
-    ("lmul", "formula", "L-Mul formula"),
-    ("lmul", "mitchell", "L-Mul mitchell"),
+    (FpMul.kind, None, "FP multiplier (RNE)"),
+    *((LMul.kind, variant, f"L-Mul {variant}") for variant in LMul.VARIANTS),
 )
 
 
@@ -117,13 +120,8 @@ def energy_vs_error(points, path):
 
     floor = 1e-7  # percent
     fig, ax = plt.subplots(figsize=(9, 5))
-    markers = {"fp_mul": "o", "int_add": "s", "formula": "^", "mitchell": "v"}
-    names = {
-        "fp_mul": "FP multiplier (RNE)",
-        "int_add": "L-Mul int_add",
-        "formula": "L-Mul formula",
-        "mitchell": "L-Mul mitchell",
-    }
+    markers = dict(zip((FpMul.kind, *LMul.VARIANTS), "os^vDP"))
+    names = {kind if variant is None else variant: label for kind, variant, label in MULTIPLIERS}
     formats = [f for f in FLOAT_FORMATS if any(p["format"] == f for p in points)]
     floored = False
     for p in points:

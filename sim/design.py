@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from picojoule.base.manifest import read_manifest
+from picojoule.base.ports import unit_ports
+from picojoule.hw.export import export_unit
 from picojoule.models.units import unit_from_params
 
 __all__ = ["Design", "load_manifest", "design_from_entry", "export_designs"]
@@ -28,7 +30,7 @@ class Design:
     verilog : Path
         The file holding ``top`` and its submodules.
     ports : dict
-        Port name -> width in bits.
+        Port name -> record (direction, width, role), as the manifest holds them.
     latency : int
         Cycles from an accepted input to its result (0: combinational).
     """
@@ -44,32 +46,33 @@ class Design:
         return self.spec.name
 
     @property
+    def port_map(self):
+        """Where the operands, result and handshake are (`picojoule.base.ports.UnitPorts`)."""
+        return unit_ports(self.ports)
+
+    @property
     def pipelined(self):
-        return "clk" in self.ports
+        return self.port_map.pipelined
 
     def check_ports(self):
-        """ValueError unless the ports match the spec's formats."""
+        """ValueError unless the port records match the spec's formats: each operand's width,
+        the result's width, and one clock, valid and ready per stream for a pipelined unit."""
+        ports = self.port_map
         a_fmt, b_fmt = self.spec.in_formats
-        y_width = self.spec.out_format.width
-        if self.pipelined:
-            need = {
-                "o__payload": y_width,
-                "i__valid": 1,
-                "i__ready": 1,
-                "o__valid": 1,
-                "o__ready": 1,
-            }
-            if "i__payload" in self.ports:
-                need["i__payload"] = a_fmt.width + b_fmt.width
-            else:
-                need.update(i__payload__a=a_fmt.width, i__payload__b=b_fmt.width)
-        else:
-            need = {"a": a_fmt.width, "b": b_fmt.width, "y": y_width}
-        for port, width in need.items():
-            if self.ports.get(port) != width:
+        need = {"operand a": (ports.operands["a"][2], a_fmt.width)}
+        need["operand b"] = (ports.operands["b"][2], b_fmt.width)
+        need[f"result {ports.result}"] = (ports.widths[ports.result], self.spec.out_format.width)
+        for label, (got, want) in need.items():
+            if got != want:
                 raise ValueError(
-                    f"{self.top}: port {port} should be {width} bits wide, the "
-                    f"manifest says {self.ports.get(port)}"
+                    f"{self.top}: {label} should be {want} bits wide, the manifest says {got}"
+                )
+        if ports.pipelined:
+            handshake = (ports.in_valid, ports.in_ready, ports.out_valid, ports.out_ready)
+            if None in handshake or ports.reset is None:
+                raise ValueError(
+                    f"{self.top}: a pipelined unit needs input and output valid/ready and a "
+                    f"reset; the manifest lists {', '.join(self.ports)}"
                 )
 
 
@@ -80,7 +83,7 @@ def design_from_entry(entry, *, root):
         spec=spec,
         top=entry["top"],
         verilog=(Path(root) / entry["verilog"]).resolve(),
-        ports={k: int(v) for k, v in entry["ports"].items()},
+        ports=dict(entry["ports"]),
         latency=int(entry["latency"]),
     )
 
@@ -96,7 +99,6 @@ def export_designs(specs, directory, *, fault=None):
 
     Uses the Verilog export of `picojoule.hw.export`; returns the `Design` of each spec.
     """
-    from picojoule.hw.export import export_unit
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)

@@ -10,8 +10,10 @@ against (`picojoule bench sim`) and as an independent check of the stream protoc
     drawn from a seeded random generator each cycle; records every output transfer and the
     cycle of every input and output transfer.
 
-Operands come from ``a.npy`` / ``b.npy`` in the run folder ``PICOJOULE_SIM_RUN``; results go to
-``results.npz`` there (compared by `picojoule.sim.engine`).
+Operands come from ``a.npy`` / ``b.npy`` in the run folder ``PICOJOULE_SIM_RUN``; the job names
+the ports that carry them, the result and the handshake (``job["ports"]``, from the manifest's
+port records, `picojoule.base.ports`); results go to ``results.npz`` there (compared by
+`picojoule.sim.engine`).
 """
 
 import json
@@ -31,6 +33,15 @@ def _job():
     return run, json.loads((run / "job.json").read_text())
 
 
+def _set_operands(dut, ports, a, b):
+    """Drive operands ``a`` and ``b`` into their ports, each at its bit offset."""
+    values = {}
+    for operand, (port, offset, _) in ports["operands"].items():
+        values[port] = values.get(port, 0) | ({"a": a, "b": b}[operand] << offset)
+    for port, value in values.items():
+        getattr(dut, port).value = value
+
+
 def _value(handle):
     value = handle.value
     return (int(value), False) if value.is_resolvable else (0, True)
@@ -39,17 +50,18 @@ def _value(handle):
 @cocotb.test()
 async def drive_each_vector(dut):
     """One Python await per vector (the slow baseline)."""
-    run, _ = _job()
+    run, job = _job()
+    ports = job["ports"]
     a = np.load(run / "a.npy").tolist()
     b = np.load(run / "b.npy").tolist()
     y = np.zeros(len(a), dtype=np.uint64)
     unknown = np.zeros(len(a), dtype=bool)
+    result = getattr(dut, ports["result"])
     start = time.perf_counter()
     for i, (x, w) in enumerate(zip(a, b)):
-        dut.a.value = x
-        dut.b.value = w
+        _set_operands(dut, ports, x, w)
         await Timer(1, "ns")
-        y[i], unknown[i] = _value(dut.y)
+        y[i], unknown[i] = _value(result)
     np.savez(
         run / "results.npz",
         y=y,
@@ -66,41 +78,40 @@ async def drive_stream(dut):
     b = np.load(run / "b.npy").tolist()
     n = len(a)
     rng = random.Random(job["seed"])
-    a_width = job["a_width"]
-    split = job["split"]
-    clock = Clock(dut.clk, 10, unit="ns")
+    ports = job["ports"]
+    clk, rst = getattr(dut, ports["clock"]), getattr(dut, ports["reset"])
+    in_valid, in_ready = getattr(dut, ports["in_valid"]), getattr(dut, ports["in_ready"])
+    out_valid, out_ready = getattr(dut, ports["out_valid"]), getattr(dut, ports["out_ready"])
+    result = getattr(dut, ports["result"])
+    clock = Clock(clk, 10, unit="ns")
     clock.start()
-    dut.rst.value = 1
-    dut.i__valid.value = 0
-    dut.o__ready.value = 0
+    rst.value = 1
+    in_valid.value = 0
+    out_ready.value = 0
     for _ in range(2):
-        await RisingEdge(dut.clk)
-    dut.rst.value = 0
+        await RisingEdge(clk)
+    rst.value = 0
     start = time.perf_counter()
     y, unknown, t_in, t_out = [], [], [], []
     sent = cycle = 0
     while len(y) < n and cycle < job["max_cycles"]:
         valid = sent < n and (sent < job["warm"] or rng.random() < job["p_valid"])
         ready = len(y) < job["warm"] or rng.random() < job["p_ready"]
-        dut.i__valid.value = int(valid)
+        in_valid.value = int(valid)
         if valid:
-            if split:
-                dut.i__payload__a.value = a[sent]
-                dut.i__payload__b.value = b[sent]
-            else:
-                dut.i__payload.value = a[sent] | (b[sent] << a_width)
-        dut.o__ready.value = int(ready)
+            _set_operands(dut, ports, a[sent], b[sent])
+        out_ready.value = int(ready)
         await ReadOnly()  # settled: what the next clock edge will sample
-        if valid and int(dut.i__ready.value):
+        if valid and int(in_ready.value):
             t_in.append(cycle)
             sent += 1
-        out_valid, _ = _value(dut.o__valid)
-        if ready and out_valid:
-            value, bad = _value(dut.o__payload)
+        got_valid, _ = _value(out_valid)
+        if ready and got_valid:
+            value, bad = _value(result)
             y.append(value)
             unknown.append(bad)
             t_out.append(cycle)
-        await RisingEdge(dut.clk)
+        await RisingEdge(clk)
         cycle += 1
     got = len(y)
     np.savez(

@@ -186,13 +186,15 @@ def co_verify(
         lanes = 1
         depth = 1 << max(10, (n - 1).bit_length())
         top = wrapper.STREAM_TOP
-        text = wrapper.stream_wrapper(top=design.top, ports=design.ports, depth=depth, **widths)
+        text = wrapper.stream_wrapper(top=design.top, ports=design.port_map, depth=depth, **widths)
     else:
         lanes = lanes or DEFAULT_LANES[simulator]
         rows = -(-n // lanes)
         depth = 1 << max(10, (rows - 1).bit_length())
         top = wrapper.BATCH_TOP
-        text = wrapper.combinational_wrapper(top=design.top, lanes=lanes, depth=depth, **widths)
+        text = wrapper.combinational_wrapper(
+            top=design.top, ports=design.port_map, lanes=lanes, depth=depth, **widths
+        )
     image = _image(design, simulator=simulator, top=top, wrapper_text=text, build_root=build_root)
     with harness.run_folder(image, keep=keep_run) as run_dir:
         if design.pipelined:
@@ -331,6 +333,20 @@ def _check_stream(verdict, *, spec, a, b, want, results, latency, warm):
     verdict.examples = problems[: 2 * EXAMPLES]
 
 
+def _driver_ports(ports):
+    """The port names and operand places `picojoule.sim.driver_tb` drives (JSON-ready)."""
+    return {
+        "operands": {k: list(v) for k, v in ports.operands.items()},
+        "result": ports.result,
+        "clock": ports.clock,
+        "reset": ports.reset,
+        "in_valid": ports.in_valid,
+        "in_ready": ports.in_ready,
+        "out_valid": ports.out_valid,
+        "out_ready": ports.out_ready,
+    }
+
+
 def co_verify_per_vector(
     design,
     *,
@@ -350,7 +366,6 @@ def co_verify_per_vector(
     """
     start = time.perf_counter()
     simulators.check_simulator(simulator)
-    spec = design.spec
     design.check_ports()
     a, b = vectors.a, vectors.b
     image = _image(
@@ -365,8 +380,7 @@ def co_verify_per_vector(
             "p_valid": p_valid / 256,
             "p_ready": p_ready / 256,
             "max_cycles": 16 * len(vectors) + 64,
-            "a_width": spec.in_formats[0].width,
-            "split": "i__payload__a" in design.ports,
+            "ports": _driver_ports(design.port_map),
         }
         test = "drive_stream" if design.pipelined else "drive_each_vector"
         results = _load(

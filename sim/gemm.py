@@ -10,12 +10,9 @@ simulator's error line). The inner loop is entirely in HDL: the test starts the 
 one-await-per-cycle baseline). The output memory is dumped with ``$writememh``; `run_gemm`
 unpacks it and compares it with the golden model.
 
-Cores (``CORES``): ``lut`` (`picojoule.hw.lut_tile.LutTile` for integer activations,
-`picojoule.hw.lut_tile_fp.FpLutTile` for float ones; default tile M2 N64 K4) and the
-MAC arrays (`picojoule.hw.mac_array.MacArray`, with the LUT tile's peak MACs per cycle:
-N = 64 / W): ``mac-int`` (W-bit codes on the weight port, zero-extended inside),
-``mac-int8`` (weights dequantized to the activation width before the array: a general int8
-or int16 MAC tensor core), ``mac-fp8`` and ``mac-lmul`` (e4m3).
+Cores: every core of the tile registry (`picojoule.models.tiles.TILE_CORES`: spec, golden
+GEMM; `picojoule.hw.tiles`: generators), e.g. ``lut`` (default tile M2 N64 K4) and the MAC
+arrays with the LUT tile's peak MACs per cycle (N = 64 / W).
 """
 
 import json
@@ -23,17 +20,14 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+from amaranth.back import verilog
 
 from picojoule.base.errors import UserError
+from picojoule.hw.gemm_core import GemmCore
+from picojoule.hw.tiles import build_post, build_tile
 from picojoule.hw.tools import amaranth_toolchain
-from picojoule.models.lut_gemm import (
-    LutGemmSpec,
-    _check_shapes,
-    check_weight_codes,
-    encode_weight_indices,
-    lut_mpgemm,
-)
-from picojoule.models.mac_gemm import mac_gemm, same_peak
+from picojoule.models.lut_gemm import LutGemmSpec, _check_shapes, check_weight_codes
+from picojoule.models.tiles import TILE_CORES, get_core, random_operands
 from picojoule.sim import harness
 
 __all__ = [
@@ -49,52 +43,19 @@ __all__ = [
     "random_operands",
 ]
 
-CORES = ("lut", "mac-int", "mac-int8", "mac-fp8", "mac-lmul")
+#: The registered core names (`picojoule.models.tiles.TILE_CORES`).
+CORES = tuple(TILE_CORES)
 
 
-def tile_spec(core, *, wbits=2, act="int8", m=2, n=64, k=4, acc_width=32):
-    """The tile spec of ``core``: a `LutGemmSpec`, or the same-peak `MacArraySpec`."""
-    if core not in CORES:
-        raise ValueError(f"unknown core {core!r}; choose from {', '.join(CORES)}")
-    lut = LutGemmSpec(
-        m=m, n=n, k=k, wbits=wbits, act=act if core == "lut" else "int8", acc_width=acc_width
-    )
-    if core == "lut":
-        return lut
-    mul = core.removeprefix("mac-")
-    if mul in ("int", "int8"):
-        return same_peak(
-            LutGemmSpec(m=m, n=n, k=k, wbits=wbits, act=act, acc_width=acc_width),
-            mul="int",
-            weight_port="code" if mul == "int" else "act",
-        )
-    return same_peak(lut, mul=mul)
+def tile_spec(core, *, wbits=2, act=None, m=2, n=64, k=4, acc_width=32):
+    """The tile spec of ``core`` (`picojoule.models.tiles.TileCore.spec`); ``act`` defaults to
+    the core's first activation format."""
+    return get_core(core).spec(wbits=wbits, act=act, m=m, n=n, k=k, acc_width=acc_width)
 
 
-def random_operands(spec, *, m, n, k, seed=0):
-    """Random A (M x K) and W (K x N) for a tile spec, as the GEMM command writes them.
-
-    Integer activations are uniform over the whole format (extremes included); float activations
-    (fp16, bf16, e4m3) are codes of standard-normal values (RNE, saturating, never NaN). W codes are uniform over
-    ``[0, 2^W - 1]``.
-    """
-    rng = np.random.default_rng(seed)
-    act = spec.act
-    if spec.is_float:
-        a = act.encode(rng.standard_normal((m, k)), overflow="sat")
-    else:
-        a = rng.integers(act.min_value, act.max_value + 1, (m, k)).astype(
-            np.int8 if act.width == 8 else np.int16
-        )
-    w = rng.integers(0, 1 << spec.wbits, (k, n)).astype(np.uint8)
-    return a, w
-
-
-def golden(core_spec, a, w):
-    """The golden GEMM of a tile spec (LUT or MAC)."""
-    if isinstance(core_spec, LutGemmSpec):
-        return lut_mpgemm(a, w, spec=core_spec)
-    return mac_gemm(a, w, spec=core_spec)
+def golden(spec, a, w, *, core="lut"):
+    """The golden GEMM of ``core``'s tile ``spec``."""
+    return get_core(core).golden(a, w, spec=spec)
 
 
 # -- bit packing -------------------------------------------------------------------------------
@@ -140,6 +101,7 @@ class GemmPlan:
     """Tiling of one GEMM on one tile: loop bounds, padding and memory word widths."""
 
     spec: object
+    core: str
     m: int
     n: int
     k: int
@@ -148,10 +110,6 @@ class GemmPlan:
     groups: int
     planes: int
     pipelined: bool = False
-
-    @property
-    def is_lut(self):
-        return isinstance(self.spec, LutGemmSpec)
 
     @property
     def steps(self):
@@ -168,8 +126,7 @@ class GemmPlan:
     @property
     def wgt_lane(self):
         """(lanes, width) of a weight word."""
-        s = self.spec
-        return (s.n, s.k) if self.is_lut else (s.n * s.k, s.weight_port_width)
+        return self.spec.weight_lanes
 
     @property
     def out_lane(self):
@@ -178,25 +135,27 @@ class GemmPlan:
         return s.m * s.n, width
 
 
-def plan_gemm(spec, m, n, k, *, pipelined=False):
-    """The tiling of an M x N x K GEMM (any sizes >= 1; padding with zeros); ``pipelined``
-    selects the integer LUT tile with a register between table read and accumulation."""
+def plan_gemm(spec, m, n, k, *, core="lut", pipelined=False):
+    """The tiling of an M x N x K GEMM on ``core``'s tile ``spec`` (any sizes >= 1; padding
+    with zeros); ``pipelined`` selects the tile's variant with a register between table read
+    and accumulation (where it has one: ``spec.pipelinable``)."""
     for label, value in (("M", m), ("N", n), ("K", k)):
         if not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{label} must be a whole number >= 1, got {value!r}")
     spec.check_depth(k)
-    planes = spec.wbits if isinstance(spec, LutGemmSpec) else 1
-    if pipelined and not (isinstance(spec, LutGemmSpec) and not spec.is_float):
+    get_core(core)
+    if pipelined and not spec.pipelinable:
         raise ValueError("pipelined applies to the lut core with integer activations (int8, int16)")
     return GemmPlan(
         spec=spec,
+        core=core,
         m=int(m),
         n=int(n),
         k=int(k),
         row_tiles=-(-m // spec.m),
         col_tiles=-(-n // spec.n),
         groups=-(-k // spec.k),
-        planes=planes,
+        planes=spec.planes,
         pipelined=bool(pipelined),
     )
 
@@ -216,13 +175,10 @@ def memory_images(plan, a, w):
     act = a_codes.reshape(plan.row_tiles, s.m, plan.groups, s.k).transpose(0, 2, 1, 3)
     act = act.reshape(plan.row_tiles * plan.groups, s.m * s.k)
     w_codes = _pad(w, kp, np_)
-    if plan.is_lut:
-        words = encode_weight_indices(w_codes, k=s.k, wbits=s.wbits)  # (W, G, Np)
-        words = words.reshape(s.wbits, plan.groups, plan.col_tiles, s.n).transpose(2, 1, 0, 3)
-        wgt = words.reshape(plan.col_tiles * plan.groups * s.wbits, s.n)
-    else:
-        codes = w_codes.reshape(plan.groups, s.k, plan.col_tiles, s.n).transpose(2, 0, 3, 1)
-        wgt = codes.reshape(plan.col_tiles * plan.groups, s.n * s.k)
+    # weight word (nt, g, b): the tile's step words of column tile nt
+    columns = w_codes.reshape(kp, plan.col_tiles, s.n).transpose(1, 0, 2)
+    steps = np.stack([s.weight_steps(codes) for codes in columns])  # (nt, G, planes, lanes)
+    wgt = steps.reshape(plan.col_tiles * plan.groups * plan.planes, -1)
     lanes, width = plan.wgt_lane
     return pack_words(act, width=plan.act_width), pack_words(wgt, width=width)
 
@@ -246,21 +202,9 @@ def unpack_output(plan, text):
 # -- hardware ----------------------------------------------------------------------------------
 def build_core(plan):
     """The Amaranth `GemmCore` for ``plan``."""
-    from picojoule.hw.gemm_core import GemmCore
 
-    s = plan.spec
-    if plan.is_lut and s.is_float:
-        from picojoule.hw.lut_tile_fp import FpLutTile, FpZeroPointCorrection
-
-        tile, post = FpLutTile(spec=s), FpZeroPointCorrection(spec=s)
-    elif plan.is_lut:
-        from picojoule.hw.lut_tile import LutTile, ZeroPointCorrection
-
-        tile, post = LutTile(spec=s, pipelined=plan.pipelined), ZeroPointCorrection(spec=s)
-    else:
-        from picojoule.hw.mac_array import MacArray
-
-        tile, post = MacArray(spec=s), None
+    tile = build_tile(plan.core, plan.spec, pipelined=plan.pipelined)
+    post = build_post(plan.core, plan.spec)
     return GemmCore(
         tile=tile,
         post=post,
@@ -272,8 +216,6 @@ def build_core(plan):
 
 
 def core_verilog(plan):
-    from amaranth.back import verilog
-
     return verilog.convert(build_core(plan), name="gemm_core", emit_src=False)
 
 
@@ -344,7 +286,6 @@ def _image(plan, simulator, build_root):
 
     def sources():
         core = build_core(plan)
-        from amaranth.back import verilog
 
         return {
             "gemm_core.v": verilog.convert(core, name="gemm_core", emit_src=False),
@@ -352,6 +293,7 @@ def _image(plan, simulator, build_root):
         }
 
     plan_key = (
+        plan.core,
         repr(plan.spec),
         plan.row_tiles,
         plan.col_tiles,
@@ -377,7 +319,7 @@ def run_gemm(
     w,
     spec=None,
     wbits=2,
-    act="int8",
+    act=None,
     simulator="icarus",
     drive="once",
     build_root=None,
@@ -414,11 +356,11 @@ def run_gemm(
     a, w = np.asarray(a), np.asarray(w)
     check_weight_codes(w, wbits=spec.wbits)
     _check_shapes(a, w)
-    plan = plan_gemm(spec, a.shape[0], w.shape[1], a.shape[1], pipelined=pipelined)
+    plan = plan_gemm(spec, a.shape[0], w.shape[1], a.shape[1], core=core, pipelined=pipelined)
     if drive not in ("once", "step"):
         raise ValueError(f"unknown drive {drive!r}; choose once or step")
     start = time.perf_counter()
-    expected = golden(spec, a, w)
+    expected = golden(spec, a, w, core=core)
     image = _image(plan, simulator, build_root)
     compiled = time.perf_counter()
     with harness.run_folder(image) as folder:

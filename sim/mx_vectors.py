@@ -22,6 +22,7 @@ from functools import cached_property
 
 import numpy as np
 
+from picojoule.models.mx_dot import accumulator_layout
 from picojoule.models.mx_formats import quantize
 
 __all__ = ["BlockVectors", "block_vectors", "scale_pairs", "hex_words"]
@@ -181,8 +182,6 @@ def _directed(spec, rng):
             add(_codes_of(ae, xs), g[1][i], _codes_of(be, ys), g[3][i])
     # results in fp32 subnormals: the sum's LSB at 2^-150 (E8M0) makes odd sums exact ties
     if spec.scale == "e8m0":
-        from picojoule.models.mx_dot import accumulator_layout
-
         lsb, _ = accumulator_layout(ae, be, k, spec.products)
         for target in (-150, -149, -140, -160):
             total = target - lsb + 254

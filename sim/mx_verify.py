@@ -96,7 +96,7 @@ def co_verify_mx(
     depth = 1 << max(10, (n - 1).bit_length())
     if design.pipelined:
         top = wrapper.STREAM_TOP
-        text = wrapper.stream_wrapper(top=design.top, ports=design.ports, depth=depth, **widths)
+        text = wrapper.stream_wrapper(top=design.top, ports=design.port_map, depth=depth, **widths)
     else:
         top = MX_BATCH_TOP
         text = block_wrapper(top=design.top, depth=depth, **widths)

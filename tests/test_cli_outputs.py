@@ -92,13 +92,13 @@ def test_report_keeps_the_accuracy_folder_and_replaces_only_its_outputs(elsewher
 
 
 def test_ctrl_c_leaves_no_temporary_and_no_created_folder(elsewhere, monkeypatch, capsys):
-    from picojoule.models import accuracy
+    from picojoule import report_accuracy
 
     def interrupted(records, path):
         Path(path).write_text("half")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(accuracy, "plot", interrupted)
+    monkeypatch.setattr(report_accuracy, "accuracy_plot", interrupted)
     assert main(["accuracy", "--samples", "1000", "--out", "new/acc"]) == 130
     assert "interrupted" in _error_line(capsys)
     assert not (elsewhere / "new" / "acc").exists()

@@ -55,7 +55,11 @@ def test_cost_unit_from_manifest(tmp_path):
                 "top": top,
                 "verilog": "units.v",
                 "params": spec.params(),
-                "ports": {},
+                "ports": {
+                    "a": {"direction": "in", "width": 8, "role": "operand"},
+                    "b": {"direction": "in", "width": 8, "role": "operand"},
+                    "y": {"direction": "out", "width": spec.out_format.width, "role": "result"},
+                },
                 "latency": 0,
             }
             for top, spec in specs.items()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from picojoule.base.ports import unit_ports
 from picojoule.cli import main
 from picojoule.hw import GENERATORS, export, tools
 from picojoule.models import units
@@ -47,6 +48,22 @@ def test_every_suite_kind_has_a_generator():
     assert set(GENERATORS) == set(units.UNIT_KINDS)
 
 
+_PORT = re.compile(
+    r"^\s*(input|output)\s+(?:\[(\d+):0\]\s+)?([A-Za-z_][A-Za-z0-9_$]*)\s*;", re.MULTILINE
+)
+
+
+def _verilog_ports(path, top):
+    """Port name -> (direction, width) declared by module ``top`` in a Verilog file."""
+    text = path.read_text()
+    start = text.index(f"module {top}(")
+    body = text[start : text.index("endmodule", start)]
+    return {
+        name: ("in" if d == "input" else "out", int(msb) + 1 if msb else 1)
+        for d, msb, name in _PORT.findall(body)
+    }
+
+
 def test_manifest_schema(suite_dir, manifest):
     assert list(manifest) == ["units"]
     assert [u["name"] for u in manifest["units"]] == [spec.name for spec in SUITE]
@@ -58,23 +75,39 @@ def test_manifest_schema(suite_dir, manifest):
         assert entry["latency"] == spec.stages
         assert (suite_dir / entry["verilog"]).is_file()
         a_fmt, b_fmt = spec.in_formats
+        ports = entry["ports"]
+        # the records come from the signature; the Verilog module must declare exactly them
+        assert _verilog_ports(suite_dir / entry["verilog"], spec.name) == {
+            name: (record["direction"], record["width"]) for name, record in ports.items()
+        }
         if spec.stages == 0:
-            assert entry["ports"] == {
-                "a": a_fmt.width,
-                "b": b_fmt.width,
-                "y": spec.out_format.width,
+            assert ports == {
+                "a": {"direction": "in", "width": a_fmt.width, "role": "operand"},
+                "b": {"direction": "in", "width": b_fmt.width, "role": "operand"},
+                "y": {"direction": "out", "width": spec.out_format.width, "role": "result"},
             }
         else:
-            assert entry["ports"] == {
-                "clk": 1,
-                "rst": 1,
-                "i__valid": 1,
-                "i__ready": 1,
-                "o__valid": 1,
-                "o__ready": 1,
-                "i__payload": a_fmt.width + b_fmt.width,
-                "o__payload": spec.out_format.width,
+            assert {name: r["role"] for name, r in ports.items()} == {
+                "clk": "clock",
+                "rst": "reset",
+                "i__valid": "valid",
+                "i__ready": "ready",
+                "o__valid": "valid",
+                "o__ready": "ready",
+                "i__payload": "payload",
+                "o__payload": "result",
             }
+            assert ports["i__payload"]["fields"] == {
+                "a": {"offset": 0, "width": a_fmt.width},
+                "b": {"offset": a_fmt.width, "width": b_fmt.width},
+            }
+            assert ports["o__payload"]["width"] == spec.out_format.width
+        port_map = unit_ports(ports)
+        assert port_map.pipelined == (spec.stages > 0)
+        assert {k: v[2] for k, v in port_map.operands.items()} == {
+            "a": a_fmt.width,
+            "b": b_fmt.width,
+        }
     assert sorted(p.name for p in suite_dir.iterdir()) == sorted(
         [".picojoule-outputs.json", "manifest.json"] + [u["verilog"] for u in manifest["units"]]
     )
@@ -228,7 +261,7 @@ def test_cli_generate(tmp_path, capsys, flags, name, ports):
     entry = json.loads((tmp_path / "m.json").read_text())["units"][0]
     assert entry["name"] == name and entry["verilog"] == "unit.v"
     if ports is not None:
-        assert entry["ports"] == ports
+        assert {name: record["width"] for name, record in entry["ports"].items()} == ports
     else:
         assert entry["latency"] == int(name[-1]) and "i__payload" in entry["ports"]
 

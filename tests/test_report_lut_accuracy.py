@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 
 from picojoule.commands.report import write_report
+from picojoule.models.gemm_reference import error_metrics
 from picojoule.models.lut_gemm import LutGemmSpec, direct_gemm, fp_error, lut_mpgemm
 from picojoule.report_data import ReportData, ReportOptions
 from picojoule.report_lut_accuracy import (
     KIND,
     accuracy_summary,
-    error_metrics,
     lut_accuracy_records,
     study_activations,
     study_weights,

@@ -1,13 +1,16 @@
 """Cycle-accurate GEMMs through the generated LUT tile and MAC arrays (cocotb + Icarus)."""
 
 import json
+import re
 
 import numpy as np
 import pytest
 
 from picojoule.base.errors import UserError
 from picojoule.cli import main
-from picojoule.hw.tile_cost import cost_tiles, export_tile, tile_streams
+from picojoule.cost.tile_export import export_tile
+from picojoule.cost.tile_streams import tile_streams
+from picojoule.cost.tiles import cost_tiles
 from picojoule.models.lut_gemm import LutGemmSpec
 from picojoule.sim.gemm import (
     memory_images,
@@ -85,7 +88,7 @@ def test_simulated_mismatch_is_reported(tmp_path, monkeypatch):
     import picojoule.sim.gemm as gemm
 
     real = gemm.golden
-    monkeypatch.setattr(gemm, "golden", lambda spec, a, w: real(spec, a, w) + 1)
+    monkeypatch.setattr(gemm, "golden", lambda spec, a, w, **kw: real(spec, a, w, **kw) + 1)
     with pytest.raises(UserError, match="differ from the golden model"):
         _run(tmp_path, "lut", (2, 3, 4), wbits=1, n=4)
 
@@ -189,11 +192,26 @@ def test_cost_tiles_export_and_streams(tmp_path):
         record = export_tile(entry, tmp_path)
         text = (tmp_path / record["verilog"]).read_text()
         assert f"module {record['top']}" in text
+        top = text[text.index(f"module {record['top']}(") :].split("endmodule")[0]
+        declared = {
+            name: ("in" if d == "input" else "out", int(msb) + 1 if msb else 1)
+            for d, msb, name in re.findall(
+                r"^\s*(input|output)\s+(?:\[(\d+):0\]\s+)?(\w+)\s*;", top, re.MULTILINE
+            )
+        }
+        assert declared == {n: (p["direction"], p["width"]) for n, p in record["ports"].items()}
         streams, holds = tile_streams(entry, cycles=64, seed=1)
         inputs = {
-            name: width
-            for name, width in record["ports"].items()
-            if name not in ("clk", "rst") and not name.startswith(("acc__", "zsum"))
+            name: port["width"]
+            for name, port in record["ports"].items()
+            if port["role"] in ("operand", "control")
+        }
+        assert {n for n, p in record["ports"].items() if p["role"] == "control"} == {
+            "load",
+            "plane",
+            "acc_en",
+            "first",
+            "zp_en",
         }
         assert set(streams) == set(inputs) and holds == {"rst": 0}
         for name, values in streams.items():

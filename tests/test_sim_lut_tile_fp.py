@@ -115,7 +115,7 @@ def test_rounding_order_is_observed(tmp_path, monkeypatch):
     w = rng.integers(0, 4, (16, 4)).astype(np.uint8)
     wide = LutGemmSpec(m=1, n=4, k=4, wbits=2, act="fp16", table_format="fp32")
     assert not np.array_equal(lut_mpgemm(a, w, spec=spec), lut_mpgemm(a, w, spec=wide))
-    monkeypatch.setattr(gemm, "golden", lambda s, a_, w_: lut_mpgemm(a_, w_, spec=wide))
+    monkeypatch.setattr(gemm, "golden", lambda s, a_, w_, **kw: lut_mpgemm(a_, w_, spec=wide))
     with pytest.raises(UserError, match="differ from the golden model"):
         gemm.run_gemm(core="lut", a=a, w=w, spec=spec, build_root=tmp_path / "build")
 

@@ -33,6 +33,7 @@ def add_arguments(parser):
 
 def run(args):
     from picojoule.models import accuracy
+    from picojoule.report_accuracy import accuracy_csv, accuracy_plot
 
     in_range(args.samples, flag="--samples", minimum=1000)
     outputs.check_folder(args.out, command="accuracy", outputs=OUTPUTS, force=args.force)
@@ -40,8 +41,8 @@ def run(args):
     with outputs.owned_folder(
         args.out, command="accuracy", outputs=OUTPUTS, force=args.force
     ) as tmp:
-        (tmp / "accuracy.csv").write_text(accuracy.write_csv(records))
-        accuracy.plot(records, tmp / "accuracy.png")
+        (tmp / "accuracy.csv").write_text(accuracy_csv(records))
+        accuracy_plot(records, tmp / "accuracy.png")
     width = max(len(r["format"]) for r in records)
     print(
         f"{'study':<10} {'method':<7} {'format':<{width}} {'variant':<9} {'mean %':>8} "

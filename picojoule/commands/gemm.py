@@ -34,14 +34,14 @@ OUTPUTS = ("A.npy", "W.npy", "C.npy", "stats.json")
 
 
 def add_arguments(parser):
-    from picojoule.sim.gemm import CORES
+    from picojoule.models.tiles import TILE_CORES
     from picojoule.sim.simulators import DEFAULT_SIMULATOR, SIMULATORS
 
     parser.add_argument(
         "--core",
-        choices=CORES,
+        choices=tuple(TILE_CORES),
         default="lut",
-        help="lut (LUT tensor core) or a MAC array of the same peak MACs/cycle",
+        help="; ".join(f"{core.name}: {core.summary}" for core in TILE_CORES.values()),
     )
     parser.add_argument("--m", type=int, default=64, help="rows of A and C (default 64)")
     parser.add_argument("--n", type=int, default=64, help="columns of W and C (default 64)")
@@ -50,9 +50,8 @@ def add_arguments(parser):
     parser.add_argument(
         "--act",
         default=None,
-        help="activation format: int8 (default), int16, or float fp16 / bf16 / "
-        "e4m3 for lut (FP tables, fp32 accumulators); int8 or int16 for "
-        "mac-int(8); e4m3 for mac-fp8 / mac-lmul",
+        help="activation format (default: the core's first); "
+        + "; ".join(f"{core.name}: {', '.join(core.acts)}" for core in TILE_CORES.values()),
     )
     parser.add_argument("--seed", type=int, default=0, help="random seed of A and W")
     parser.add_argument(
@@ -111,13 +110,14 @@ def _load(path, label):
 
 def gemm_energy(core, spec, *, a, w, pipelined=False, liberty=None, clock_ghz=1.0):
     """The tile's energy for this GEMM: its netlist driven by the GEMM's own operand stream
-    (`picojoule.hw.gemm_streams`). Record: pJ per GEMM, per MAC and per cycle, cycles, tile,
+    (`picojoule.cost.gemm_streams`). Record: pJ per GEMM, per MAC and per cycle, cycles, tile,
     area, library, voltage, clock."""
     from picojoule.base.paths import build_root
     from picojoule.cost.energy import estimate
+    from picojoule.cost.gemm_streams import gemm_streams
     from picojoule.cost.synth import synthesize
-    from picojoule.hw.gemm_streams import gemm_streams
-    from picojoule.hw.tile_cost import TileEntry, export_tile
+    from picojoule.cost.tile_export import export_tile
+    from picojoule.cost.tiles import TileEntry
 
     entry = TileEntry(core, spec, pipelined=pipelined)
     folder = build_root() / "gemm" / "tiles"
@@ -152,15 +152,10 @@ def run(args):
     if args.energy:
         check_readable(args.liberty, flag="--liberty")
         check_cache(enabled=True)
-    act = args.act or ("e4m3" if args.core in ("mac-fp8", "mac-lmul") else "int8")
-    if args.core in ("mac-fp8", "mac-lmul") and act != "e4m3":
-        raise ValueError(f"--core {args.core} takes --act e4m3 (its multipliers are fp8)")
-    if args.core in ("mac-int", "mac-int8") and act not in ("int8", "int16"):
-        raise ValueError(f"--core {args.core} takes --act int8 or int16 (integer multipliers)")
     spec = tile_spec(
         args.core,
         wbits=args.wbits,
-        act=act,
+        act=args.act,
         m=args.tile_m,
         n=args.tile_n,
         k=args.tile_k,

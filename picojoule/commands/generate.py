@@ -1,4 +1,9 @@
-"""`picojoule generate`: one unit from flags, as a Verilog file."""
+"""`picojoule generate`: one unit from flags, as a Verilog file.
+
+The kinds and their flags come from the unit registry (`picojoule.models.units.UNIT_KINDS`,
+each spec class's ``OPTIONS``); the spec is built by `picojoule.models.units.unit_from_options`,
+which also refuses a flag the kind does not take.
+"""
 
 import json
 
@@ -10,8 +15,6 @@ DESCRIPTION = (
     "integer kinds, --width on float kinds), out-of-range numbers, an output path that is a "
     "folder or cannot be written."
 )
-
-KINDS = ("fp_mul", "fp_add", "lmul", "int_mul", "int_add", "mx_dot")
 
 
 def add_arguments(parser):
@@ -26,73 +29,50 @@ def add_arguments(parser):
     )
 
 
-def add_unit_arguments(parser, *, required):
-    """The flags that describe one unit (also used by `picojoule sim`)."""
-    from picojoule.hw.faults import FAULTS
-    from picojoule.models.units import LMUL_VARIANTS
+def _add_option(parser, option, kinds):
+    takers = ", ".join(kinds)
+    if option.type is bool:
+        group = parser.add_mutually_exclusive_group()
+        group.add_argument(
+            f"--{option.name}",
+            dest=option.name,
+            action="store_true",
+            default=option.default,
+            help=f"{option.help} ({takers})",
+        )
+        if option.negation:
+            group.add_argument(
+                f"--{option.negation}",
+                dest=option.name,
+                action="store_false",
+                help=f"the opposite of --{option.name}",
+            )
+        return
+    parser.add_argument(
+        f"--{option.name}",
+        type=option.type,
+        choices=option.choices,
+        default=option.default,
+        metavar=option.metavar,
+        help=f"{option.help} ({takers})",
+    )
 
-    parser.add_argument("--kind", required=required, choices=KINDS, help="unit kind")
-    parser.add_argument(
-        "--a",
-        metavar="FMT",
-        help="format of operand a (float kinds: e4m3, e5m2, bf16, fp16, fp32, "
-        "eXmY...; integer kinds: int8, uint8, ... or use --width)",
-    )
-    parser.add_argument("--b", metavar="FMT", help="format of operand b (default: as --a)")
-    parser.add_argument(
-        "--result",
-        metavar="FMT",
-        help="result format (default: as --a for float kinds; the exact width for integer kinds)",
-    )
+
+def add_unit_arguments(parser, *, required):
+    """The flags that describe one unit (also used by `picojoule sim`): every registered kind's
+    options."""
+    from picojoule.hw.faults import FAULTS
+    from picojoule.models.units import UNIT_KINDS, unit_options
+
+    parser.add_argument("--kind", required=required, choices=tuple(UNIT_KINDS), help="unit kind")
+    for option in unit_options():
+        kinds = [k for k, cls in UNIT_KINDS.items() if option in cls.OPTIONS]
+        _add_option(parser, option, kinds)
     parser.add_argument(
         "--out",
         dest="out_alias",
         metavar="FMT",
         help="deprecated alias of --result (accepted only when FMT is a format name)",
-    )
-    parser.add_argument(
-        "--variant",
-        choices=LMUL_VARIANTS,
-        default=None,
-        help="L-Mul variant (lmul only; default int_add)",
-    )
-    parser.add_argument(
-        "--k", type=int, default=32, help="mx_dot: elements per block, 1..64 (default 32)"
-    )
-    parser.add_argument(
-        "--scale",
-        choices=("e8m0", "e4m3"),
-        default="e8m0",
-        help="mx_dot: block scale format (e8m0 = OCP MX; e4m3 = NVFP4; default e8m0)",
-    )
-    parser.add_argument(
-        "--products",
-        choices=("exact", "lmul"),
-        default="exact",
-        help="mx_dot: element products exact or L-Mul (default exact)",
-    )
-    parser.add_argument(
-        "--overflow",
-        choices=("nonsat", "sat"),
-        default=None,
-        help="overflow mode of float results (float kinds only; default nonsat)",
-    )
-    parser.add_argument(
-        "--width",
-        type=int,
-        metavar="W",
-        help="integer operand width 1..32 (int_mul, int_add; with --signed/--unsigned)",
-    )
-    signed = parser.add_mutually_exclusive_group()
-    signed.add_argument(
-        "--signed",
-        dest="signed",
-        action="store_true",
-        default=True,
-        help="signed integer operands (default)",
-    )
-    signed.add_argument(
-        "--unsigned", dest="signed", action="store_false", help="unsigned integer operands"
     )
     parser.add_argument(
         "--stages",
@@ -124,7 +104,8 @@ def _stages(args):
 
 
 def _normalize(args):
-    """Refuse flags that do not apply; resolve --out (deprecated) into --result; defaults."""
+    """Resolve --out (deprecated) into --result (the kind's own options are checked by
+    `picojoule.models.units.unit_from_options`)."""
     import sys
 
     from picojoule.base.errors import UserError
@@ -142,60 +123,15 @@ def _normalize(args):
             ) from None
         print("picojoule generate: --out FMT is deprecated; use --result FMT", file=sys.stderr)
         args.result = args.out_alias
-    if args.variant is not None and args.kind != "lmul":
-        raise UserError(f"--variant applies to lmul, not {args.kind}; drop it")
-    if args.overflow is not None and args.kind in ("int_mul", "int_add"):
-        raise UserError(f"--overflow applies to float kinds, not {args.kind}; integers wrap")
-    args.variant = args.variant or "int_add"
-    args.overflow = args.overflow or "nonsat"
-    args.out = args.result
 
 
 def spec_from_args(args):
     """The unit spec the flags describe (ValueError with one line on bad input)."""
-    from picojoule.models import units
-    from picojoule.models.formats import IntFormat
+    from picojoule.models.units import unit_from_options, unit_options
 
     _normalize(args)
-    stages = _stages(args)
-    if args.kind in ("int_mul", "int_add"):
-        if args.width is not None:
-            if args.a is not None:
-                raise ValueError("give either --width (with --signed/--unsigned) or --a, not both")
-            if not 1 <= args.width <= 32:
-                raise ValueError(f"--width {args.width} out of range; choose 1..32")
-            prefix = "int" if args.signed else "uint"
-            a = IntFormat(f"{prefix}{args.width}", args.width, args.signed)
-        elif args.a is not None:
-            a = args.a
-        else:
-            raise ValueError(f"{args.kind} needs --width W (and --signed/--unsigned) or --a FMT")
-        b = args.b if args.b is not None else a
-        out = units._int_out(args.out) if args.out is not None else None
-        return units.UNIT_KINDS[args.kind](a=a, b=b, out=out, stages=stages)
-    if args.kind == "mx_dot":  # --a/--b: element formats; --out fp32 or bf16
-        return units.MxDot(
-            a=args.a or "e4m3",
-            b=args.b,
-            k=args.k,
-            scale=args.scale,
-            out=args.out or "fp32",
-            products=args.products,
-            stages=stages,
-        )
-    if args.a is None:
-        raise ValueError(f"{args.kind} needs --a FMT (e4m3, e5m2, bf16, fp16, fp32, eXmY...)")
-    if args.width is not None:
-        raise ValueError(f"--width applies to int_mul and int_add, not {args.kind}; use --a FMT")
-    if args.kind == "lmul":
-        for flag in ("b", "out"):
-            value = getattr(args, flag)
-            if value is not None and value != args.a:
-                raise ValueError(f"lmul works on one format; drop --{flag} or make it {args.a}")
-        return units.LMul(fmt=args.a, variant=args.variant, overflow=args.overflow, stages=stages)
-    return units.UNIT_KINDS[args.kind](
-        a=args.a, b=args.b or args.a, out=args.out or args.a, overflow=args.overflow, stages=stages
-    )
+    values = {option.name: getattr(args, option.name) for option in unit_options()}
+    return unit_from_options(args.kind, values, stages=_stages(args))
 
 
 def run(args):
@@ -214,6 +150,6 @@ def run(args):
     if manifest_path is not None:
         entry["verilog"] = os.path.relpath(verilog_path, manifest_path.parent)
         atomic.write_text(manifest_path, json.dumps({"units": [entry]}, indent=2) + "\n")
-    ports = ", ".join(f"{name}[{width}]" for name, width in entry["ports"].items())
+    ports = ", ".join(f"{name}[{port['width']}]" for name, port in entry["ports"].items())
     print(f"wrote {args.output}: module {entry['top']}, latency {entry['latency']}, ports {ports}")
     return 0

@@ -19,8 +19,8 @@ from picojoule.base import atomic, outputs
 from picojoule.commands._checks import add_force_argument, in_range, positive
 from picojoule.cost.operands import DISTRIBUTIONS
 from picojoule.document import render_html, render_markdown
-from picojoule.models import accuracy
 from picojoule.models.units import standard_suite
+from picojoule.report_accuracy import accuracy_csv, accuracy_plot
 from picojoule.report_data import SECTIONS, ReportOptions, collect
 from picojoule.report_document import FIGURES, build
 
@@ -133,9 +133,9 @@ def write_report(data, out, *, force=False):
             report_plots.energy_vs_error(data.errors, tmp / FIGURES["energy_error"])
             figures["energy_error"] = FIGURES["energy_error"]
         if data.accuracy:
-            accuracy.plot(data.accuracy, tmp / FIGURES["accuracy"])
+            accuracy_plot(data.accuracy, tmp / FIGURES["accuracy"])
             figures["accuracy"] = FIGURES["accuracy"]
-            atomic.write_text(tmp / "accuracy.csv", accuracy.write_csv(data.accuracy))
+            atomic.write_text(tmp / "accuracy.csv", accuracy_csv(data.accuracy))
         if data.lut:
             from picojoule.report_lut import lut_figure
 
@@ -173,7 +173,7 @@ def run(args):
             print(f"{spec.name:<40} {spec.contract}")
         return 0
     if args.list_tiles:
-        from picojoule.hw.tile_cost import cost_tiles
+        from picojoule.cost.tiles import cost_tiles
         from picojoule.report_data import tile_multiplier
 
         for entry in cost_tiles():

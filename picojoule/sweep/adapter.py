@@ -3,7 +3,7 @@
 Every other sweep module reaches unit specs, generators and tile specs through these
 functions only, so a change of the registries (new unit kinds, new tile cores) is absorbed
 here. Unit kinds and their parameter names are read from `picojoule.models.units.UNIT_KINDS`;
-tile cores are those of `picojoule.sim.gemm.CORES`.
+tile cores are those of the tile registry (`picojoule.models.tiles.TILE_CORES`).
 """
 
 import re
@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from picojoule.models.tiles import TILE_CORES as _REGISTERED_CORES
 from picojoule.models.units import UNIT_KINDS, unit_from_params
 
 __all__ = [
@@ -29,9 +30,9 @@ __all__ = [
     "tile_golden",
 ]
 
-#: Tile cores a sweep can name; ``mac-int8``/``mac-int16`` are general MAC arrays fed
-#: weights dequantized to the activation width (`picojoule.hw.tile_cost`).
-TILE_CORES = ("lut", "mac-int", "mac-int8", "mac-int16", "mac-fp8", "mac-lmul")
+#: Tile cores a sweep can name (the registry's); ``mac-int8``/``mac-int16`` are general MAC
+#: arrays fed weights dequantized to the activation width (`picojoule.cost.tiles`).
+TILE_CORES = tuple(_REGISTERED_CORES)
 
 
 def unit_kinds():
@@ -94,19 +95,19 @@ def export_unit_verilog(*, spec, directory):
         spec=spec,
         top=entry["top"],
         verilog=(Path(directory) / entry["verilog"]).resolve(),
-        ports={k: int(v) for k, v in entry["ports"].items()},
+        ports=dict(entry["ports"]),
         latency=int(entry["latency"]),
     )
 
 
 def tile_entry(*, core, m, n, k, wbits, act, pipelined=False):
-    """The `picojoule.hw.tile_cost.TileEntry` of one tile (ValueError if it is invalid).
+    """The `picojoule.cost.tiles.TileEntry` of one tile (ValueError if it is invalid).
 
     ``lut`` is a `LutGemmSpec`; the ``mac-*`` cores are `MacArraySpec` arrays of the same
     M x N x K: ``mac-int`` takes W-bit codes on its weight port, ``mac-int8``/``mac-int16``
     the weights as activation-width integers, ``mac-fp8``/``mac-lmul`` e4m3 activations.
     """
-    from picojoule.hw.tile_cost import TileEntry
+    from picojoule.cost.tiles import TileEntry
     from picojoule.models.lut_gemm import LutGemmSpec
     from picojoule.models.mac_gemm import MacArraySpec
 
@@ -141,7 +142,7 @@ def exact_operation(kind):
 
 def export_tile_verilog(*, entry, directory):
     """Write the tile's Verilog into ``directory``; return (Verilog path, top module name)."""
-    from picojoule.hw.tile_cost import export_tile
+    from picojoule.cost.tile_export import export_tile
 
     record = export_tile(entry, directory)
     return Path(directory) / record["verilog"], record["top"]
@@ -149,7 +150,7 @@ def export_tile_verilog(*, entry, directory):
 
 def tile_streams(*, entry, cycles, seed):
     """Per-cycle input streams and held inputs of a GEMM inner loop on the tile."""
-    from picojoule.hw.tile_cost import tile_streams as streams
+    from picojoule.cost.tile_streams import tile_streams as streams
 
     return streams(entry, cycles=cycles, seed=seed)
 
@@ -183,4 +184,4 @@ def tile_golden(*, entry, a, w):
     """The golden model's GEMM result of the tile (float64 values)."""
     from picojoule.sim.gemm import golden
 
-    return np.asarray(golden(entry.spec, a, w), dtype=np.float64)
+    return np.asarray(golden(entry.spec, a, w, core=entry.core), dtype=np.float64)

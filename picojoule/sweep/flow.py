@@ -17,10 +17,10 @@ Units (``family == "units"``)
     result of the decoded operands (pairs whose exact result is 0 or not finite are left out;
     a non-finite result for a finite exact one counts as 100%).
 Tiles (``family == "tiles"``)
-    The tile's Verilog (`picojoule.hw.tile_cost.export_tile`); a cycle-accurate GEMM in cocotb
+    The tile's Verilog (`picojoule.cost.tile_export.export_tile`); a cycle-accurate GEMM in cocotb
     checked against the golden model (`picojoule.sim.gemm.run_gemm`, 2 M x 4 K x N operands);
     synthesis; energy per cycle on ``ops`` cycles of a GEMM inner loop
-    (`picojoule.hw.tile_cost.tile_streams`) and per MAC; the golden GEMM's error on a
+    (`picojoule.cost.tile_streams.tile_streams`) and per MAC; the golden GEMM's error on a
     16 x 256 x N GEMM against the exact product, ``|C - C_exact| / max |C_exact|``
     (mean and max over the outputs, as the report's LUT study).
 """

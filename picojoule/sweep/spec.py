@@ -316,7 +316,7 @@ def tile_params(point):
     return {k: point.get(k, TILE_DEFAULTS[k]) for k in TILE_KEYS}
 
 
-#: Tile parameters a [[tiles]] table may leave out (`picojoule.hw.tile_cost.COST_TILE`).
+#: Tile parameters a [[tiles]] table may leave out (`picojoule.cost.tiles.COST_TILE`).
 TILE_DEFAULTS = {
     "core": None,
     "m": 2,

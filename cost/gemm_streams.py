@@ -1,9 +1,9 @@
-"""A GEMM's own operand stream for the cost tile (`picojoule.hw.tile_cost.CostTile`).
+"""A GEMM's own operand stream for the cost tile (`picojoule.cost.tile_export.CostTile`).
 
 `gemm_streams` gives, per cycle of the tile, the inputs that the GEMM sequencer
 (`picojoule.hw.gemm_core`) drives while it computes ``A (M x K) @ W (K x N)``: the same loop
 nest (row tile, column tile, group of K, bit-plane), the same zero padding of the edges as
-the simulated GEMM, and the cost tile's timing of `picojoule.hw.tile_cost.tile_streams`
+the simulated GEMM, and the cost tile's timing of `picojoule.cost.tile_streams.tile_streams`
 (the next group's activations are presented during a group and loaded in its last plane
 cycle; ``first`` starts a new output tile at group 0). One leading cycle loads the first
 group; every further cycle is one step of the GEMM, so the stream's energy per cycle times its
@@ -12,7 +12,8 @@ cycles is the tile's energy for the GEMM.
 
 import numpy as np
 
-from picojoule.hw.tile_cost import _pack, word_chunks
+from picojoule.cost.tile_export import word_chunks
+from picojoule.cost.tile_streams import _pack
 from picojoule.models.lut_gemm import LutGemmSpec, encode_weight_indices
 
 __all__ = ["gemm_streams"]
