@@ -14,7 +14,9 @@ def test_generate_mx_dot(tmp_path, capsys):
     assert main([*argv, "-o", str(out), "--manifest", str(manifest)]) == 0
     (entry,) = json.loads(manifest.read_text())["units"]
     assert entry["top"] == "mx_dot_e2m1_k2_e4m3_fp32_exact_s0"
-    assert entry["ports"] == {"a": 2 * 4 + 8, "b": 2 * 4 + 8, "y": 32}
+    widths = {name: port["width"] for name, port in entry["ports"].items()}
+    assert widths == {"a": 2 * 4 + 8, "b": 2 * 4 + 8, "y": 32}
+    assert entry["ports"]["y"]["role"] == "result" and entry["ports"]["a"]["role"] == "operand"
     assert f"module {entry['top']}(" in out.read_text()
 
 
