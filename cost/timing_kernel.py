@@ -30,36 +30,6 @@ def _popcount(x):
     return (x * np.uint64(0x0101010101010101)) >> np.uint64(56)
 
 
-@numba.njit(cache=True)
-def _evaluate(prog, start, length, src, n_words, out, stack):
-    """``out[w]`` = the program over rows of ``src`` (inputs x words)."""
-    for w in range(n_words):
-        sp = 0
-        for i in range(start, start + length):
-            c = prog[i]
-            if c >= 0:
-                stack[sp] = src[c, w]
-                sp += 1
-            elif c == NOT:
-                stack[sp - 1] = ~stack[sp - 1]
-            elif c == AND:
-                sp -= 1
-                stack[sp - 1] &= stack[sp]
-            elif c == OR:
-                sp -= 1
-                stack[sp - 1] |= stack[sp]
-            elif c == XOR:
-                sp -= 1
-                stack[sp - 1] ^= stack[sp]
-            elif c == ZERO:
-                stack[sp] = np.uint64(0)
-                sp += 1
-            else:
-                stack[sp] = ~np.uint64(0)
-                sp += 1
-        out[w] = stack[0]
-
-
 @numba.njit(cache=True, inline="always")
 def _evaluate_word(prog, start, length, src, w, stack):
     """The program over column ``w`` of ``src`` (inputs x words)."""
@@ -87,6 +57,13 @@ def _evaluate_word(prog, start, length, src, w, stack):
             stack[sp] = ~np.uint64(0)
             sp += 1
     return stack[0]
+
+
+@numba.njit(cache=True)
+def _evaluate(prog, start, length, src, n_words, out, stack):
+    """``out[w]`` = the program over rows of ``src`` (inputs x words)."""
+    for w in range(n_words):
+        out[w] = _evaluate_word(prog, start, length, src, w, stack)
 
 
 @numba.njit(cache=True)
