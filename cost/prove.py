@@ -17,6 +17,7 @@ and the source of `SOURCES` (the netlist engine and the golden models).
 import concurrent.futures
 import multiprocessing
 import os
+import resource
 import time
 
 import numpy as np
@@ -160,6 +161,13 @@ def _run(sweep, function, tasks, *, jobs, max_mismatches, show_progress, label):
         _SWEEP = None
 
 
+def _cpu_seconds():
+    """CPU time of this process and of its ended children (the workers, once joined)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def prove(
     *,
     spec,
@@ -201,8 +209,9 @@ def prove(
     dict with ``unit``, ``mode`` ("exhaustive" or "sample"), ``space`` (pairs in the whole
     space), ``pairs`` (compared), ``mismatches``, ``examples`` (codes, decoded values, got,
     want), ``complete`` (every planned pair compared), ``verdict`` ("proven": exhaustive,
-    complete, no mismatch; "no mismatch in the sample"; "mismatch"), ``seconds``,
-    ``pairs_per_second``, ``cells``, ``library``, ``yosys``, ``seed``, ``cached``.
+    complete, no mismatch; "no mismatch in the sample"; "mismatch"), ``seconds`` (wall clock),
+    ``cpu_seconds`` (this process and its workers), ``pairs_per_second``, ``cells``,
+    ``library``, ``yosys``, ``seed``, ``cached``.
     """
     bits = check_mode(spec, sample=sample)
     if max_mismatches < 1:
@@ -232,7 +241,7 @@ def prove(
     sweep = NetlistSweep(netlist=synth.netlist, spec=spec)
     function, tasks = _tasks(sweep, sample=sample, seed=seed, max_examples=max_mismatches)
     jobs = jobs or len(os.sched_getaffinity(0))
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), _cpu_seconds()
     pairs, mismatches, examples = _run(
         sweep,
         function,
@@ -243,6 +252,7 @@ def prove(
         label=spec.name,
     )
     seconds = time.perf_counter() - start
+    cpu_seconds = _cpu_seconds() - cpu_start
     planned = sum(n for _, n in tasks)
     complete = pairs == planned
     if mismatches:
@@ -265,6 +275,7 @@ def prove(
         "verdict": verdict,
         "seconds": round(seconds, 3),
         "pairs_per_second": pairs / seconds if seconds > 0 else None,
+        "cpu_seconds": round(cpu_seconds, 3),
         "jobs": jobs,
         "cells": sum(synth.cells.values()),
         "library": synth.library_label,

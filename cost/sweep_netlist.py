@@ -139,6 +139,9 @@ class NetlistSweep:
             for b, net in enumerate(ports[name][1]):
                 self.hold_rows.append((net, _ONES if (value >> b) & 1 else np.uint64(0)))
         self._values = None
+        # the golden model's tables and compiled loops, built once here rather than in every
+        # worker process forked after this
+        spec.golden(np.zeros(1, fmt_a.code_dtype), np.zeros(1, fmt_b.code_dtype))
 
     # ------------------------------------------------------------------ evaluation
     def _evaluate(self, in_words):

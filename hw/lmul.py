@@ -14,7 +14,7 @@ signed zero; Inf operand -> Inf (NaN if the other is an exact zero); NaN -> cano
 One cut point (after the adder) for pipelining.
 """
 
-from amaranth.hdl import Cat, Const, Mux
+from amaranth.hdl import Cat, Const, Mux, signed
 
 from picojoule.hw.fpfields import FloatOperand, SpecialCodes, wire
 from picojoule.hw.pipeline import UnitComponent
@@ -53,8 +53,11 @@ class LMulUnit(UnitComponent):
             exponent = (x.view.exponent + y.view.exponent + carry - fmt.bias).as_signed()
             magnitude = (exponent << m_bits) + fraction if m_bits else exponent
         else:
-            magnitude = x.magnitude + y.magnitude + (self.offset - (fmt.bias << m_bits))
-            magnitude = magnitude.as_signed()
+            # A signed constant makes the sum signed and one bit wider than the unsigned sum
+            # of the magnitudes, whose top bit is a value bit, not a sign: with bias 0 the
+            # sum reaches 2^width (e1m6fn: 126 + 126 + 4 = 256, an overflow, not an underflow).
+            constant = Const(self.offset - (fmt.bias << m_bits), signed(fmt.width + 1))
+            magnitude = x.magnitude + y.magnitude + constant
         magnitude = wire(m, magnitude, "magnitude")
         underflow = self.fault_point("lmul.underflow", magnitude < (1 << m_bits))  # exp <= 0
         overflow = ~underflow & (magnitude > fmt.max_finite_code)

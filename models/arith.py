@@ -19,7 +19,8 @@ towards the error); round-to-odd at 53 bits followed by one round-to-nearest-eve
 25 bits is the correctly rounded result.
 
 8-bit x 8-bit operations (a_width + b_width <= 16) are looked up in a table built from the
-same definition (`picojoule.models.tables`).
+same definition (`picojoule.models.tables`); wider pairs run through the same steps compiled
+pair by pair (`picojoule.models.float_kernels`, tested bit-exact against the numpy definition).
 
 `int_mul` and `int_add` are exact and wrap modulo 2^out.width (two's complement); results may
 be up to 64 bits wide (int32 x int32 -> int64, as uint64 codes).
@@ -111,7 +112,23 @@ def _fp_op(direct, a, b, *, a_fmt, b_fmt, out_fmt, overflow):
             direct, a_fmt=a_fmt, b_fmt=b_fmt, out_dtype=_result_dtype(out_fmt), options=options
         )
         return _check_no_nan(tables.lookup(table, a, b, b_width=b_fmt.width), out_fmt)
-    return _check_no_nan(np.asarray(direct(a, b, **dict(options))), out_fmt)
+    # numba (heavy): the compiled loops load only when pairs too wide for a table come
+    from picojoule.models import float_kernels
+
+    compiled = {
+        _fp_mul_direct: float_kernels.fp_mul_codes,
+        _fp_add_direct: float_kernels.fp_add_codes,
+    }
+    codes = compiled[direct](
+        a,
+        b,
+        a_fmt=a_fmt,
+        b_fmt=b_fmt,
+        out_fmt=out_fmt,
+        saturate=overflow is Overflow.SAT,
+        out_dtype=_result_dtype(out_fmt),
+    )
+    return _check_no_nan(codes, out_fmt)
 
 
 def fp_mul(a, b, *, a_fmt, b_fmt, out_fmt, overflow=Overflow.NONSAT):

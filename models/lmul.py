@@ -35,9 +35,11 @@ this model (`picojoule.models.tables`). For ``int_add`` and ``mitchell`` on IEEE
 9 to 16 bits (bf16, fp16) the result depends only on the sum of the two magnitudes, each
 operand's class (normal, subnormal, zero, Inf, NaN) and the sign xor; `lmul` then adds two
 per-code table entries and reads the result from a table indexed by that sum, both tables
-filled by evaluating this model (`_sum_tables`). `lmul_values` is the same arithmetic on float64
-values with an m-bit mantissa and an unbounded exponent (no underflow or overflow), used by
-the accuracy study and `picojoule.models.lmul_matmul`.
+filled by evaluating this model (`_sum_tables`). Other formats wider than 8 bits (the
+``formula`` variant, 32-bit formats) run the same steps compiled pair by pair
+(`picojoule.models.lmul_kernel`, tested bit-exact against `_lmul_direct`). `lmul_values` is
+the same arithmetic on float64 values with an m-bit mantissa and an unbounded exponent (no
+underflow or overflow), used by the accuracy study and `picojoule.models.lmul_matmul`.
 """
 
 import functools
@@ -189,10 +191,16 @@ def lmul(a, b, *, fmt, variant="int_add", overflow=Overflow.NONSAT):
     if variant in ("int_add", "mitchell") and fmt.specials == "ieee" and fmt.width <= 16:
         per_code, result = _sum_tables(fmt, variant, overflow)
         return result.take(per_code.take(a) + per_code.take(b))
-    a64 = a.astype(np.int64)
-    b64 = b.astype(np.int64)
-    return _lmul_direct(a64, b64, fmt=fmt, variant=variant, overflow=overflow).astype(
-        fmt.code_dtype
+    # numba (heavy): the compiled loop loads only for formats wider than a table
+    from picojoule.models import lmul_kernel
+
+    return lmul_kernel.lmul_codes(
+        a,
+        b,
+        fmt=fmt,
+        variant=variant,
+        offset=offset_ulps(fmt.mantissa_bits, variant=variant),
+        saturate=overflow is Overflow.SAT or not (fmt.has_inf or fmt.has_nan),
     )
 
 

@@ -131,6 +131,10 @@ COMBINATIONAL = [spec for spec in SCALAR_SUITE if spec.stages == 0] + [
     units.FpAdd(a="fp16", b="bf16", out="e4m3"),
     units.LMul(fmt="e4m3fnuz", variant="formula", overflow="sat"),
     units.LMul(fmt="e2m1"),
+    # bias 0: the largest magnitudes' sum plus the offset sets the adder's top bit
+    units.LMul(fmt="e1m6fn"),
+    units.LMul(fmt="e1m6", variant="mitchell", overflow="sat"),
+    units.LMul(fmt="e1m6fnuz", variant="formula"),
     units.IntMul(a="int8", b="uint8"),
     units.IntMul(a="uint4", b="int16"),
     units.IntAdd(a="uint8", b="int4"),

@@ -106,6 +106,8 @@ EXHAUSTIVE = (
         ("e2m3", "mitchell", "sat"),
         ("e3m4", "int_add", "nonsat"),
         ("e2m5", "formula", "nonsat"),
+        ("e1m6fn", "int_add", "nonsat"),
+        ("e1m6fn", "int_add", "sat"),
     ]
 )
 

@@ -16,10 +16,13 @@ from picojoule.cost.gatesim import simulate
 from picojoule.cost.sweep_netlist import NetlistSweep
 from picojoule.cost.synth import synthesize
 from picojoule.hw.export import verilog_source
-from picojoule.models import lmul
-from picojoule.models.units import LMul
+from picojoule.models import arith, lmul
+from picojoule.models.units import FpAdd, FpMul, LMul
 
-TITLE = "prove: bf16 L-Mul int_add netlist and golden model over operand pairs"
+TITLE = (
+    "prove: bf16 L-Mul int_add netlist and golden model over operand pairs; the golden models "
+    "of the other 16-bit units"
+)
 
 FRACTION = 1 / 64  # of the 2^32 pairs, for the extrapolated exhaustive sweep
 WORDS = 4096  # one chunk: 262,144 pairs
@@ -36,6 +39,51 @@ def _cpu_rate(function, pairs, *, repeat=8):
 def _children_cpu():
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
+
+
+def _definition(spec):
+    """The numpy definition of ``spec``'s golden model on wide pairs (the path before the
+    compiled loops), as a function of (a, b)."""
+    if spec.kind == "lmul":
+        return lambda a, b: lmul._lmul_direct(
+            a.astype(np.int64),
+            b.astype(np.int64),
+            fmt=spec.fmt,
+            variant=spec.variant,
+            overflow=spec.overflow,
+        )
+    direct = arith._fp_mul_direct if spec.kind == "fp_mul" else arith._fp_add_direct
+    return lambda a, b: direct(
+        a, b, a_fmt=spec.a, b_fmt=spec.b, out_fmt=spec.out, overflow=spec.overflow
+    )
+
+
+#: The 16-bit units whose golden models run compiled per-pair loops in `make prove`.
+WIDE_GOLDENS = (
+    FpMul(a="bf16", b="bf16", out="bf16"),
+    FpMul(a="fp16", b="fp16", out="fp16"),
+    FpAdd(a="fp16", b="fp16", out="fp16"),
+    LMul(fmt="bf16", variant="formula"),
+    LMul(fmt="fp16", variant="formula"),
+)
+
+
+def _report_wide_goldens(report, a, b):
+    pairs = len(a)
+    for spec in WIDE_GOLDENS:
+        fast = spec.golden(a, b)
+        definition = _definition(spec)
+        np.testing.assert_array_equal(fast, definition(a, b))  # bit-exact on this chunk
+        report(
+            f"golden {spec.contract} (compiled loop), pairs per CPU second",
+            _cpu_rate(lambda spec=spec: spec.golden(a, b), pairs),
+            "pairs/s",
+            baseline=(
+                "numpy definition",
+                _cpu_rate(lambda definition=definition: definition(a, b), pairs, repeat=2),
+            ),
+            target=">= 5e7 on one core",
+        )
 
 
 def run(report):
@@ -71,6 +119,7 @@ def run(report):
         baseline=("direct vectorized model", direct),
         target=">= 5e7 on one core",
     )
+    _report_wide_goldens(report, a, b)
     words = sweep.exhaustive_words(first, WORDS)
     netlist = _cpu_rate(lambda: sweep._evaluate(words), pairs)
     energy_path = _cpu_rate(
