@@ -61,6 +61,14 @@ def _classes(c, p):
 
 
 @numba.njit(cache=True, inline="always")
+def _pick(flag, when_set, otherwise):
+    """``when_set if flag else otherwise`` as arithmetic (no branch: the flags of random
+    operand pairs are unpredictable, and numba's branches on them cost ~20 ns a pair)."""
+    f = np.int64(flag)
+    return f * when_set + (1 - f) * otherwise
+
+
+@numba.njit(cache=True, inline="always")
 def _lmul_one(a, b, p):
     w, m = p[_W], p[_M]
     e_ones, m_mask, sign_mask = (1 << p[_E]) - 1, (1 << m) - 1, 1 << (w - 1)
@@ -72,28 +80,20 @@ def _lmul_one(a, b, p):
         exponent = mag >> m  # floor: negative sums stay <= 0
     else:  # formula: significand 2^m + Mx + My + o, halved with truncation when it reaches 2
         significand = (1 << m) + ma + mb + p[_OFFSET]
-        exponent = ea + eb - p[_BIAS]
-        if significand >= 2 << m:
-            significand >>= 1
-            exponent += 1
+        carry = significand >> (m + 1)  # 0 or 1
+        significand >>= carry
+        exponent = ea + eb - p[_BIAS] + carry
         mag = (exponent << m) | (significand - (1 << m))
-    if exponent <= 0:
-        mag = 0
-    elif mag > p[_MAX]:
-        mag = p[_OVER]
-    if (ea == 0) | (eb == 0):  # a zero or subnormal operand flushes to signed zero
-        mag = 0
+    underflow = exponent <= 0
+    mag = _pick(underflow, 0, _pick(mag > p[_MAX], p[_OVER], mag))
+    mag = _pick((ea == 0) | (eb == 0), 0, mag)  # a zero or subnormal operand: signed zero
     a_nan, a_inf, a_zero = _classes(a, p)
     b_nan, b_inf, b_zero = _classes(b, p)
     any_inf, any_zero = a_inf | b_inf, a_zero | b_zero
-    if (p[_INF] >= 0) & any_inf & (any_zero ^ True):
-        mag = p[_INF]
+    mag = _pick((p[_INF] >= 0) & any_inf & (any_zero ^ True), p[_INF], mag)
     code = mag | (sign << (w - 1))
-    if (p[_SPECIALS] == 2) & (mag == 0):  # fnuz: no negative zero
-        code = 0
-    if (p[_NAN] >= 0) & (a_nan | b_nan | (any_inf & any_zero)):
-        code = p[_NAN]
-    return code
+    code = _pick((p[_SPECIALS] == 2) & (mag == 0), 0, code)  # fnuz: no negative zero
+    return _pick((p[_NAN] >= 0) & (a_nan | b_nan | (any_inf & any_zero)), p[_NAN], code)
 
 
 @numba.njit(cache=True)

@@ -78,7 +78,9 @@ def _times(result):
     """' (812 s wall, 1,570 s CPU)' of a sweep run now, '' for a cached one."""
     if result.get("cached") or result.get("cpu_seconds") is None:
         return " (cached)" if result.get("cached") else ""
-    return f" ({result['seconds']:,.0f} s wall, {result['cpu_seconds']:,.0f} s CPU)"
+    wall, cpu = result["seconds"], result["cpu_seconds"]
+    digits = 0 if min(wall, cpu) >= 100 else 1
+    return f" ({wall:,.{digits}f} s wall, {cpu:,.{digits}f} s CPU)"
 
 
 def netlist_label(result):
