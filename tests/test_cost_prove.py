@@ -60,6 +60,7 @@ def test_exhaustive_proof_of_an_8bit_unit_and_a_changed_cell(int8_mul, tmp_path)
     clean = prove(spec=spec, verilog=verilog, synth=synth, jobs=1, progress=False, cache_dir=None)
     assert clean["verdict"] == "proven"
     assert clean["pairs"] == clean["space"] == 65536 and clean["mismatches"] == 0
+    assert 0 < clean["cpu_seconds"] and 0 < clean["seconds"]
     faulty = _with_one_cell_changed(synth, nth=5)
     result = prove(
         spec=spec,

@@ -1,6 +1,6 @@
 """The report's verification labels from cached proofs (`picojoule.verification`)."""
 
-from picojoule.verification import equivalence_label, netlist_label
+from picojoule.verification import _times, equivalence_label, netlist_label
 
 
 def test_netlist_labels():
@@ -30,3 +30,12 @@ def test_equivalence_labels_name_method_and_limit():
         "limit_s": 120,
     }
     assert equivalence_label(open_) == "not proven within 120 CPU s (ABC &cec -m)"
+
+
+def test_suite_lines_state_wall_and_cpu_time():
+    ran = {"seconds": 812.4, "cpu_seconds": 1570.2, "cached": False}
+    assert _times(ran) == " (812 s wall, 1,570 s CPU)"
+    assert (
+        _times({"seconds": 0.42, "cpu_seconds": 0.7, "cached": False}) == " (0.4 s wall, 0.7 s CPU)"
+    )
+    assert _times({"seconds": 5.0, "cached": True}) == " (cached)"
