@@ -4,8 +4,9 @@ Numeric contract: the same as `arith.fp_mul` / `arith.fp_add`, computed the same
 at a time: decode both codes exactly to float64 (`formats.FloatFormat.decode`), multiply (exact
 for M <= 23) or add with TwoSum and round to odd at 53 bits, then round once into the output
 format as `formats.FloatFormat.encode` does (nearest-even, gradual underflow, the overflow
-mode). A NaN result in an output format without NaN gives the marker ``1 << width`` that
-`arith` reports. These loops replace the numpy definition (`arith._fp_mul_direct`,
+mode), here with integer operations on the float64's sign, exponent and significand fields.
+A NaN result in an output format without NaN gives the marker ``1 << width`` that `arith`
+reports. These loops replace the numpy definition (`arith._fp_mul_direct`,
 `arith._fp_add_direct`) on operand pairs too wide for a table; tests check them bit-exact
 against it (every pair of 8-bit formats, a million random 16-bit pairs with corners).
 
