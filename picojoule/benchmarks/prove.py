@@ -1,5 +1,9 @@
 """`picojoule prove` speed: bf16 L-Mul (int_add) netlist and golden model, and a full sweep.
 
+The golden models of the other 16-bit suite units (fp_mul bf16/fp16, fp_add fp16, L-Mul formula)
+run compiled per-pair loops; each is timed on one sweep chunk against its numpy definition (the
+path before them) in the same process, after checking both agree on that chunk.
+
 The exhaustive sweep of all 2^32 pairs is measured on a fraction of the space (the first
 `FRACTION` of the pairs, on 2 worker processes) and extrapolated; `make prove` sweeps all of it.
 """
