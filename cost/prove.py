@@ -27,8 +27,9 @@ from picojoule.base.errors import UserError
 from picojoule.base.progress import progress_bar
 from picojoule.cost.sweep_netlist import NetlistSweep
 from picojoule.cost.synth import synthesize
+from picojoule.models.formats import FloatFormat, IntFormat
 
-__all__ = ["EXHAUSTIVE_LIMIT", "SOURCES", "prove", "check_mode"]
+__all__ = ["EXHAUSTIVE_LIMIT", "SOURCES", "prove", "check_mode", "sweeps_operands"]
 
 #: The packages whose source the cached results depend on (netlist engine, golden models).
 SOURCES = ("picojoule.base", "picojoule.cost", "picojoule.models")
@@ -42,7 +43,13 @@ _SWEEP = None  # the worker processes' NetlistSweep (inherited through fork)
 
 
 def check_mode(spec, *, sample):
-    """The operand bits of ``spec``; UserError when an exhaustive sweep is asked above the limit."""
+    """The operand bits of ``spec``; UserError when an exhaustive sweep is asked above the limit,
+    or for block operands (`sweeps_operands` is False)."""
+    if not sweeps_operands(spec):
+        raise UserError(
+            f"{spec.name} takes block operands; prove sweeps scalar operand pairs: co-verify "
+            f"it with `picojoule sim --unit {spec.name}`"
+        )
     bits = sum(fmt.width for fmt in spec.in_formats)
     if sample is None and bits > EXHAUSTIVE_LIMIT:
         raise UserError(
@@ -52,6 +59,11 @@ def check_mode(spec, *, sample):
     if sample is not None and sample < 1:
         raise UserError(f"--sample needs a positive number of pairs, got {sample}")
     return bits
+
+
+def sweeps_operands(spec):
+    """True when both operands of ``spec`` are scalar codes (float or integer formats)."""
+    return all(isinstance(fmt, (FloatFormat, IntFormat)) for fmt in spec.in_formats)
 
 
 def _task_exhaustive(task):

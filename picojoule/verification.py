@@ -11,7 +11,7 @@ what the report does after `make prove`.
 from pathlib import Path
 
 from picojoule.cost.equiv import DEFAULT_LIMIT_S, check_equivalence
-from picojoule.cost.prove import EXHAUSTIVE_LIMIT, prove
+from picojoule.cost.prove import EXHAUSTIVE_LIMIT, prove, sweeps_operands
 from picojoule.cost.synth import synthesize
 
 __all__ = ["SAMPLE_WIDE", "SAMPLE_SEED", "suite_proofs", "netlist_label", "equivalence_label"]
@@ -19,6 +19,10 @@ __all__ = ["SAMPLE_WIDE", "SAMPLE_SEED", "suite_proofs", "netlist_label", "equiv
 #: Pairs sampled from units above 32 operand bits, and the seed.
 SAMPLE_WIDE = 1_000_000
 SAMPLE_SEED = 1
+
+
+#: The netlist record of a unit with block operands (mx_dot): the sweep drives scalar codes.
+NOT_SWEPT = {"mode": "none", "verdict": "not swept", "pairs": 0, "mismatches": 0}
 
 
 def _proof_mode(spec):
@@ -44,17 +48,19 @@ def suite_proofs(
     for spec in specs:
         verilog = Path(verilog_dir) / f"{spec.name}.v"
         synth = synthesize(verilog=verilog, top=spec.name, liberty=liberty, progress=None)
-        sample = _proof_mode(spec)
-        netlist = prove(
-            spec=spec,
-            verilog=verilog,
-            synth=synth,
-            sample=sample,
-            seed=SAMPLE_SEED,
-            jobs=jobs,
-            progress=run and progress is not None,
-            lookup_only=not run,
-        )
+        if sweeps_operands(spec):
+            netlist = prove(
+                spec=spec,
+                verilog=verilog,
+                synth=synth,
+                sample=_proof_mode(spec),
+                seed=SAMPLE_SEED,
+                jobs=jobs,
+                progress=run and progress is not None,
+                lookup_only=not run,
+            )
+        else:
+            netlist = dict(NOT_SWEPT)
         equiv = None
         if equivalence:
             equiv = check_equivalence(
@@ -76,7 +82,7 @@ def suite_proofs(
 
 def _times(result):
     """' (812 s wall, 1,570 s CPU)' of a sweep run now, '' for a cached one."""
-    if result.get("cached") or result.get("cpu_seconds") is None:
+    if result.get("cached") or result.get("cpu_seconds") is None:  # cached, or not swept
         return " (cached)" if result.get("cached") else ""
     wall, cpu = result["seconds"], result["cpu_seconds"]
     digits = 0 if min(wall, cpu) >= 100 else 1
@@ -87,6 +93,8 @@ def netlist_label(result):
     """'exhaustive 4,294,967,296, proven', 'sample 1,000,000, no mismatch', ... or 'not run'."""
     if result is None:
         return "not run (`make prove`)"
+    if result["verdict"] == NOT_SWEPT["verdict"]:
+        return "not swept (block operands: co-verified in cocotb)"
     what = "exhaustive" if result["mode"] == "exhaustive" else "sample"
     if result["mismatches"]:
         return f"{what} {result['pairs']:,}: {result['mismatches']} mismatches"

@@ -145,6 +145,7 @@ def test_wide_unit_exhaustive_is_one_line_error(capsys):
         (["prove", "lmul_e4m3_int_add_nonsat_s0", "--kind", "lmul"], "not both"),
         (["prove"], "--kind"),
         (["prove", "--kind", "lmul", "--a", "bf16", "--sample", "0"], "--sample"),
+        (["prove", "mx_dot_e4m3_k32_e8m0_fp32_exact_s0", "--sample", "10"], "block operands"),
     ],
 )
 def test_bad_input_is_one_line_error(argv, words, capsys):

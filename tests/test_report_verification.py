@@ -1,6 +1,6 @@
 """The report's verification labels from cached proofs (`picojoule.verification`)."""
 
-from picojoule.verification import _times, equivalence_label, netlist_label
+from picojoule.verification import NOT_SWEPT, _times, equivalence_label, netlist_label
 
 
 def test_netlist_labels():
@@ -16,6 +16,8 @@ def test_netlist_labels():
     assert netlist_label(sample) == "sample 1,000,000, no mismatch"
     bad = {"mode": "exhaustive", "pairs": 262_144, "mismatches": 12, "verdict": "mismatch"}
     assert netlist_label(bad) == "exhaustive 262,144: 12 mismatches"
+    assert netlist_label(NOT_SWEPT).startswith("not swept (block operands")
+    assert _times(NOT_SWEPT) == ""
 
 
 def test_equivalence_labels_name_method_and_limit():
@@ -39,3 +41,23 @@ def test_suite_lines_state_wall_and_cpu_time():
         _times({"seconds": 0.42, "cpu_seconds": 0.7, "cached": False}) == " (0.4 s wall, 0.7 s CPU)"
     )
     assert _times({"seconds": 5.0, "cached": True}) == " (cached)"
+
+
+def test_suite_lists_block_operand_units_as_not_swept(monkeypatch, tmp_path):
+    from picojoule import verification
+    from picojoule.models.mx_unit import MxDot
+
+    def must_not_sweep(**kwargs):
+        raise AssertionError("prove was called for a unit with block operands")
+
+    monkeypatch.setattr(verification, "synthesize", lambda **kwargs: None)
+    monkeypatch.setattr(verification, "prove", must_not_sweep)
+    lines = []
+    spec = MxDot(a="e4m3")
+    (record,) = verification.suite_proofs(
+        [spec], verilog_dir=tmp_path, equivalence=False, progress=lines.append
+    )
+    assert record["netlist"] == NOT_SWEPT
+    assert lines == [
+        f"{spec.name}: netlist {netlist_label(NOT_SWEPT)}; equivalence not run (`make prove`)"
+    ]

@@ -16,8 +16,9 @@ DESCRIPTION = (
     "under build/cache and, with --json, that file (--suite also exports the suite's Verilog "
     "to --build-dir/verilog). Exits 1 on a mismatch or a disproven equivalence. Refuses before "
     "any work: an exhaustive sweep of a unit above 32 operand bits (use --sample N), a unit "
-    "both named and described by flags, an unknown unit, --sample or --max-mismatches below 1, "
-    "a missing Yosys."
+    "both named and described by flags, an unknown unit, a unit with block operands (mx_dot: "
+    "`picojoule sim` co-verifies it; --suite lists it as not swept), --sample or "
+    "--max-mismatches below 1, a missing Yosys."
 )
 
 
