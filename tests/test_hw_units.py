@@ -133,6 +133,7 @@ COMBINATIONAL = [spec for spec in SCALAR_SUITE if spec.stages == 0] + [
     units.LMul(fmt="e2m1"),
     # bias 0: the largest magnitudes' sum plus the offset sets the adder's top bit
     units.LMul(fmt="e1m6fn"),
+    units.LMul(fmt="e1m4finite", overflow="sat"),
     units.LMul(fmt="e1m6", variant="mitchell", overflow="sat"),
     units.LMul(fmt="e1m6fnuz", variant="formula"),
     units.IntMul(a="int8", b="uint8"),
