@@ -1,7 +1,8 @@
 """Design-space sweeps: 2 local workers vs 1, the Dask path vs the local pool, fp8-formats.
 
-Every run starts from empty caches (its own working folder, so its own build/), except the
-warm fp8-formats rerun, which finds every point finished in its results.jsonl. The Dask
+Every run starts from empty caches (its own working folder and its own PICOJOULE_CACHE, so
+neither build/ nor the user cache is shared), except the warm fp8-formats rerun, which finds
+every point finished in its results.jsonl. The Dask
 cluster (scheduler + 2 single-threaded workers on 127.0.0.1) is started before the timing.
 ``PICOJOULE_BENCH_QUICK=1`` leaves out fp8-formats (about 160 points).
 """
@@ -20,13 +21,19 @@ TITLE = "design-space sweeps (picojoule sweep): local workers, Dask overhead, fp
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "sweeps"
 
 
+def _cold_env(cwd):
+    """This environment with a cache of its own in ``cwd`` (empty until the first run)."""
+    return {**os.environ, "PICOJOULE_CACHE": str(cwd / "cache")}
+
+
 def _sweep(spec, *, cwd, out, extra):
     """Seconds of one `picojoule sweep` run in ``cwd`` (RuntimeError if it fails)."""
     cwd.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "picojoule.cli", "sweep", str(spec), "--out", str(out)]
+    env = _cold_env(cwd)
     start = time.perf_counter()
     proc = subprocess.run(
-        [*command, "--no-progress", *extra], cwd=cwd, capture_output=True, text=True
+        [*command, "--no-progress", *extra], cwd=cwd, env=env, capture_output=True, text=True
     )
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
@@ -45,7 +52,10 @@ def run(report):
         report(f"smoke.toml ({points} points), 2 local workers, cold", two, "s")
         report("speed-up of 2 local workers over 1", one / two, "x", target=">= 1.7x")
         (tmp / "dask").mkdir()
-        with local_cluster(workers=2, cwd=tmp / "dask") as (address, _):
+        with local_cluster(workers=2, cwd=tmp / "dask", env=_cold_env(tmp / "dask")) as (
+            address,
+            _,
+        ):
             dask = _sweep(
                 smoke, cwd=tmp / "dask", out=tmp / "dask" / "out", extra=["--scheduler", address]
             )
