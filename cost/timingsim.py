@@ -45,7 +45,6 @@ netlists whose sequential feedback survives the held inputs run on the lane engi
 (:func:`simulate_timing`).
 """
 
-
 from picojoule.base.errors import UserError
 from picojoule.cost.gatesim import _check, _constant_nets, _hold_rows
 from picojoule.cost.timing_delays import DEFAULT_TIME_STEP_PS, quantized_delays

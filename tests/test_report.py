@@ -54,7 +54,7 @@ def test_a_warm_rerun_reads_everything_from_the_cache(data, cache_dir, tmp_path,
     def no_pool(*args, **kwargs):
         raise AssertionError("a warm rerun started worker processes")
 
-    monkeypatch.setattr("picojoule.base.pool.ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr("picojoule.base.pool.spawn_pool", no_pool)
     monkeypatch.setattr("picojoule.sim.suite.co_verify", no_pool)
     lines = []
     again = collect(_options(tmp_path / "build", cache_dir, jobs=2), progress=lines.append)
