@@ -127,25 +127,3 @@ def operand_fractions(codes, fmt):
         "subnormal": float(np.mean(fmt.is_subnormal(codes))),
         "saturated": float(np.mean(saturated)),
     }
-
-
-def unit_inputs(port_names, a, b, *, a_width):
-    """(streams, holds) driving a generated unit (the port conventions of `picojoule.hw.export`)
-    with operands a, b.
-
-    A combinational unit has ports ``a`` and ``b``. A pipelined unit has a stream interface:
-    the operands are packed into ``i__payload`` (``a`` in the low ``a_width`` bits, ``b`` above),
-    and ``i__valid`` and ``o__ready`` are held at 1 so one operation enters per cycle.
-    """
-    names = set(port_names)
-    if {"a", "b"} <= names:
-        return {"a": a, "b": b}, {}
-    if "i__payload" in names:
-        payload = np.asarray(a).astype(np.uint64) | (
-            np.asarray(b).astype(np.uint64) << np.uint64(a_width)
-        )
-        holds = {name: 1 for name in ("i__valid", "o__ready") if name in names}
-        return {"i__payload": payload}, holds
-    raise UserError(
-        f"cannot find operand ports (a, b or i__payload) among {', '.join(sorted(names))}"
-    )

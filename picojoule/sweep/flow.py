@@ -156,7 +156,6 @@ def unit_errors(spec, a, b):
 
 def _unit_chain(point, settings, files, tmp, stage):
     from picojoule.cost.energy import estimate
-    from picojoule.cost.operands import unit_inputs
     from picojoule.cost.synth import synthesize
     from picojoule.sim.engine import co_verify
 
@@ -189,7 +188,7 @@ def _unit_chain(point, settings, files, tmp, stage):
         out.update(_synth_fields(synth))
     with stage("energy"):
         a, b = _operands(spec, point, settings, files)
-        streams, holds = unit_inputs(synth.netlist.ports, a, b, a_width=spec.in_formats[0].width)
+        streams, holds = design.port_map.drive(a, b)
         _, energy = estimate(
             synth=synth,
             streams=streams,
