@@ -177,6 +177,50 @@ def test_function_local_imports_say_why():
             )
 
 
+#: The steps of the cost flow and the studies' operand generation: the report modules build
+#: jobs, run them and render their records, but never call these themselves.
+REPORT_MAY_NOT_CALL = (
+    "picojoule.cost.synth.synthesize",
+    "picojoule.cost.energy.estimate",
+    "picojoule.cost.units.cost_unit",
+    "picojoule.cost.tile_streams",
+    "picojoule.cost.tile_cost",
+    "picojoule.cost.operands.operand_stream",
+    "picojoule.models.operands",
+)
+
+
+def _report_calls(path):
+    """The imports of ``path`` that `REPORT_MAY_NOT_CALL` lists."""
+    return [
+        (name, line)
+        for name, line, _ in _imports(path)
+        if any(name == f or name.startswith(f + ".") for f in REPORT_MAY_NOT_CALL)
+    ]
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if m.startswith("picojoule.report")))
+def test_the_report_only_renders(module):
+    found = _report_calls(MODULES[module])
+    assert not found, (
+        f"{MODULES[module].relative_to(ROOT)}:{found[0][1]} imports {found[0][0]}; the report "
+        "renders records: put the computation in cost/ or models/ and call that"
+    )
+
+
+def test_the_report_rule_catches_a_costing_report(tmp_path):
+    source = tmp_path / "report_x.py"
+    source.write_text(
+        "from picojoule.cost.synth import yosys_version\n"
+        "def f():\n    from picojoule.cost.synth import synthesize\n"
+        "    from picojoule.models.operands import operand_stream\n"
+    )
+    assert _report_calls(source) == [
+        ("picojoule.cost.synth.synthesize", 3),
+        ("picojoule.models.operands.operand_stream", 4),
+    ]
+
+
 def test_the_rules_catch_violations(tmp_path):
     """The checks are not vacuous: a cost module importing the report is a violation."""
     assert _layer(_resolve("picojoule.report_lut.lut_blocks")) not in ALLOWED["picojoule.cost"]
