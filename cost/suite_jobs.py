@@ -137,7 +137,9 @@ def export_jobs(specs, tiles, *, tile_dir, cache_dir):
 
 def unit_job(entry, *, manifest_dir, distributions, calibration_voltage, options, cache_dir):
     """The job of one manifest unit: its records on ``distributions`` and, unless
-    ``calibration_voltage`` is None, its record at that voltage on uniform operands."""
+    ``calibration_voltage`` is None, its record at that voltage on uniform operands.
+    ``options``: the run's settings, read for ``n_ops``, ``liberty`` and ``clock_ghz`` (the
+    report's `ReportOptions`)."""
     return {
         "kind": "unit",
         "name": entry["name"],
@@ -154,7 +156,8 @@ def unit_job(entry, *, manifest_dir, distributions, calibration_voltage, options
 
 def tile_jobs(entries, records, *, out_dir, options, cache_dir, cycles=4096):
     """One job per group of ``entries`` whose exported hardware is identical (``records`` from
-    `export_tiles`), the float LUT tiles (the slowest to synthesize) first."""
+    `run_export_job`), the float LUT tiles (the slowest to synthesize) first. ``options`` is
+    read for ``liberty`` and ``clock_ghz``."""
     groups = {}
     for entry, record in zip(entries, records):
         groups.setdefault(record["hw_digest"], []).append((entry, record))
