@@ -6,7 +6,7 @@ co-verification and the cost flow build through `build`. Adding a unit kind: reg
 class in `picojoule.models.units` and its generator here (`register_generator`).
 """
 
-from picojoule.base.workers import share_with_workers
+from picojoule.base.workers import share_registry
 from picojoule.hw.fpadd import FpAddUnit
 from picojoule.hw.fpmul import FpMulUnit
 from picojoule.hw.intunits import IntAddUnit, IntMulUnit
@@ -29,23 +29,7 @@ def register_generator(cls):
 
 for _cls in (FpMulUnit, FpAddUnit, LMulUnit, IntMulUnit, IntAddUnit, MxDotUnit):
     register_generator(_cls)
-_BUILT_IN = dict(GENERATORS)
-
-
-def _adopt_generator(cls):
-    """In a worker process: register ``cls`` unless its kind already holds it."""
-    if GENERATORS.get(cls.KIND) is not cls:
-        register_generator(cls)
-
-
-@share_with_workers
-def _run_time_generators():
-    """The generators registered since import, as calls that repeat them in a worker."""
-    return [
-        (_adopt_generator, (cls,))
-        for kind, cls in GENERATORS.items()
-        if _BUILT_IN.get(kind) is not cls
-    ]
+share_registry(__name__, "GENERATORS")
 
 
 def build(spec, *, fault=None):

@@ -18,7 +18,7 @@ combinational unit. It does not change the numeric result.
 
 from dataclasses import dataclass, fields, replace
 
-from picojoule.base.workers import share_with_workers
+from picojoule.base.workers import share_registry
 from picojoule.models import arith, lmul
 from picojoule.models.formats import FloatFormat, IntFormat, Overflow, get_format
 from picojoule.models.mx_unit import MxDot, mx_suite
@@ -453,21 +453,7 @@ def register_unit(cls):
 
 for _cls in (FpMul, FpAdd, LMul, IntMul, IntAdd, MxDot):
     register_unit(_cls)
-_BUILT_IN = dict(UNIT_KINDS)
-
-
-def _adopt_unit(cls):
-    """In a worker process: register ``cls`` unless its kind already holds it."""
-    if UNIT_KINDS.get(cls.kind) is not cls:
-        register_unit(cls)
-
-
-@share_with_workers
-def _run_time_kinds():
-    """The spec classes registered since import, as calls that repeat them in a worker."""
-    return [
-        (_adopt_unit, (cls,)) for kind, cls in UNIT_KINDS.items() if _BUILT_IN.get(kind) is not cls
-    ]
+share_registry(__name__, "UNIT_KINDS")
 
 
 def _need_format(values, kind):
