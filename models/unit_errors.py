@@ -13,10 +13,26 @@ import numpy as np
 
 from picojoule.models.operands import operand_stream
 
-__all__ = ["MULTIPLIER_KINDS", "multiplier_errors"]
+__all__ = ["MULTIPLIER_KINDS", "relative_errors", "multiplier_errors"]
 
 #: The unit kinds whose error against the exact product is measured.
 MULTIPLIER_KINDS = ("fp_mul", "lmul")
+
+
+def relative_errors(spec, a, b, *, operation):
+    """``(err, zero)`` of ``spec``'s results on the operand codes ``a``, ``b`` against the exact
+    ``operation`` (``"mul"`` or ``"add"``, in float64) of the decoded operands, over the pairs
+    whose exact result is finite and nonzero: the relative error (1.0 where it is not finite)
+    and whether the result is zero."""
+    fmt_a, fmt_b = spec.in_formats
+    x = np.asarray(fmt_a.decode(a), dtype=np.float64)
+    y = np.asarray(fmt_b.decode(b), dtype=np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        exact = x * y if operation == "mul" else x + y
+        got = np.asarray(spec.out_format.decode(spec.golden(a, b)), dtype=np.float64)
+        keep = np.isfinite(exact) & (exact != 0)
+        err = np.abs(got[keep] - exact[keep]) / np.abs(exact[keep])
+    return np.where(np.isfinite(err), err, 1.0), got[keep] == 0
 
 
 def multiplier_errors(specs, *, n_ops, distribution="gaussian", seed=1):
@@ -30,13 +46,7 @@ def multiplier_errors(specs, *, n_ops, distribution="gaussian", seed=1):
         fmt_a, fmt_b = spec.in_formats
         a = operand_stream(fmt=fmt_a, dist=distribution, n=n_ops, seed=seed)
         b = operand_stream(fmt=fmt_b, dist=distribution, n=n_ops, seed=seed + 1)
-        exact = fmt_a.decode(a) * fmt_b.decode(b)
-        got = spec.out_format.decode(spec.golden(a, b))
-        keep = np.isfinite(exact) & (exact != 0)
-        with np.errstate(invalid="ignore", over="ignore"):
-            err = np.abs(got[keep] - exact[keep]) / np.abs(exact[keep])
-        err = np.where(np.isfinite(err), err, 1.0)
-        flushed = got[keep] == 0  # underflow to zero: 100% error
+        err, flushed = relative_errors(spec, a, b, operation="mul")  # flushed: 100% errors
         variant = getattr(spec, "variant", "rne")
         points.append(
             {
@@ -51,7 +61,7 @@ def multiplier_errors(specs, *, n_ops, distribution="gaussian", seed=1):
                 "max_rel_error": float(err.max()),
                 "max_rel_error_nonzero": float(err[~flushed].max()) if (~flushed).any() else None,
                 "zero_results": int(flushed.sum()),
-                "pairs": int(keep.sum()),
+                "pairs": int(err.size),
             }
         )
     return points
