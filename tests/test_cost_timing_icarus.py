@@ -121,6 +121,7 @@ def _streams(spec, netlist):
 
 
 def _run_icarus(tmp_path, netlist, delays, streams, holds):
+    n_ops = len(next(iter(streams.values())))
     period = 2 * (delays.settle_steps + 10)  # steps; the step is 1 ps
     regs, loads, assigns, conns = [], [], [], []
     for name, (direction, nets) in netlist.ports.items():
@@ -129,7 +130,7 @@ def _run_icarus(tmp_path, netlist, delays, streams, holds):
         width = len(nets)
         if name in streams:
             regs.append(f"  reg [{width - 1}:0] v_{name};")
-            regs.append(f"  reg [{width - 1}:0] m_{name} [0:{N_OPS - 1}];")
+            regs.append(f"  reg [{width - 1}:0] m_{name} [0:{n_ops - 1}];")
             hexfile = tmp_path / f"{name}.hex"
             hexfile.write_text("\n".join(f"{int(x):x}" for x in streams[name]) + "\n")
             loads.append(f'    $readmemh("{hexfile.name}", m_{name});')
@@ -146,7 +147,7 @@ def _run_icarus(tmp_path, netlist, delays, streams, holds):
         .replace("{conns}", ", ".join(conns))
         .replace("{loads}", "\n".join(loads))
         .replace("{assigns}", "\n".join(assigns))
-        .replace("{n}", str(N_OPS))
+        .replace("{n}", str(n_ops))
         .replace("{half}", str(period // 2))
     )
     (tmp_path / "tb.v").write_text(tb)
