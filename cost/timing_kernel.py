@@ -16,7 +16,9 @@ at bit ``t % 64`` of word ``t // 64``):
 * nodes in topological order: a cell output (``kind`` 0) or a flip-flop's state (``kind`` 1, a
   pseudo-net changing at step 0 to the next-state value of the previous operation).
 * cell functions as postfix programs: code ``k >= 0`` pushes input ``k``; ``NOT``, ``AND``,
-  ``OR``, ``XOR`` and the two constants are the negative codes below.
+  ``OR``, ``XOR`` and the two constants are the negative codes below. The commonest programs
+  (:data:`DIRECT`: inverter, 2-input gates, AOI21/OAI21, MUX2, NAND3/NOR3) are evaluated
+  directly in the event loop, the others by the interpreter.
 
 The delay rule is documented in :mod:`picojoule.cost.timingsim`.
 """
@@ -65,6 +67,59 @@ def _evaluate_word(prog, start, length, src, w, stack):
     return stack[0]
 
 
+#: Programs of the commonest cells -> a code the kernel evaluates directly (0: interpret).
+DIRECT = {
+    (0, NOT): 1,
+    (0, 1, AND, NOT): 2,
+    (0, 1, OR, NOT): 3,
+    (0, 1, XOR): 4,
+    (0, 1, XOR, NOT): 5,
+    (0, 1, AND): 6,
+    (0, 1, OR): 7,
+    (0, 1, 2, AND, OR, NOT): 8,
+    (0, 1, 2, OR, AND, NOT): 9,
+    (2, 1, AND, 0, 2, NOT, AND, OR): 10,
+    (0, 1, AND, 2, AND, NOT): 11,
+    (0, 1, OR, 2, OR, NOT): 12,
+}
+
+
+def direct_code(program):
+    """The :data:`DIRECT` code of a postfix program (0 when it is interpreted)."""
+    return DIRECT.get(tuple(int(c) for c in program), 0)
+
+
+@numba.njit(cache=True, inline="always")
+def _cell_word(op, prog, start, length, src, w, stack):
+    """The cell's function over column ``w`` of ``src``: directly for a :data:`DIRECT` code,
+    else by the program."""
+    if op == 2:
+        return ~(src[0, w] & src[1, w])
+    if op == 3:
+        return ~(src[0, w] | src[1, w])
+    if op == 4:
+        return src[0, w] ^ src[1, w]
+    if op == 5:
+        return ~(src[0, w] ^ src[1, w])
+    if op == 1:
+        return ~src[0, w]
+    if op == 8:
+        return ~(src[0, w] | (src[1, w] & src[2, w]))
+    if op == 9:
+        return ~(src[0, w] & (src[1, w] | src[2, w]))
+    if op == 10:
+        return (src[2, w] & src[1, w]) | (src[0, w] & ~src[2, w])
+    if op == 6:
+        return src[0, w] & src[1, w]
+    if op == 7:
+        return src[0, w] | src[1, w]
+    if op == 11:
+        return ~(src[0, w] & src[1, w] & src[2, w])
+    if op == 12:
+        return ~(src[0, w] | src[1, w] | src[2, w])
+    return _evaluate_word(prog, start, length, src, w, stack)
+
+
 @numba.njit(cache=True, inline="always")
 def _lowest(m):
     """Index of the lowest set bit of the non-zero uint64 ``m``."""
@@ -93,6 +148,7 @@ def run_chunk(
     prog_start,
     prog_len,
     prog,
+    prog_op,
     flop_slot,
     source_nets,
     init,
@@ -181,7 +237,7 @@ def run_chunk(
     for node in range(len(kind)):
         out = out_net[node]
         k0, k = in_start[node], in_count[node]
-        ps, pl = prog_start[node], prog_len[node]
+        ps, pl, op = prog_start[node], prog_len[node], prog_op[node]
         ev_start[out] = used
         ev_count[out] = 0
         if kind[node] == 1:
@@ -322,7 +378,7 @@ def run_chunk(
                 stats[1] += _popcount(changed[w])
                 stats[3] += 1
                 changed[w] = 0
-                rw = _evaluate_word(prog, ps, pl, cur, w, stack)
+                rw = _cell_word(op, prog, ps, pl, cur, w, stack)
                 if transport:
                     ch = rw ^ last[w]
                     if ch:

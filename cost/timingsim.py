@@ -181,6 +181,12 @@ class TimingPlan:
         self.prog_start = as_array(prog_start)
         self.prog_len = as_array(prog_len)
         self.prog = as_array(prog)
+        # numba (heavy): the compiled kernels load only when a timing simulation runs
+        from picojoule.cost.timing_kernel import direct_code
+
+        self.prog_op = as_array(
+            [direct_code(prog[s : s + n]) for s, n in zip(prog_start, prog_len)], np.int8
+        )
         self.flop_slot = as_array(flop_slot)
         self.n_flop_slots = int(max(flop_slot, default=-1)) + 1
         driven = set(out_net)
@@ -249,6 +255,7 @@ class _Runner:
                 p.prog_start,
                 p.prog_len,
                 p.prog,
+                p.prog_op,
                 p.flop_slot,
                 p.source_nets,
                 init,
