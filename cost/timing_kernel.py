@@ -127,10 +127,10 @@ def _lowest(m):
 
 
 @numba.njit(cache=True)
-def _evaluate(prog, start, length, src, n_words, out, stack):
-    """``out[w]`` = the program over rows of ``src`` (inputs x words)."""
+def _evaluate(op, prog, start, length, src, n_words, out, stack):
+    """``out[w]`` = the cell's function over rows of ``src`` (inputs x words)."""
     for w in range(n_words):
-        out[w] = _evaluate_word(prog, start, length, src, w, stack)
+        out[w] = _cell_word(op, prog, start, length, src, w, stack)
 
 
 #: ``run_chunk`` return codes when a pool is too small (the caller grows it and retries).
@@ -245,7 +245,7 @@ def run_chunk(
             for j in range(k):
                 for w in range(n_words):
                     cur[j, w] = init[in_nets[k0 + j], w]
-            _evaluate(prog, ps, pl, cur, n_words, r, stack)
+            _evaluate(op, prog, ps, pl, cur, n_words, r, stack)
             if first_lane_zero:
                 r[0] &= ~one
             slot = flop_slot[node]
@@ -280,7 +280,7 @@ def run_chunk(
             src = in_nets[k0 + j]
             for w in range(n_words):
                 cur[j, w] = final[src, w]
-        _evaluate(prog, ps, pl, cur, n_words, r, stack)
+        _evaluate(op, prog, ps, pl, cur, n_words, r, stack)
         for w in range(n_words):
             final[out, w] = r[w]
         for j in range(k):
@@ -288,7 +288,7 @@ def run_chunk(
             ptr[j] = ev_start[src]
             for w in range(n_words):
                 cur[j, w] = init[src, w]
-        _evaluate(prog, ps, pl, cur, n_words, r, stack)
+        _evaluate(op, prog, ps, pl, cur, n_words, r, stack)
         for w in range(n_words):
             init[out, w] = r[w]
             y[w] = r[w]
