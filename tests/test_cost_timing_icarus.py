@@ -204,8 +204,8 @@ def test_inertial_transitions_equal_icarus(tmp_path, synthesized, name):
 
 @pytest.mark.slow
 def test_mac_tile_transitions_equal_icarus(tmp_path):
-    """A whole e4m3 MAC tile (operand registers, two e4m3 multipliers, an fp32 adder tree and
-    the fp32 accumulator register behind its adder: sequential feedback, glitches dominate)
+    """A whole e4m3 MAC tile (operand registers, two e4m3 multipliers, their e4m3 + e4m3 -> fp32
+    adder and the fp32 accumulator adder and register: sequential feedback, glitches dominate)
     on a GEMM's own operand stream."""
     if shutil.which("iverilog") is None:
         pytest.skip("iverilog not installed")
