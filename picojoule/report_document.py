@@ -89,23 +89,14 @@ def per_transition_fj(c):
 #: How the energy model reads the library, checked against the Liberty semantics (the
 #: calibration's excess is not an accounting error); stated for the built-in default library.
 CALIBRATION_CHECKS = (
-    "Checked against the Liberty semantics, no accounting error found: internal energy is the "
-    "library's rise_power/fall_power per output transition, the mean of the two per transition "
-    "(NanGate45 puts a cell's internal energy on the rising edge, e.g. INV_X1 about 1.8-1.9 fJ "
-    "rise, ~0 fJ fall at 1.1 V and small slews), so a glitch's rise and fall count once each; "
-    "its tables are nearly flat in load (at most 0.054 fJ per fF, against 0.6 fJ per fF for "
-    "1/2 C V^2 at 1.1 V: the load's charge is excluded), so internal energy does not overlap "
-    "the switching term; combinational cells carry no input-pin (hidden) power; internal energy is "
-    "scaled by (V / 1.1 V)^2, switching is 1/2 C V^2 at 0.9 V; wire capacitance is the "
-    "library's default wire-load model (5K_hvratio_1_1, the file has no area-based selection; "
-    "16-20% of the net capacitance of the int8/int32 adders and the int8 multiplier). The "
-    "operand nets (the unit's input pins and their wire) are counted as the unit's: 21-22% of "
-    "the int8/int32 adders' energy, 10% of the int8 multiplier's (Horowitz does not say whether "
-    "his figures include them). What "
-    "remains: the transitions per operation (glitches, and netlists of single-output X1 gates: "
-    "ABC maps no full- or half-adder cells, even from the full library, whose int8/int32 "
-    "adders came out identical and the int8 multiplier within 2%), and the energy per "
-    "transition, of which the library's internal energy is the internal share above."
+    "How the energy model reads the library was checked once against the Liberty semantics "
+    "(2026-11-26, NanGate45; not recomputed by this run; the checks are listed in "
+    "cost/calibration.py): no accounting error was found (internal energy once per output "
+    "transition, no overlap with the switching term, no hidden power on combinational cells, "
+    "internal energy scaled by (V / 1.1 V)^2). What remains is the number of transitions per "
+    "operation (glitches, and netlists of single-output gates: ABC maps no full- or half-adder "
+    "cells) and the energy per transition; the operand nets (input pins and their wire) are "
+    "counted as the unit's, which Horowitz' figures may not include."
 )
 
 
