@@ -38,7 +38,8 @@ Operations are bit-parallel as in :mod:`picojoule.cost.gatesim` (64 per uint64 w
 ``words`` words). Cells are processed once per chunk in topological order: each cell output's
 waveform over the cycle (a time-ordered list of (step, word array) events) is computed from its
 inputs' waveforms by merging their event times, evaluating the cell once per distinct step and
-applying the delay rule with per-lane pending masks. The inner loop is compiled with numba
+applying the delay rule with per-lane pending masks; each event records which words it changes,
+so a step costs only the words it touches. The inner loop is compiled with numba
 (:mod:`picojoule.cost.timing_kernel`). Flip-flops are nodes of the same order as in the
 zero-delay feed-forward path (their state is the next-state value of the previous operation);
 netlists whose sequential feedback survives the held inputs run on the lane engine's states
@@ -85,7 +86,7 @@ def simulate_timing(
     delays : QuantizedDelays, optional
         Precomputed delays (then ``time_step_ps`` is theirs).
     words : int
-        uint64 words per chunk (64 operations each).
+        uint64 words per chunk (64 operations each), 1..64.
 
     Returns
     -------
