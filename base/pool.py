@@ -13,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from picojoule.base.progress import progress_bar
 
-__all__ = ["run_jobs", "ticking"]
+__all__ = ["run_jobs", "ticking", "start_process"]
 
 
 @contextlib.contextmanager
@@ -81,3 +81,12 @@ def run_jobs(function, jobs, *, workers, label, unit="job", stream=None, known=N
                     future.cancel()
                 raise
     return results
+
+
+def start_process(function):
+    """Start ``function()`` (module-level, picklable) in a fresh spawned daemon process and
+    return the process (``join()`` it before relying on its effect): work done ahead, e.g.
+    compiling kernels into an on-disk cache while other steps run."""
+    process = multiprocessing.get_context("spawn").Process(target=function, daemon=True)
+    process.start()
+    return process

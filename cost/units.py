@@ -8,6 +8,7 @@ payload with valid and ready held high).
 
 from pathlib import Path
 
+from picojoule.base import profile
 from picojoule.base.ports import unit_ports
 from picojoule.cost.energy import cost_record, estimate
 from picojoule.cost.operands import operand_stream
@@ -46,9 +47,10 @@ def cost_unit(
             cache_dir=cache_dir,
             progress=progress,
         )
-    a = operand_stream(fmt=fmt_a, dist=distribution, n=n, seed=seed)
-    b = operand_stream(fmt=fmt_b, dist=distribution, n=n, seed=seed + 1)
-    streams, holds = unit_ports(entry["ports"]).drive(a, b)
+    with profile.phase("stimulus"):
+        a = operand_stream(fmt=fmt_a, dist=distribution, n=n, seed=seed)
+        b = operand_stream(fmt=fmt_b, dist=distribution, n=n, seed=seed + 1)
+        streams, holds = unit_ports(entry["ports"]).drive(a, b)
     _, energy = estimate(
         synth=synth,
         streams=streams,

@@ -16,7 +16,7 @@ import os
 from importlib.metadata import version
 from pathlib import Path
 
-from picojoule.base import atomic, cache
+from picojoule.base import atomic, cache, profile
 from picojoule.base.errors import UserError
 
 __all__ = [
@@ -286,7 +286,8 @@ def _cost_tiles(members, hardware, job):
     synth = synthesize(verilog=path, top=_HW_TOP, liberty=job["liberty"], progress=None)
     tiles = []
     for entry, _ in members:
-        streams, holds = tile_streams(entry, cycles=job["cycles"])
+        with profile.phase("stimulus"):
+            streams, holds = tile_streams(entry, cycles=job["cycles"])
         _, energy = estimate(
             synth=synth, streams=streams, holds=holds, clock_ghz=job["clock_ghz"], progress=None
         )

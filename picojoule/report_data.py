@@ -18,7 +18,7 @@ import numpy as np
 
 from picojoule.base import cache
 from picojoule.base.paths import build_root
-from picojoule.base.pool import run_jobs
+from picojoule.base.pool import run_jobs, start_process
 from picojoule.base.references import HOROWITZ_45NM
 from picojoule.cost.operands import DISTRIBUTIONS, operand_stream
 from picojoule.cost.synth import yosys_version
@@ -135,6 +135,7 @@ class ReportData:
     seconds: float = 0.0
     steps: object = None  # the run's `Steps`, for the report-writing step
     proofs: list = field(default_factory=list)  # cached netlist proofs (`make prove`) per unit
+    profile: dict = None  # where the synthesize + cost step's time went (`report_profile`)
 
 
 def select_specs(names):
@@ -287,12 +288,12 @@ def collect(options, *, progress=print):
     from picojoule.models import accuracy
     from picojoule.report_cost import (
         export_jobs,
-        run_cost_job,
         run_export_job,
         tile_jobs,
         unit_job,
         unit_weight,
     )
+    from picojoule.report_profile import run_profiled, summary
 
     start = time.perf_counter()
     sections = options.selected_sections()
@@ -308,6 +309,13 @@ def collect(options, *, progress=print):
     steps = Steps(plan(options, specs=specs, tiles=tiles), progress)
     cache_dir = _cache_dir(options)
     workers = options.jobs
+    # the timing kernels compile once, here beside export and co-verification, into numba's
+    # on-disk cache; the cost workers then load them instead of each compiling them
+    warming = None
+    if "cost" in steps.keys and workers > 1:
+        from picojoule.cost.timing_warmup import warm_up
+
+        warming = start_process(warm_up)
 
     def run(function, jobs, label, unit):
         """Cached results first (here), the rest on the pool."""
@@ -359,6 +367,7 @@ def collect(options, *, progress=print):
             )
 
     records, calibration, calibration_records, tile_results = [], [], [], []
+    profile = None
     if "cost" in steps.keys:
         voltage_of = {unit: CALIBRATION_VOLTAGE for unit in calibrated.values()}
         distributions = list(DISTRIBUTIONS) if "units" in sections else []
@@ -393,10 +402,12 @@ def collect(options, *, progress=print):
             )
             + (f" and {_count(tiles, 'tile')}" if tiles else ""),
         )
-        done = {
-            job["name"]: result
-            for job, result in zip(jobs, run(run_cost_job, jobs, "synthesize + cost", "job"))
-        }
+        if warming is not None:
+            warming.join()
+        pool_start = time.perf_counter()
+        runs = run(run_profiled, jobs, "synthesize + cost", "job")
+        profile = summary(jobs, runs, wall_s=time.perf_counter() - pool_start, workers=options.jobs)
+        done = {job["name"]: r["result"] for job, r in zip(jobs, runs)}
         by_unit = {spec.name: spec for spec in specs}
         for e in entries:
             for record in done[e["name"]]["records"]:
@@ -498,4 +509,5 @@ def collect(options, *, progress=print):
         seconds=time.perf_counter() - start,
         steps=steps,
         proofs=proofs,
+        profile=profile,
     )
