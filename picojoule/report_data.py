@@ -293,7 +293,7 @@ def collect(options, *, progress=print):
         unit_job,
         unit_weight,
     )
-    from picojoule.report_profile import run_profiled, summary
+    from picojoule.report_profile import longest_first, remember_costs, run_profiled, summary
 
     start = time.perf_counter()
     sections = options.selected_sections()
@@ -402,11 +402,13 @@ def collect(options, *, progress=print):
             )
             + (f" and {_count(tiles, 'tile')}" if tiles else ""),
         )
+        jobs = longest_first(jobs, cache_dir=cache_dir)
         if warming is not None:
             warming.join()
         pool_start = time.perf_counter()
         runs = run(run_profiled, jobs, "synthesize + cost", "job")
         profile = summary(jobs, runs, wall_s=time.perf_counter() - pool_start, workers=options.jobs)
+        remember_costs(profile, cache_dir=cache_dir)
         done = {job["name"]: r["result"] for job, r in zip(jobs, runs)}
         by_unit = {spec.name: spec for spec in specs}
         for e in entries:

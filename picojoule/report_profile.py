@@ -127,9 +127,11 @@ def remember_costs(doc, *, cache_dir):
     atomic.write_text(Path(cache_dir) / COSTS_FILE, json.dumps(costs, indent=1, sort_keys=True))
 
 
-def longest_first(jobs, *, estimate, cache_dir):
-    """``jobs`` by decreasing cost: measured CPU seconds where a run measured the job,
-    ``estimate(job)`` (seconds) where none did. A pool drains evenly when its longest jobs
-    start first."""
+def longest_first(jobs, *, cache_dir):
+    """``jobs`` with those an earlier run measured by decreasing CPU seconds, after the jobs
+    no run measured yet (in their given order: they may be long). A pool drains evenly when
+    its longest jobs start first."""
     costs = measured_costs(cache_dir)
-    return sorted(jobs, key=lambda job: -costs.get(job["name"], estimate(job)))
+    unknown = [job for job in jobs if job["name"] not in costs]
+    known = [job for job in jobs if job["name"] in costs]
+    return unknown + sorted(known, key=lambda job: -costs[job["name"]])

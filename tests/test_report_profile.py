@@ -2,7 +2,13 @@
 
 from picojoule.base import profile
 from picojoule.cost.synth import _credit_passes
-from picojoule.report_profile import summary, table
+from picojoule.report_profile import (
+    longest_first,
+    measured_costs,
+    remember_costs,
+    summary,
+    table,
+)
 
 LOG = """
 End of script. Logfile hash: 0123abcd, CPU: user 3.10s system 0.20s, MEM: 120.00 MB peak
@@ -52,3 +58,20 @@ def test_summary_orders_phases_and_jobs_by_cpu():
     assert "11 CPU s" in lines[0] and "2 workers" in lines[0]
     assert any(line.split()[:3] == ["yosys", "abc", "9.0"] for line in lines)
     assert any(line.startswith("  big ") for line in lines)
+
+
+def test_measured_jobs_run_longest_first_after_unmeasured_ones(tmp_path):
+    jobs = [{"name": n} for n in ("a", "b", "new", "c")]
+    assert longest_first(jobs, cache_dir=tmp_path) == jobs  # nothing measured: as given
+    doc = {
+        "jobs": [
+            {"name": "a", "cpu_s": 1.0, "cached": False},
+            {"name": "b", "cpu_s": 9.0, "cached": False},
+            {"name": "c", "cpu_s": 4.0, "cached": False},
+            {"name": "d", "cpu_s": 0.0, "cached": True},
+        ]
+    }
+    remember_costs(doc, cache_dir=tmp_path)
+    assert measured_costs(tmp_path) == {"a": 1.0, "b": 9.0, "c": 4.0}
+    assert [j["name"] for j in longest_first(jobs, cache_dir=tmp_path)] == ["new", "b", "c", "a"]
+    assert longest_first(jobs, cache_dir=None) == jobs
