@@ -22,6 +22,7 @@ for a baseline which LUT tiles it is compared with).
 from dataclasses import dataclass, field
 from typing import Callable
 
+from picojoule.base.workers import share_registry
 from picojoule.models.lut_gemm import LutGemmSpec
 from picojoule.models.mac_gemm import MacArraySpec, same_peak
 from picojoule.models.tiles import TILE_CORES
@@ -191,6 +192,7 @@ COST_FACTS = {
         kind="mac_array", entries=_float_mac_entries("mac-lmul", "lmul"), compares=_float_lut
     ),
 }
+share_registry(__name__, "COST_FACTS")
 
 
 def cost_tiles(suite=None, **knobs):

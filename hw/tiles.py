@@ -10,6 +10,7 @@ build through `build_tile` and `build_post`.
 from dataclasses import dataclass
 from typing import Callable
 
+from picojoule.base.workers import share_registry
 from picojoule.hw.lut_tile import LutTile, ZeroPointCorrection
 from picojoule.hw.lut_tile_fp import FpLutTile, FpZeroPointCorrection
 from picojoule.hw.mac_array import MacArray
@@ -48,6 +49,7 @@ TILE_GENERATORS = {
     "mac-fp8": _MAC,
     "mac-lmul": _MAC,
 }
+share_registry(__name__, "TILE_GENERATORS")
 
 
 def _generator(core):

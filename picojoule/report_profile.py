@@ -1,6 +1,6 @@
 """Where the report's synthesize-and-cost step spends its time: CPU per job and per phase.
 
-`run_profiled` runs one job of `picojoule.report_cost` in a worker while recording its phases
+`run_profiled` runs one job of `picojoule.cost.suite_jobs` in a worker while recording its phases
 (`picojoule.base.profile`: Yosys synth, ABC, netlist load, stimulus, numba JIT, delays, timing
 simulation, energy, cache I/O, and "other" for the rest). CPU seconds (the worker's and its
 Yosys/ABC children's) mean the same on an idle and on a loaded machine; wall seconds do not.
@@ -26,9 +26,9 @@ __all__ = [
 
 
 def run_profiled(job, only_cached=False):
-    """`picojoule.report_cost.run_cost_job` with its profile: ``{"result", "profile",
+    """`picojoule.cost.suite_jobs.run_cost_job` with its profile: ``{"result", "profile",
     "cpu_s", "wall_s", "cached"}``; with ``only_cached``, None unless the result is cached."""
-    from picojoule.report_cost import run_cost_job
+    from picojoule.cost.suite_jobs import run_cost_job
 
     if only_cached:
         result = run_cost_job(job, only_cached=True)

@@ -1,7 +1,7 @@
 """Cycles simulated per tile: shorter for the cores whose figures are stable, stated in the report."""
 
+from picojoule.cost.suite_jobs import SHORT_TILE_CYCLES, TILE_CYCLES, tile_cycles
 from picojoule.cost.tiles import cost_tiles
-from picojoule.report_cost import SHORT_TILE_CYCLES, TILE_CYCLES, tile_cycles
 from picojoule.report_lut import _cycles_sentence
 
 
