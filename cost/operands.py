@@ -13,6 +13,10 @@ Distributions (all seeded, numpy ``default_rng``):
   formats) or rounded and clipped (integer formats); integer arrays are taken as the format's
   codes and checked. The tensor is flattened in C order; an empty, 0-d, object, complex or
   bool array is an error. `operand_fractions` counts the zero, subnormal and saturated codes.
+* Block formats (`picojoule.models.mx_formats.BlockFormat`, operands of an ``mx_dot`` unit):
+  one operation is one block; a stream is (n, words) uint64 (`block_stream`): uniform codes, or
+  Gaussian / Laplace tensors quantized block by block (per-block scales); a float tensor is
+  quantized the same way (`block_words`).
 """
 
 from pathlib import Path
@@ -21,6 +25,8 @@ import numpy as np
 
 from picojoule.base.errors import UserError
 from picojoule.models.formats import FloatFormat, IntFormat, Overflow
+from picojoule.models.mx_formats import BlockFormat
+from picojoule.models.mx_formats import quantize as mx_quantize
 
 DISTRIBUTIONS = ("uniform", "gaussian", "laplace")
 
@@ -42,13 +48,16 @@ def distribution_scale(fmt):
 
 
 def operand_stream(*, fmt, dist, n, seed):
-    """``n`` codes of ``fmt`` drawn from ``dist`` (one of :data:`DISTRIBUTIONS`)."""
+    """``n`` codes of ``fmt`` drawn from ``dist`` (one of :data:`DISTRIBUTIONS`); for a
+    `BlockFormat`, ``n`` packed blocks (`block_stream`)."""
     if dist not in DISTRIBUTIONS:
         raise UserError(
             f"unknown operand distribution {dist!r}; choose from {', '.join(DISTRIBUTIONS)}"
         )
     if n < 2:
         raise UserError(f"need at least 2 operations, got {n}")
+    if isinstance(fmt, BlockFormat):
+        return block_stream(fmt=fmt, dist=dist, n=n, seed=seed)
     rng = np.random.default_rng(seed)
     if dist == "uniform":
         return rng.integers(0, 1 << fmt.width, size=n, dtype=np.uint64).astype(fmt.code_dtype)
@@ -57,6 +66,51 @@ def operand_stream(*, fmt, dist, n, seed):
     else:
         values = rng.laplace(0.0, 1.0 / np.sqrt(2.0), n)
     return quantize(values, fmt, scale=distribution_scale(fmt))
+
+
+def block_stream(*, fmt, dist, n, seed):
+    """``n`` blocks of the `BlockFormat` ``fmt`` as (n, ``fmt.words``) uint64 words
+    (`BlockFormat.pack_words`).
+
+    ``uniform``: every element code and every scale code equally likely (NaN scales and
+    elements in their natural proportion). ``gaussian`` / ``laplace``: an (n, k) tensor of
+    unit-variance values quantized block by block by the format's own rule
+    (`picojoule.models.mx_formats.quantize`: OCP MX shared exponent per block, NVFP4's
+    two-level scales over the whole tensor), so each block's scale follows its data.
+    """
+    rng = np.random.default_rng(seed)
+    if dist == "uniform":
+        elements = rng.integers(0, 1 << fmt.element.width, size=(n, fmt.k))
+        scales = rng.integers(0, 1 << fmt.scale.width, size=n)
+        return fmt.pack_words(elements, scales)
+    if dist == "gaussian":
+        values = rng.standard_normal((n, fmt.k))
+    else:
+        values = rng.laplace(0.0, 1.0 / np.sqrt(2.0), (n, fmt.k))
+    return block_words(values, fmt)
+
+
+def block_words(values, fmt):
+    """Float ``values`` quantized to the `BlockFormat` ``fmt`` along the flattened data (blocks
+    of k, the last one padded with zeros) as (blocks, ``fmt.words``) uint64 words."""
+    t = mx_quantize(np.asarray(values, dtype=np.float64).reshape(-1), fmt=fmt, pad=True)
+    return fmt.pack_words(t.elements, t.scales)
+
+
+def _block_fractions(words, fmt):
+    """`operand_fractions` of the elements of packed blocks."""
+    elements, _ = fmt.unpack_words(words)
+    elem = fmt.element
+    values = elem.decode(elements)
+    saturated = (np.abs(values) == elem.max_normal) | np.isnan(values) | np.isinf(values)
+    subnormal = (
+        np.zeros(elements.shape, bool) if elem.is_int else elem.float_format.is_subnormal(elements)
+    )
+    return {
+        "zero": float(np.mean(values == 0)),
+        "subnormal": float(np.mean(subnormal)),
+        "saturated": float(np.mean(saturated)),
+    }
 
 
 SCALES = ("none", "absmax")
@@ -99,6 +153,13 @@ def tensor_stream(path, *, fmt, scale="none", flag="--tensor", array=None):
     if scale not in SCALES:
         raise UserError(f"--scale {scale!r} unknown; choose from {', '.join(SCALES)}")
     kind = array.dtype.kind
+    if isinstance(fmt, BlockFormat):
+        if kind != "f" or scale != "none":
+            raise UserError(
+                f"{flag} {path}: a block-format operand ({fmt.name}) takes a float tensor, "
+                "quantized block by block (its own scales; no --scale)"
+            )
+        return block_words(array, fmt)
     flat = array.reshape(-1)
     if kind == "f":
         if isinstance(fmt, FloatFormat) and not fmt.has_nan and np.isnan(flat).any():
@@ -142,8 +203,11 @@ def tensor_stream(path, *, fmt, scale="none", flag="--tensor", array=None):
 
 def operand_fractions(codes, fmt):
     """Fractions of ``codes`` that are zero, subnormal and saturated (the format's largest
-    magnitude, Inf or NaN; for integers: its minimum or maximum), as a dict."""
+    magnitude, Inf or NaN; for integers: its minimum or maximum), as a dict; for a
+    `BlockFormat`, of the elements of the packed blocks."""
     codes = np.asarray(codes)
+    if isinstance(fmt, BlockFormat):
+        return _block_fractions(codes, fmt)
     if isinstance(fmt, IntFormat):
         values = fmt.decode(codes)
         return {

@@ -135,10 +135,21 @@ def export_jobs(specs, tiles, *, tile_dir, cache_dir):
 # --- jobs ---------------------------------------------------------------------------------
 
 
-def unit_job(entry, *, manifest_dir, distributions, calibration_voltage, options, cache_dir):
+def unit_job(
+    entry,
+    *,
+    manifest_dir,
+    distributions,
+    calibration_voltage,
+    options,
+    cache_dir,
+    check_netlist=False,
+):
     """The job of one manifest unit: its records on ``distributions`` and, unless
-    ``calibration_voltage`` is None, its record at that voltage on uniform operands."""
+    ``calibration_voltage`` is None, its record at that voltage on uniform operands; with
+    ``check_netlist``, each record also holds ``netlist_check`` (`picojoule.cost.units`)."""
     return {
+        "check_netlist": check_netlist,
         "kind": "unit",
         "name": entry["name"],
         "entry": entry,
@@ -199,7 +210,7 @@ def run_cost_job(job, only_cached=False):
 
 def _run_unit(job, only_cached):
     from picojoule.cost.synth import synthesize, yosys_version
-    from picojoule.cost.units import cost_unit
+    from picojoule.cost.units import cost_unit, netlist_check
 
     entry = job["entry"]
     verilog = Path(job["manifest_dir"]) / entry["verilog"]
@@ -207,9 +218,11 @@ def _run_unit(job, only_cached):
     if job["calibration_voltage"] is not None:
         points.append((CALIBRATION_DISTRIBUTION, job["calibration_voltage"]))
 
+    check = job.get("check_netlist", False)
+
     def compute():
         synth = synthesize(verilog=verilog, top=entry["top"], liberty=job["liberty"], progress=None)
-        return [
+        records = [
             cost_unit(
                 entry,
                 manifest_dir=job["manifest_dir"],
@@ -222,6 +235,12 @@ def _run_unit(job, only_cached):
             )
             for dist, voltage in points
         ]
+        if check:
+            for record, (dist, _) in zip(records, points):
+                record["netlist_check"] = netlist_check(
+                    entry, synth=synth, distribution=dist, n=job["n_ops"]
+                )
+        return records
 
     records = cached(
         "report_unit",
@@ -231,6 +250,7 @@ def _run_unit(job, only_cached):
             entry["kind"],
             entry["params"],
             points,
+            check,
             job["n_ops"],
             job["clock_ghz"],
             _library_id(job["liberty"]),

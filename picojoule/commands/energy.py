@@ -7,6 +7,7 @@ import numpy as np
 
 from picojoule.base import atomic, outputs
 from picojoule.base.errors import UserError
+from picojoule.base.ports import unit_ports
 from picojoule.commands._checks import check_readable, in_range, positive
 from picojoule.commands._library_args import add_library_arguments, check_library_arguments
 from picojoule.cost.energy import DELAY_MODELS, cost_record, estimate
@@ -22,6 +23,7 @@ from picojoule.cost.operands import (
 from picojoule.cost.synth import synthesize
 from picojoule.cost.timing_delays import DEFAULT_TIME_STEP_PS, check_time_step
 from picojoule.models.formats import get_format
+from picojoule.models.units import unit_from_params
 
 HELP = (
     "energy per operation (switching + internal + clock + leakage) of a Verilog unit on "
@@ -146,9 +148,24 @@ def _manifest_formats(verilog, top):
     for unit in units:
         if unit.get("top") == top and isinstance(unit.get("params"), dict):
             params = unit["params"]
+            try:  # the unit spec's own operand formats (block formats for mx_dot)
+                return (*unit_from_params(unit.get("kind"), params).in_formats, unit)
+            except (ValueError, KeyError, TypeError):
+                pass
             if "a" in params and "b" in params:
                 return get_format(params["a"]), get_format(params["b"]), unit
     return None
+
+
+def _record_ports(unit, ports):
+    """The `UnitPorts` of the manifest entry's port records, unless --ports names the operands
+    or the entry has no records (then ports are found by name)."""
+    if ports or not unit or not unit.get("ports"):
+        return None
+    try:
+        return unit_ports(unit["ports"])
+    except ValueError:
+        return None
 
 
 def _int_format(width):
@@ -288,7 +305,11 @@ def run(args):
         cache_dir=cache_dir,
     )
     netlist = synth.netlist
-    widths = _operand_widths(netlist, ports)
+    recorded = _record_ports(formats[2] if formats else None, ports)
+    if recorded is not None:
+        widths = [recorded.operands[x][2] for x in ("a", "b")]
+    else:
+        widths = _operand_widths(netlist, ports)
     fmt_a, fmt_b, unit = formats or _formats(args, widths)
     if [fmt_a.width, fmt_b.width] != widths:
         raise UserError(
@@ -308,6 +329,9 @@ def run(args):
         distribution = dist
     if ports:
         streams = {ports[0]: a, ports[1]: b}
+    elif recorded is not None:
+        streams, unit_holds = recorded.drive(a, b)
+        holds = {**unit_holds, **holds}
     else:
         streams, unit_holds = unit_inputs(netlist.ports, a, b, a_width=fmt_a.width)
         holds = {**unit_holds, **holds}

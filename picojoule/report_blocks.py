@@ -1,0 +1,379 @@
+"""The report's "Block formats" section: MX / NVFP4 dot-product units costed and their accuracy.
+
+Energy and area: one combinational `picojoule.models.mx_unit.MxDot` unit per block format
+(`BLOCK_UNITS`, fp32 out), synthesized and costed by the report's own flow (timing-aware
+energy, glitches included) on Gaussian blocks quantized by the format's own rule
+(`picojoule.cost.operands.block_stream`); energy per MAC = energy per block dot / k. The units
+have ``COST_K`` elements per block (not OCP's 32 / NVFP4's 16) so that each synthesizes in
+seconds: per MAC this charges the per-block normalization and rounding to fewer elements, so
+it overstates the per-MAC energy of a k = 32 unit. The same job checks the netlist's outputs
+against the golden model on the costed stream (zero-delay simulation).
+
+Accuracy (`accuracy_records`): a Gaussian GEMM (`SHAPE`) with A and W quantized to each format
+at its real block size (k = 32, NVFP4 16; per-block scales along K, NVFP4's tensor scales
+applied), computed by the golden model (`picojoule.models.mx_gemm.mx_gemm`, i.e. DotGeneral),
+against the float64 product of the unquantized data: ``rel_rms`` = ||C - C64|| / ||C64||
+(Frobenius). The same on data with outliers (``outliers``: 0.1% of the values times 30).
+Reference points without blocks, each under its tile's numeric rule: e4m3 elements (no
+scale; products rounded to e4m3 as the e4m3 MAC array does, or L-Mul products), and int8
+activations (one absmax scale per tensor) with 2- or 4-bit weights (per-column min-max with
+a zero point), the LUT tile's data; their sums are float64 (fp32's rounding is far below
+these errors). Their energies per MAC come from the LUT section's tiles when it ran.
+"""
+
+import numpy as np
+
+from picojoule.base.references import MX_CLAIMS, MX_SOURCE
+from picojoule.document import Figure, Heading, Paragraph, Table
+from picojoule.models.formats import PRESETS
+from picojoule.models.lmul import lmul
+from picojoule.models.mx_gemm import MxArraySpec, mx_gemm
+from picojoule.models.mx_unit import MxDot
+
+__all__ = [
+    "BLOCK_UNITS",
+    "COST_K",
+    "SHAPE",
+    "block_specs",
+    "accuracy_records",
+    "blocks_section",
+    "blocks_figure",
+    "blocks_blocks",
+]
+
+#: Elements per block of the costed units.
+COST_K = 8
+#: label -> (MX preset of the accuracy study, MxDot parameters of the costed unit).
+BLOCK_UNITS = {
+    "MXFP8 e4m3": ("mxfp8_e4m3", {"a": "e4m3"}),
+    "MXFP8 e5m2": ("mxfp8_e5m2", {"a": "e5m2"}),
+    "MXFP6 e3m2": ("mxfp6_e3m2", {"a": "e3m2"}),
+    "MXFP4 e2m1": ("mxfp4_e2m1", {"a": "e2m1"}),
+    "MXINT8": ("mxint8", {"a": "int8"}),
+    "NVFP4": ("nvfp4", {"a": "e2m1", "scale": "e4m3"}),
+}
+#: The Gaussian GEMM of the accuracy study: A is M x K, W is K x N.
+SHAPE = {"m": 64, "k": 1024, "n": 64}
+SEED = 12
+#: The LUT section's tiles set beside the block formats: label -> (core, W, act).
+REFERENCE_TILES = {
+    "e4m3 MAC array": ("mac-fp8", None, "e4m3"),
+    "e4m3 L-Mul array": ("mac-lmul", None, "e4m3"),
+    "LUT tile W2A8": ("lut", 2, "int8"),
+    "LUT tile W4A8": ("lut", 4, "int8"),
+}
+
+
+def block_specs():
+    """label -> the costed `MxDot` unit of each block format."""
+    return {label: MxDot(k=COST_K, **params) for label, (_, params) in BLOCK_UNITS.items()}
+
+
+def _data(kind, rng):
+    m, k, n = SHAPE["m"], SHAPE["k"], SHAPE["n"]
+    a, w = rng.standard_normal((m, k)), rng.standard_normal((k, n))
+    if kind == "outliers":
+        for x in (a, w):
+            x[rng.random(x.shape) < 1e-3] *= 30
+    return a, w
+
+
+def _rel_rms(c, exact):
+    return float(np.linalg.norm(c - exact) / np.linalg.norm(exact))
+
+
+def _e4m3_products(a, w, *, rule):
+    e4m3 = PRESETS["e4m3"]
+    qa, qw = e4m3.encode(a, overflow="sat"), e4m3.encode(w, overflow="sat")
+    out = np.zeros((a.shape[0], w.shape[1]))
+    for i in range(a.shape[1]):
+        x, y = qa[:, i, None], qw[None, i, :]
+        if rule == "lmul":
+            p = lmul(x, y, fmt=e4m3)
+        else:
+            p = e4m3.encode(e4m3.decode(x) * e4m3.decode(y), overflow="nonsat")
+        out += e4m3.decode(p)
+    return out
+
+
+def _int_weights(a, w, *, wbits):
+    scale_a = 127 / np.abs(a).max()
+    qa = np.clip(np.rint(a * scale_a), -127, 127)
+    lo, hi = w.min(axis=0), w.max(axis=0)
+    step = (hi - lo) / ((1 << wbits) - 1)
+    qw = np.clip(np.rint((w - lo) / step), 0, (1 << wbits) - 1)
+    return (qa @ (qw * step + lo)) / scale_a
+
+
+def accuracy_records(*, seed=SEED):
+    """One record per block format and reference point: ``label``, ``kind`` (``block`` or
+    ``reference``), ``format``, ``rule`` and ``rel_rms`` per data kind (``gaussian``,
+    ``outliers``); see the module docstring."""
+    records = []
+    data = {
+        kind: _data(kind, np.random.default_rng([seed, i]))
+        for i, kind in enumerate(("gaussian", "outliers"))
+    }
+    exact = {kind: a @ w for kind, (a, w) in data.items()}
+    for label, (preset, _) in BLOCK_UNITS.items():
+        spec = MxArraySpec(m=1, n=1, a=preset)
+        errors = {}
+        for kind, (a, w) in data.items():
+            c, scale = mx_gemm(a, w, spec=spec, tensor_scale=True)
+            errors[kind] = _rel_rms(c * scale, exact[kind])
+        records.append(
+            {
+                "label": label,
+                "kind": "block",
+                "format": spec.a.name,
+                "k": spec.k,
+                "rule": "exact block dot to fp32, fp32 accumulation (DotGeneral)",
+                "rel_rms": errors,
+            }
+        )
+    references = {
+        "e4m3 MAC array": lambda a, w: _e4m3_products(a, w, rule="rne"),
+        "e4m3 L-Mul array": lambda a, w: _e4m3_products(a, w, rule="lmul"),
+        "LUT tile W2A8": lambda a, w: _int_weights(a, w, wbits=2),
+        "LUT tile W4A8": lambda a, w: _int_weights(a, w, wbits=4),
+    }
+    rules = {
+        "e4m3 MAC array": "e4m3 elements, no scale; products rounded to e4m3 (RNE)",
+        "e4m3 L-Mul array": "e4m3 elements, no scale; L-Mul products (int_add)",
+        "LUT tile W2A8": "int8 A (absmax per tensor), 2-bit W (min-max per column)",
+        "LUT tile W4A8": "int8 A (absmax per tensor), 4-bit W (min-max per column)",
+    }
+    for label, compute in references.items():
+        errors = {kind: _rel_rms(compute(a, w), exact[kind]) for kind, (a, w) in data.items()}
+        records.append(
+            {
+                "label": label,
+                "kind": "reference",
+                "format": label,
+                "k": None,
+                "rule": rules[label],
+                "rel_rms": errors,
+            }  # fmt: skip
+        )
+    return records
+
+
+def blocks_section(*, unit_records, accuracy, lut_tiles):
+    """The section's data: one row per block format (its unit record's figures, per MAC, and
+    its accuracy) and per reference point (energy per MAC from ``lut_tiles`` if present)."""
+    by_label = {r["label"]: r for r in accuracy}
+    rows = []
+    for label, record in unit_records.items():
+        k = record["params"]["k"]
+        rows.append(
+            {
+                "label": label,
+                "kind": "block",
+                "unit": record["name"],
+                "k": k,
+                "cells": record["cells"],
+                "area_um2": record["area_um2"],
+                "area_um2_per_mac": record["area_um2"] / k,
+                "delay_ns": record["delay_ns"],
+                "pj_per_mac": record["energy_pj_per_op"] / k,
+                "pj_per_mac_zero_delay": record["energy_pj_per_op_zero_delay"] / k,
+                "glitch_fraction": record["glitch_fraction"],
+                "netlist_check": record.get("netlist_check"),
+                "accuracy": by_label[label],
+            }
+        )
+    for label, (core, wbits, act) in REFERENCE_TILES.items():
+        tile = next(
+            (
+                t
+                for t in lut_tiles
+                if t["core"] == core
+                and t["act"] == act
+                and not t.get("pipelined")
+                and (wbits is None or t["wbits"] == wbits)
+            ),
+            None,
+        )
+        rows.append(
+            {
+                "label": label,
+                "kind": "reference",
+                "unit": tile["name"] if tile else None,
+                "pj_per_mac": tile["pj_per_mac"] if tile else None,
+                "area_um2_per_mac": tile["area_um2_per_mac"] if tile else None,
+                "glitch_fraction": tile["glitch_fraction"] if tile else None,
+                "accuracy": by_label[label],
+            }
+        )
+    return {"rows": rows, "cost_k": COST_K, "shape": SHAPE}
+
+
+def pareto(points):
+    """Labels of the points not dominated in (energy, error): no other point is at most as
+    costly and at most as wrong and better in one."""
+    front = []
+    for label, e, err in points:
+        if not any(
+            (e2 <= e and r2 <= err) and (e2 < e or r2 < err) for l2, e2, r2 in points if l2 != label
+        ):
+            front.append(label)
+    return front
+
+
+def _points(section, kind="gaussian"):
+    return [
+        (r["label"], r["pj_per_mac"], r["accuracy"]["rel_rms"][kind])
+        for r in section["rows"]
+        if r["pj_per_mac"] is not None
+    ]
+
+
+def blocks_figure(section, path):
+    """Energy per MAC vs GEMM error (Gaussian data), the Pareto front joined; False if there
+    is nothing to draw."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    points = _points(section)
+    if not points:
+        return False
+    front = set(pareto(points))
+    fig, ax = plt.subplots(figsize=(8, 5))
+    kinds = {r["label"]: r["kind"] for r in section["rows"]}
+    for label, e, err in points:
+        block = kinds[label] == "block"
+        ax.scatter(
+            e, 100 * err, marker="o" if block else "s", s=60,
+            color="tab:blue" if block else "tab:gray",
+            edgecolor="black" if label in front else "none", zorder=3,
+        )  # fmt: skip
+        ax.annotate(label, (e, 100 * err), textcoords="offset points", xytext=(6, 4), fontsize=8)
+    line = sorted((e, 100 * err) for label, e, err in points if label in front)
+    ax.plot([p[0] for p in line], [p[1] for p in line], color="tab:red", lw=1, zorder=2,
+            label="Pareto front (outlined points)")  # fmt: skip
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("energy per MAC, pJ (timing-aware, this run)")
+    ax.set_ylabel("GEMM error vs float64, % (relative RMS, Gaussian data)")
+    ax.set_title(f"Block formats (circles; units of k = {section['cost_k']}) and tiles (squares)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(loc="upper right", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True
+
+
+def _pct(x):
+    return None if x is None else f"{100 * x:.2f}%"
+
+
+def _losses(section):
+    """Sentences naming where a block format loses, from this run's numbers."""
+    rows = section["rows"]
+    blocks = [r for r in rows if r["kind"] == "block" and r["pj_per_mac"] is not None]
+    points = _points(section)
+    front = set(pareto(points))
+    out = []
+    for r in blocks:
+        if r["label"] in front:
+            continue
+        e, err = r["pj_per_mac"], r["accuracy"]["rel_rms"]["gaussian"]
+        better = [
+            label for label, e2, r2 in points if label != r["label"] and e2 <= e and r2 <= err
+        ]
+        out.append(
+            f"{r['label']} loses on Gaussian data: {', '.join(better)} "
+            f"{'costs' if len(better) == 1 else 'cost'} no more energy per MAC at no more error."
+        )
+    for r in blocks:
+        g, o = r["accuracy"]["rel_rms"]["gaussian"], r["accuracy"]["rel_rms"]["outliers"]
+        if o > 2 * g:
+            out.append(
+                f"{r['label']} loses accuracy on data with outliers: {_pct(g)} -> {_pct(o)} "
+                "(an outlier sets its block's shared scale and flushes its neighbours)."
+            )
+    return out
+
+
+def blocks_blocks(section, *, figure=None):
+    """The report blocks of the section."""
+    rows = section["rows"]
+    shape = section["shape"]
+    blocks = [
+        Heading("Block formats"),
+        Paragraph(
+            "OCP MX v1.0 block formats and NVFP4: one combinational block dot-product unit per "
+            f"format (`mx_dot`, k = {section['cost_k']} elements per block, exact products, exact "
+            "fixed-point sum, one RNE to fp32), synthesized and costed like the units above on "
+            "Gaussian blocks quantized by the format's own rule (one shared scale per block). "
+            f"Energy and area per MAC divide the unit's by k; at k = {section['cost_k']} the "
+            "per-block normalization and rounding are shared by fewer elements than in an OCP "
+            "k = 32 unit, so these per-MAC figures are upper bounds for k = 32. Accuracy: a "
+            f"Gaussian GEMM (M{shape['m']} K{shape['k']} N{shape['n']}) with A and W quantized to "
+            "each format at its real block size (k = 32; NVFP4 16 with its tensor scales), "
+            "computed by the bit-exact golden model (DotGeneral), against the float64 product "
+            "of the unquantized data. The tile rows are the LUT section's tiles (energy measured "
+            "there on their own streams) with the error of their data formats on the same GEMM."
+        ),
+        Table(
+            [
+                "format / tile",
+                "unit",
+                "cells",
+                "area um^2/MAC",
+                "pJ/MAC",
+                "pJ/MAC zero delay",
+                "glitch share",
+                "error (Gaussian)",
+                "error (outliers)",
+                "numeric rule",
+            ],  # fmt: skip
+            [
+                [
+                    r["label"],
+                    r.get("unit"),
+                    r.get("cells"),
+                    r.get("area_um2_per_mac"),
+                    r.get("pj_per_mac"),
+                    r.get("pj_per_mac_zero_delay"),
+                    _pct(r.get("glitch_fraction")),
+                    _pct(r["accuracy"]["rel_rms"]["gaussian"]),
+                    _pct(r["accuracy"]["rel_rms"]["outliers"]),
+                    r["accuracy"]["rule"],
+                ]
+                for r in rows
+            ],
+            caption="Error = relative RMS error of the GEMM against float64 (||C - C64|| / "
+            "||C64||); outliers: 0.1% of the values times 30. A tile row without energy: the "
+            "LUT section did not run.",
+            notes=[
+                f"{r['label']}: the netlist equals the golden model on all "
+                f"{r['netlist_check']['blocks']:,} costed blocks"
+                for r in rows
+                if r.get("netlist_check") and r["netlist_check"]["mismatches"] == 0
+            ],
+        ),
+    ]
+    if figure:
+        blocks.append(
+            Figure(
+                figure,
+                "Energy per MAC vs GEMM error on Gaussian data: block-format units (circles) and "
+                "the LUT section's tiles (squares); the Pareto front is joined.",
+            )
+        )
+    losses = _losses(section)
+    if losses:
+        blocks.append(Paragraph("Where a block format loses (this run): " + " ".join(losses)))
+    blocks.append(
+        Table(
+            ["published figure (theirs)", "value (theirs)"],
+            [[c.text, c.value] for c in MX_CLAIMS],
+            caption=f"From {MX_SOURCE}; their process, voltage and scope (a whole cluster), "
+            "not comparable one to one with our unit figures at the default library.",
+        )
+    )
+    return blocks
