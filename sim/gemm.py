@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from amaranth.back import verilog
+from amaranth.hdl import Value
 
 from picojoule.base.errors import UserError
 from picojoule.hw.gemm_core import GemmCore
@@ -290,7 +291,7 @@ def top_verilog(plan, core):
     """The Verilog top around the core (memory depths and widths from the plan and the core)."""
 
     def port_width(name):
-        return len(getattr(core, name))
+        return len(Value.cast(getattr(core, name)))
 
     return _TOP.format(
         aw=port_width("act_data") - 1,
