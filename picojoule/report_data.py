@@ -507,6 +507,12 @@ def collect(options, *, progress=print):
         unit_records = {}
         for result in done:
             record = result["records"][0]
+            if record["netlist_check"]["mismatches"]:
+                raise RuntimeError(
+                    f"the netlist of {record['name']} differs from its golden model on "
+                    f"{record['netlist_check']['mismatches']} costed blocks; run "
+                    f"`picojoule sim` on that unit for details"
+                )
             unit_records[labels[record["name"]]] = record
             block_records.append(
                 {**record, "contract": unit_from_params(record["kind"], record["params"]).contract}
