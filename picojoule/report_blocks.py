@@ -54,7 +54,7 @@ BLOCK_UNITS = {
     "NVFP4": ("nvfp4", {"a": "e2m1", "scale": "e4m3"}),
 }
 #: The Gaussian GEMM of the accuracy study: A is M x K, W is K x N.
-SHAPE = {"m": 64, "k": 1024, "n": 64}
+SHAPE = {"m": 32, "k": 1024, "n": 32}
 SEED = 12
 #: The LUT section's tiles set beside the block formats: label -> (core, W, act).
 REFERENCE_TILES = {
