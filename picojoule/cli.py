@@ -10,23 +10,41 @@ from picojoule import __version__, commands
 from picojoule.base.errors import UserError
 
 
-def _command_modules():
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
-        if not info.name.startswith("_"):
-            yield (
-                info.name.replace("_", "-"),
-                importlib.import_module(f"{commands.__name__}.{info.name}"),
-            )
+def _command_names():
+    """``{command name: module name}`` of every command, without importing any."""
+    return {
+        info.name.replace("_", "-"): info.name
+        for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name)
+        if not info.name.startswith("_")
+    }
 
 
-def build_parser():
+def _command_modules(only=None):
+    """``(name, module)`` of every command, or of the command ``only``."""
+    for name, module in _command_names().items():
+        if only is None or name == only:
+            yield name, importlib.import_module(f"{commands.__name__}.{module}")
+
+
+def build_parser(argv=None):
+    """The argument parser. When ``argv`` names a command, only that command's module is
+    imported (the others are listed by name only), so that a command does not pay for the
+    imports of all the others; without one, every command with its help line."""
+    names = _command_names()
+    chosen = next((arg for arg in argv or () if not arg.startswith("-")), None)
+    only = chosen if chosen in names else None
     parser = argparse.ArgumentParser(
         prog="picojoule",
         description="Generate, verify and cost the arithmetic units of low-precision AI hardware.",
     )
     parser.add_argument("--version", action="version", version=f"picojoule {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name, module in _command_modules():
+    modules = dict(_command_modules(only))
+    for name in names:
+        module = modules.get(name)
+        if module is None:
+            sub.add_parser(name)
+            continue
         cmd = sub.add_parser(
             name, help=module.HELP, description=getattr(module, "DESCRIPTION", module.HELP)
         )
@@ -47,8 +65,8 @@ def main(argv=None):
         previous = signal.signal(signal.SIGTERM, _interrupt)
     except ValueError:  # not the main thread
         previous = None
-    parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     try:
         args = parser.parse_args(argv)
     except BaseException:

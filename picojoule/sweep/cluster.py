@@ -19,10 +19,11 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def _start(args, cwd):
+def _start(args, cwd, env):
     return subprocess.Popen(
         [str(Path(sys.executable).with_name("dask")), *args],
         cwd=cwd,
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -44,21 +45,24 @@ def stop(proc, *, timeout=10):
 
 
 @contextlib.contextmanager
-def local_cluster(*, workers=2, cwd, timeout=120):
+def local_cluster(*, workers=2, cwd, timeout=120, env=None):
     """Yield ``(address, worker processes)``; everything is stopped on exit.
 
-    The processes run in ``cwd`` (their build/ caches go there).
+    The processes run in ``cwd`` with environment ``env`` (default: this process's), so a
+    ``PICOJOULE_CACHE`` there chooses their cache.
     """
     from distributed import Client
 
     port = _free_port()
     address = f"tcp://127.0.0.1:{port}"
     procs = [
-        _start(["scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"], cwd)
+        _start(
+            ["scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"], cwd, env
+        )
     ]
     try:
         worker_args = ["worker", address, "--nthreads", "1", "--no-nanny", "--no-dashboard"]
-        procs += [_start([*worker_args, "--name", f"w{i}"], cwd) for i in range(workers)]
+        procs += [_start([*worker_args, "--name", f"w{i}"], cwd, env) for i in range(workers)]
         with Client(address, timeout=f"{timeout}s") as client:
             client.wait_for_workers(workers, timeout=timeout)
         yield address, procs[1:]
