@@ -238,7 +238,8 @@ def simulate(
     Parameters
     ----------
     inputs : dict
-        Input port name -> integer codes (one per operation; all the same length N >= 2).
+        Input port name -> integer codes (one per operation; all the same length N >= 2); a
+        port wider than 64 bits takes (N, words) uint64 words (`stream_words`).
     holds : dict, optional
         Input port name -> constant value held for the whole run (e.g. ``valid`` = 1).
         Inputs named in neither dict are held at 0; clock nets are ideal.
