@@ -38,7 +38,8 @@ Operations are bit-parallel as in :mod:`picojoule.cost.gatesim` (64 per uint64 w
 ``words`` words). Cells are processed once per chunk in topological order: each cell output's
 waveform over the cycle (a time-ordered list of (step, word array) events) is computed from its
 inputs' waveforms by merging their event times, evaluating the cell once per distinct step and
-applying the delay rule with per-lane pending masks. The inner loop is compiled with numba
+applying the delay rule with per-lane pending masks; each event records which words it changes,
+so a step costs only the words it touches. The inner loop is compiled with numba
 (:mod:`picojoule.cost.timing_kernel`). Flip-flops are nodes of the same order as in the
 zero-delay feed-forward path (their state is the next-state value of the previous operation);
 netlists whose sequential feedback survives the held inputs run on the lane engine's states
@@ -180,6 +181,12 @@ class TimingPlan:
         self.prog_start = as_array(prog_start)
         self.prog_len = as_array(prog_len)
         self.prog = as_array(prog)
+        # numba (heavy): the compiled kernels load only when a timing simulation runs
+        from picojoule.cost.timing_kernel import direct_code
+
+        self.prog_op = as_array(
+            [direct_code(prog[s : s + n]) for s, n in zip(prog_start, prog_len)], np.int8
+        )
         self.flop_slot = as_array(flop_slot)
         self.n_flop_slots = int(max(flop_slot, default=-1)) + 1
         driven = set(out_net)
@@ -203,21 +210,17 @@ def _substitute(tree, name, replacement):
     return (kind, tuple(_substitute(c, name, replacement) for c in tree[1]))
 
 
-def _kernel():
-    # numba (heavy): the compiled kernels load only when a timing simulation runs
-    from picojoule.cost import timing_kernel
-
-    return timing_kernel.run_chunk
-
-
 class _Runner:
-    """Calls the kernel chunk after chunk, growing the event pool when a chunk needs more."""
+    """Calls the kernel chunk after chunk, growing an event pool when a chunk needs more."""
 
     def __init__(self, plan, words, transport):
+        if not 1 <= words <= 64:
+            raise ValueError(f"words per chunk must be 1..64 (one mask bit per word), got {words}")
         self.plan = plan
         self.words = words
         self.transport = transport
         self.pool = max(1024, plan.n_nets * 16)
+        self.word_pool = self.pool * 4
         self.toggles = np.zeros(plan.n_nets, dtype=np.int64)
         self.functional = np.zeros(plan.n_nets, dtype=np.int64)
         self.stats = np.zeros(4, dtype=np.int64)
@@ -228,17 +231,21 @@ class _Runner:
 
     def _alloc(self):
         self.ev_time = np.empty(self.pool, dtype=np.int64)
-        self.ev_val = np.empty((self.pool, self.words), dtype=np.uint64)
+        self.ev_wm = np.empty(self.pool, dtype=np.uint64)
+        self.ev_off = np.empty(self.pool, dtype=np.int64)
+        self.ev_words = np.empty(self.word_pool, dtype=np.uint64)
 
     def run(self, init, final, count_mask, *, first_lane_zero):
+        # numba (heavy): the compiled kernels load only when a timing simulation runs
+        from picojoule.cost import timing_kernel as kernel
+
         p = self.plan
-        run_chunk = _kernel()
         while True:
             toggles = np.zeros_like(self.toggles)
             functional = np.zeros_like(self.functional)
             stats = np.zeros_like(self.stats)
             carry = self.flop_carry.copy()
-            used = run_chunk(
+            used = kernel.run_chunk(
                 p.kind,
                 p.out_net,
                 p.delay,
@@ -248,6 +255,7 @@ class _Runner:
                 p.prog_start,
                 p.prog_len,
                 p.prog,
+                p.prog_op,
                 p.flop_slot,
                 p.source_nets,
                 init,
@@ -260,15 +268,20 @@ class _Runner:
                 functional,
                 stats,
                 self.ev_time,
-                self.ev_val,
+                self.ev_wm,
+                self.ev_off,
+                self.ev_words,
                 self.ev_start,
                 self.ev_count,
             )
-            if used == -2:
+            if used == kernel.DEFECT:
                 raise RuntimeError("timing simulation ended off the settled values (a defect)")
             if used >= 0:
                 break
-            self.pool *= 4
+            if used == kernel.EVENTS_FULL:
+                self.pool *= 4
+            else:
+                self.word_pool *= 4
             self._alloc()
         self.flop_carry = carry
         self.toggles += toggles
@@ -299,7 +312,7 @@ def simulate_timing(
     delays : QuantizedDelays, optional
         Precomputed delays (then ``time_step_ps`` is theirs).
     words : int
-        uint64 words per chunk (64 operations each).
+        uint64 words per chunk (64 operations each), 1..64.
 
     Returns
     -------

@@ -430,6 +430,8 @@ def collect(options, *, progress=print):
                     "horowitz_area_um2": his_area,
                     "area_ratio": r["area_um2"] / his_area,
                     "voltage": r["voltage"],
+                    "toggles_per_op": r.get("toggles_per_op"),
+                    "library": r.get("library"),
                 }
             )
         by_tile = {

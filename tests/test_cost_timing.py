@@ -143,3 +143,29 @@ def test_cli_energy_delay_models(unit, tmp_path, capsys, monkeypatch):
     code = main([*base, "--delay-model", "inertial", "--time-step-ps", "0"])
     err = capsys.readouterr().err
     assert code == 2 and "time step must be a positive" in err and err.count("\n") == 1
+
+
+def test_directly_evaluated_cells_equal_their_programs():
+    """Each program the kernel evaluates without its interpreter gives the interpreter's value."""
+    import numba
+
+    from picojoule.cost import timing_kernel as k
+
+    @numba.njit
+    def both(op, prog, src, stack):
+        out = np.empty((2, src.shape[1]), dtype=np.uint64)
+        for w in range(src.shape[1]):
+            out[0, w] = k._cell_word(op, prog, 0, len(prog), src, w, stack)
+            out[1, w] = k._evaluate_word(prog, 0, len(prog), src, w, stack)
+        return out
+
+    rng = np.random.default_rng(1)
+    src = rng.integers(0, 2**63, (4, 16), dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    src[:, :4] = rng.integers(0, 2, (4, 4)).astype(np.uint64) * ~np.uint64(0)  # all-0/1 words
+    stack = np.empty(32, dtype=np.uint64)
+    assert sorted(k.DIRECT.values()) == list(range(1, len(k.DIRECT) + 1))
+    for program, op in k.DIRECT.items():
+        assert k.direct_code(np.array(program)) == op
+        out = both(op, np.array(program, dtype=np.int64), src, stack)
+        np.testing.assert_array_equal(out[0], out[1], err_msg=str(program))
+    assert k.direct_code(np.array([0, 1, k.AND, 2, k.OR])) == 0  # not listed: interpreted

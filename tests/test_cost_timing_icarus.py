@@ -16,13 +16,18 @@ import pytest
 from picojoule.cost.gatesim import simulate
 from picojoule.cost.operands import operand_stream, unit_inputs
 from picojoule.cost.synth import synthesize
+from picojoule.cost.tile_export import export_tile
+from picojoule.cost.tile_streams import tile_streams
+from picojoule.cost.tiles import TileEntry
 from picojoule.cost.timing_delays import quantized_delays
 from picojoule.cost.timing_verilog import timed_netlist_verilog
 from picojoule.cost.timingsim import simulate_timing
 from picojoule.hw.export import verilog_source
+from picojoule.models.mac_gemm import MacArraySpec
 from picojoule.models.units import FpAdd, FpMul, IntMul, LMul
 
 N_OPS = 2000
+MAC_TILE_CYCLES = 200
 
 UNITS = {
     "e4m3_mul": FpMul(a="e4m3", b="e4m3", out="e4m3"),
@@ -121,6 +126,7 @@ def _streams(spec, netlist):
 
 
 def _run_icarus(tmp_path, netlist, delays, streams, holds):
+    n_ops = len(next(iter(streams.values())))
     period = 2 * (delays.settle_steps + 10)  # steps; the step is 1 ps
     regs, loads, assigns, conns = [], [], [], []
     for name, (direction, nets) in netlist.ports.items():
@@ -129,7 +135,7 @@ def _run_icarus(tmp_path, netlist, delays, streams, holds):
         width = len(nets)
         if name in streams:
             regs.append(f"  reg [{width - 1}:0] v_{name};")
-            regs.append(f"  reg [{width - 1}:0] m_{name} [0:{N_OPS - 1}];")
+            regs.append(f"  reg [{width - 1}:0] m_{name} [0:{n_ops - 1}];")
             hexfile = tmp_path / f"{name}.hex"
             hexfile.write_text("\n".join(f"{int(x):x}" for x in streams[name]) + "\n")
             loads.append(f'    $readmemh("{hexfile.name}", m_{name});')
@@ -146,13 +152,24 @@ def _run_icarus(tmp_path, netlist, delays, streams, holds):
         .replace("{conns}", ", ".join(conns))
         .replace("{loads}", "\n".join(loads))
         .replace("{assigns}", "\n".join(assigns))
-        .replace("{n}", str(N_OPS))
+        .replace("{n}", str(n_ops))
         .replace("{half}", str(period // 2))
     )
     (tmp_path / "tb.v").write_text(tb)
     subprocess.run(["iverilog", "-o", "sim.vvp", "tb.v", "netlist.v"], cwd=tmp_path, check=True)
     subprocess.run(["vvp", "-n", "sim.vvp"], cwd=tmp_path, check=True, capture_output=True)
     return vcd_transitions(tmp_path / "dump.vcd", start=period)
+
+
+def _assert_equal_counts(netlist, timing, counts, dumped):
+    checked = 0
+    for k in range(2, netlist.n_nets):
+        if k in netlist.clock_nets:
+            continue
+        assert k in dumped, f"net n{k} not in the VCD"
+        assert timing.toggles[k] == counts.get(k, 0), f"net n{k}"
+        checked += 1
+    assert checked == netlist.n_nets - 2 - len(netlist.clock_nets)
 
 
 @pytest.mark.slow
@@ -167,14 +184,7 @@ def test_inertial_transitions_equal_icarus(tmp_path, synthesized, name):
     timing = simulate_timing(netlist, inputs=streams, holds=holds, delays=delays)
     counts, dumped = _run_icarus(tmp_path, netlist, delays, streams, holds)
 
-    checked = 0
-    for k in range(2, netlist.n_nets):
-        if k in netlist.clock_nets:
-            continue
-        assert k in dumped, f"net n{k} not in the VCD"
-        assert timing.toggles[k] == counts.get(k, 0), f"net n{k}"
-        checked += 1
-    assert checked == netlist.n_nets - 2 - len(netlist.clock_nets)
+    _assert_equal_counts(netlist, timing, counts, dumped)
     glitches = int(timing.glitches.sum())
     assert glitches > 0, "Gaussian data through these units glitches"
     # settled-value changes are the zero-delay engine's toggles
@@ -190,3 +200,26 @@ def test_inertial_transitions_equal_icarus(tmp_path, synthesized, name):
         )
         assert (transport.toggles >= timing.toggles).all()
         assert transport.toggles.sum() > timing.toggles.sum()
+
+
+@pytest.mark.slow
+def test_mac_tile_transitions_equal_icarus(tmp_path):
+    """A whole e4m3 MAC tile (operand registers, two e4m3 multipliers, their e4m3 + e4m3 -> fp32
+    adder and the fp32 accumulator adder and register: sequential feedback, glitches dominate)
+    on a GEMM's own operand stream."""
+    if shutil.which("iverilog") is None:
+        pytest.skip("iverilog not installed")
+    entry = TileEntry("mac-fp8", MacArraySpec(m=1, n=1, k=2, wbits=4, mul="fp8"))
+    record = export_tile(entry, tmp_path)
+    netlist = synthesize(
+        verilog=tmp_path / record["verilog"], top=record["top"], cache_dir=None, progress=None
+    ).netlist
+    assert netlist.feedback, "the accumulator keeps sequential feedback"
+    streams, holds = tile_streams(entry, cycles=MAC_TILE_CYCLES, seed=3)
+    delays = quantized_delays(netlist, time_step_ps=1.0)
+    timing = simulate_timing(netlist, inputs=streams, holds=holds, delays=delays)
+    counts, dumped = _run_icarus(tmp_path, netlist, delays, streams, holds)
+    _assert_equal_counts(netlist, timing, counts, dumped)
+    assert timing.toggles.sum() > 3 * timing.functional.sum(), "glitches dominate this tile"
+    zero = simulate(netlist, inputs=streams, holds=holds)
+    np.testing.assert_array_equal(timing.functional, zero.toggles)

@@ -93,6 +93,14 @@ def test_report_writes_every_output(data, tmp_path):
     assert "data:image/png;base64," in html and "src='figures" not in html
     md = (out / "report.md").read_text()
     assert "lmul_e4m3_int_add_nonsat_s0" in md and "(his)" in md
+    # the calibration states its measured causes: transitions per op and energy per transition
+    assert "fJ per transition" in md and "no accounting error found" in md
+    row = [line for line in md.splitlines() if line.startswith("| int8 add | ")][-1]
+    transitions, fj = (float(v) for v in row.strip(" |").split(" | ")[-2:])
+    parts = calibration[0]["energy_parts_pj"]
+    toggles = calibration[0]["toggles_per_op"]["total"]
+    assert transitions == pytest.approx(toggles, rel=5e-3)
+    assert fj == pytest.approx(1e3 * (parts["switching"] + parts["internal"]) / toggles, rel=5e-3)
 
 
 def test_report_verifies_units(data):

@@ -1,5 +1,6 @@
 """Timing-aware (glitch) simulation speed beside the zero-delay engine, on the fp32 multiplier."""
 
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -28,6 +29,8 @@ def run(report):
     streams, holds = unit_inputs(netlist.ports, a, b, a_width=fmt_a.width)
     small = {k: v[:256] for k, v in streams.items()}
     simulate_timing(netlist, inputs=small, holds=holds)  # compile (numba caches it on disk)
+    # CPU times are per core, but a loaded machine still slows them (caches, memory bandwidth)
+    report("load average (1 min) before the timed runs", os.getloadavg()[0], "")
     start = time.perf_counter()
     simulate(netlist, inputs=streams, holds=holds)
     zero_s = time.perf_counter() - start
