@@ -125,7 +125,7 @@ def _load(path, label):
 
 def gemm_energy(core, spec, *, a, w, pipelined=False, liberty=None, clock_ghz=1.0):
     """The tile's energy for this GEMM: its netlist driven by the GEMM's own operand stream
-    (`picojoule.cost.gemm_streams`). Record: pJ per GEMM, per MAC and per cycle, cycles, tile,
+    (`picojoule.cost.gemm_streams`; the mx array: `picojoule.cost.mx_tile`). Record: pJ per GEMM, per MAC and per cycle, cycles, tile,
     area, library, voltage, clock."""
     from picojoule.base.paths import build_root
     from picojoule.cost.energy import estimate
@@ -141,8 +141,9 @@ def gemm_energy(core, spec, *, a, w, pipelined=False, liberty=None, clock_ghz=1.
         record = export_mx_tile(spec, folder)
         streams, holds, cycles = mx_gemm_streams(spec, a=a, w=w)
     else:
-        record = export_tile(TileEntry(core, spec, pipelined=pipelined), folder)
-        streams, holds, cycles = gemm_streams(TileEntry(core, spec, pipelined=pipelined), a=a, w=w)
+        entry = TileEntry(core, spec, pipelined=pipelined)
+        record = export_tile(entry, folder)
+        streams, holds, cycles = gemm_streams(entry, a=a, w=w)
     synth = synthesize(verilog=folder / record["verilog"], top=record["top"], liberty=liberty)
     synth, energy = estimate(synth=synth, streams=streams, holds=holds, clock_ghz=clock_ghz)
     per_gemm = energy.energy_pj_per_op * cycles
