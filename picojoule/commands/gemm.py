@@ -125,8 +125,8 @@ def _load(path, label):
 
 def gemm_energy(core, spec, *, a, w, pipelined=False, liberty=None, clock_ghz=1.0):
     """The tile's energy for this GEMM: its netlist driven by the GEMM's own operand stream
-    (`picojoule.cost.gemm_streams`; the mx array: `picojoule.cost.mx_tile`). Record: pJ per GEMM, per MAC and per cycle, cycles, tile,
-    area, library, voltage, clock."""
+    (`picojoule.cost.gemm_streams`; the mx array: `picojoule.cost.mx_tile`). Record: pJ
+    per GEMM, per MAC and per cycle, cycles, tile, area, library, voltage, clock."""
     from picojoule.base.paths import build_root
     from picojoule.cost.energy import estimate
     from picojoule.cost.gemm_streams import gemm_streams
