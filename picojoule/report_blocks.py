@@ -5,9 +5,11 @@ Energy and area: one combinational `picojoule.models.mx_unit.MxDot` unit per blo
 energy, glitches included) on Gaussian blocks quantized by the format's own rule
 (`picojoule.cost.operands.block_stream`); energy per MAC = energy per block dot / k. The units
 have ``COST_K`` elements per block (not OCP's 32 / NVFP4's 16) so that each synthesizes in
-seconds: per MAC this charges the per-block normalization and rounding to fewer elements, so
-it overstates the per-MAC energy of a k = 32 unit. The same job checks the netlist's outputs
-against the golden model on the costed stream (zero-delay simulation).
+seconds (a k = 32 e4m3 unit takes minutes). Per MAC, k changes both ways: the per-block
+normalization and rounding are shared by fewer elements, but the adder tree is shallower and
+glitches less; these figures are not those of a k = 32 unit (`picojoule gemm --core mx`
+costs one). The same job checks the netlist's outputs against the golden model on the
+costed stream (zero-delay simulation).
 
 Accuracy (`accuracy_records`): a Gaussian GEMM (`SHAPE`) with A and W quantized to each format
 at its real block size (k = 32, NVFP4 16; per-block scales along K, NVFP4's tensor scales
@@ -334,9 +336,11 @@ def blocks_blocks(section, *, figure=None):
             f"format (`mx_dot`, k = {section['cost_k']} elements per block, exact products, exact "
             "fixed-point sum, one RNE to fp32), synthesized and costed like the units above on "
             "Gaussian blocks quantized by the format's own rule (one shared scale per block). "
-            f"Energy and area per MAC divide the unit's by k; at k = {section['cost_k']} the "
-            "per-block normalization and rounding are shared by fewer elements than in an OCP "
-            "k = 32 unit, so these per-MAC figures are upper bounds for k = 32. Accuracy: a "
+            f"Energy and area per MAC divide the unit's by k. k changes the per-MAC figures "
+            f"both ways: at k = {section['cost_k']} the per-block normalization and rounding are "
+            "shared by fewer elements than in an OCP k = 32 unit, but the adder tree is "
+            "shallower and glitches less, so these are not k = 32 figures (`picojoule gemm "
+            "--core mx` costs a k = 32 array; its synthesis takes minutes). Accuracy: a "
             f"Gaussian GEMM (M{shape['m']} K{shape['k']} N{shape['n']}) with A and W quantized to "
             "each format at its real block size (k = 32; NVFP4 16 with its tensor scales), "
             "computed by the bit-exact golden model (DotGeneral), against the float64 product "
