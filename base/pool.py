@@ -6,12 +6,12 @@ evenly when the big jobs start early), shows done / total, elapsed time and ETA 
 """
 
 import contextlib
-import multiprocessing
 import sys
 import threading
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 
 from picojoule.base.progress import progress_bar
+from picojoule.base.workers import spawn_pool
 
 __all__ = ["run_jobs", "ticking"]
 
@@ -56,7 +56,8 @@ def run_jobs(function, jobs, *, workers, label, unit="job", stream=None, known=N
         Results already at hand (e.g. from a cache), None where the job must run; counted as
         done from the start.
 
-    An exception in a job is raised here after the jobs not started yet are cancelled.
+    An exception in a job is raised here after the jobs not started yet are cancelled. The
+    workers see this process's run-time registrations (`picojoule.base.workers`).
     """
     jobs = list(jobs)
     results = list(known) if known is not None else [None] * len(jobs)
@@ -69,8 +70,7 @@ def run_jobs(function, jobs, *, workers, label, unit="job", stream=None, known=N
                 results[i] = function(jobs[i])
                 bar.update(1)
             return results
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=context) as pool:
+        with spawn_pool(min(workers, len(todo))) as pool:
             futures = {pool.submit(function, jobs[i]): i for i in todo}
             try:
                 for future in as_completed(futures):

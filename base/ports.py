@@ -7,13 +7,18 @@ one of `ROLES`. A ``payload`` port (the input stream's payload) also carries ``f
 ``stream`` (``i``, ``o``). `unit_ports` reads these records back into `UnitPorts`, the one place
 that says which Verilog ports carry operands ``a`` and ``b``, the result, valid/ready and the
 clock: the co-verification wrappers, the cocotb drivers and the cost flow all ask it.
+
+A Verilog module with no records (hand-written, or exported without a manifest) is read by
+`ports_by_name`, picojoule's naming convention and nothing else: operands on inputs ``a`` and
+``b``, or on a stream payload ``i__payload`` (``a`` in the low half, ``b`` in the high half) with
+``i__valid``/``o__ready`` held high; the result on ``y``, ``o__payload`` or the one output.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["ROLES", "UnitPorts", "unit_ports", "port_widths", "operand_bits"]
+__all__ = ["ROLES", "UnitPorts", "unit_ports", "port_widths", "ports_by_name", "operand_bits"]
 
 #: ``operand`` an input carrying an operand (field name: the operand), ``result`` an output
 #: carrying the result, ``valid``/``ready`` a stream's handshake, ``payload`` an input stream's
@@ -153,3 +158,66 @@ def unit_ports(ports):
             f"unit (make verilog)"
         )
     return UnitPorts(operands=operands, result=result, widths=widths, **named)
+
+
+#: Handshake and clock ports of the naming convention: name -> (role, stream).
+_CONVENTION = {
+    "i__valid": ("valid", "i"),
+    "i__ready": ("ready", "i"),
+    "o__valid": ("valid", "o"),
+    "o__ready": ("ready", "o"),
+    "clk": ("clock", None),
+    "rst": ("reset", None),
+}
+
+
+def ports_by_name(ports, *, a_width=None):
+    """The `UnitPorts` of a module without port records, by the naming convention of this
+    module's docstring. ``ports``: name -> (direction ``"in"``/``"input"`` or ``"out"``/
+    ``"output"``, width); ``a_width`` splits ``i__payload`` (default: in halves). ValueError
+    in one line when the names do not tell."""
+    widths = {name: int(width) for name, (_, width) in ports.items()}
+    outputs = [name for name, (direction, _) in ports.items() if direction.startswith("out")]
+    records = {}
+    for name, (role, stream) in _CONVENTION.items():
+        if name in ports:
+            direction = "in" if ports[name][0].startswith("in") else "out"
+            records[name] = {"direction": direction, "width": 1, "role": role}
+            if stream:
+                records[name]["stream"] = stream
+    if "a" in ports and "b" in ports:
+        for name in ("a", "b"):
+            records[name] = {"direction": "in", "width": widths[name], "role": "operand"}
+    elif "i__payload" in ports:
+        width = widths["i__payload"]
+        low = width // 2 if a_width is None else a_width
+        if a_width is None and width % 2:
+            raise ValueError(
+                f"i__payload has {width} bits, which do not split into two equal operands; "
+                "name the operand ports with --ports A,B"
+            )
+        records["i__payload"] = {
+            "direction": "in",
+            "width": width,
+            "role": "payload",
+            "stream": "i",
+            "fields": {
+                "a": {"offset": 0, "width": low},
+                "b": {"offset": low, "width": width - low},
+            },
+        }
+    else:
+        raise ValueError(
+            f"cannot tell the operand ports among {', '.join(sorted(ports)) or 'no ports'} "
+            "(no port records; by name: a and b, or i__payload); name them with --ports A,B"
+        )
+    result = next((n for n in ("y", "o__payload") if n in outputs), None)
+    if result is None and len([n for n in outputs if n not in records]) == 1:
+        result = next(n for n in outputs if n not in records)
+    if result is None:
+        raise ValueError(
+            f"cannot tell the result port among the outputs {', '.join(outputs) or '(none)'} "
+            "(by name: y or o__payload)"
+        )
+    records[result] = {"direction": "out", "width": widths[result], "role": "result"}
+    return unit_ports(records)

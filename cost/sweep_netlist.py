@@ -27,6 +27,7 @@ import sys
 import numpy as np
 
 from picojoule.base.errors import UserError
+from picojoule.base.ports import unit_ports
 from picojoule.cost.gatesim import (
     _constant_nets,
     _next_state,
@@ -36,6 +37,7 @@ from picojoule.cost.gatesim import (
     _write_outputs,
     pack_stream,
 )
+from picojoule.hw.export import manifest_entry
 from picojoule.models.formats import FloatFormat
 
 _ONES = np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -77,37 +79,42 @@ def words_to_codes(words):
     return codes.view(_CODE_DTYPES[size]).ravel()
 
 
+def _field_nets(netlist, port, offset, width):
+    """The nets of ``width`` bits at ``offset`` of ``port``."""
+    return list(netlist.ports[port][1][offset : offset + width])
+
+
 class NetlistSweep:
     """Evaluate ``netlist`` (of the unit ``spec``) on chunks of operand pairs.
 
-    Combinational units drive ports ``a``, ``b`` and read ``y``; pipelined units drive
-    ``i__payload`` (``a`` low, ``b`` above) with ``i__valid`` and ``o__ready`` held at 1 and
-    read ``o__payload`` (and check ``o__valid``).
+    ``ports`` (a `picojoule.base.ports.UnitPorts`; default: the records of ``spec``'s generated
+    component, `picojoule.hw.export.manifest_entry`) say where the operands go and the result
+    comes from: operand ``a``'s bits then ``b``'s are the pair number's, valid and ready are held
+    at 1 and the output stream's valid is checked for a pipelined unit.
     """
 
-    def __init__(self, *, netlist, spec):
+    def __init__(self, *, netlist, spec, ports=None):
         self.spec = spec
         fmt_a, fmt_b = spec.in_formats
         self.a_width, self.b_width = fmt_a.width, fmt_b.width
         self.bits = self.a_width + self.b_width
         self.out_format = spec.out_format
-        ports = netlist.ports
-        holds = {}
-        if "a" in ports and "b" in ports and "y" in ports:
-            self.in_nets = ports["a"][1] + ports["b"][1]
-            out = "y"
-            self.valid_net = None
-            streamed = {"a": None, "b": None}
-        elif "i__payload" in ports and "o__payload" in ports:
-            self.in_nets = list(ports["i__payload"][1])
-            out = "o__payload"
-            holds = {name: 1 for name in ("i__valid", "o__ready") if name in ports}
-            self.valid_net = ports["o__valid"][1][0] if "o__valid" in ports else None
-            streamed = {"i__payload": None}
-        else:
+        if ports is None:
+            ports = unit_ports(manifest_entry(spec)["ports"])
+        missing = [p for p in (*ports.operand_ports, ports.result) if p not in netlist.ports]
+        if missing:
             raise UserError(
-                f"{netlist.top}: cannot find operand ports (a, b, y or i__payload, o__payload)"
+                f"{netlist.top} has no port {missing[0]}; the unit's port records name it "
+                "(synthesize the Verilog exported for this spec)"
             )
+        self.in_nets = [
+            net for operand in ("a", "b") for net in _field_nets(netlist, *ports.operands[operand])
+        ]
+        out = ports.result
+        holds = {name: 1 for name in (ports.in_valid, ports.out_ready) if name is not None}
+        self.valid_net = netlist.ports[ports.out_valid][1][0] if ports.out_valid else None
+        streamed = dict.fromkeys(ports.operand_ports)
+        ports = netlist.ports
         if len(self.in_nets) != self.bits:
             raise UserError(
                 f"{netlist.top} has {len(self.in_nets)} operand input bits; its spec says "

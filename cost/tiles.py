@@ -22,6 +22,7 @@ for a baseline which LUT tiles it is compared with).
 from dataclasses import dataclass, field
 from typing import Callable
 
+from picojoule.base.workers import share_registry
 from picojoule.models.lut_gemm import LutGemmSpec
 from picojoule.models.mac_gemm import MacArraySpec, same_peak
 from picojoule.models.tiles import TILE_CORES
@@ -193,6 +194,7 @@ COST_FACTS = {
     # the MX array is costed in the report's Block formats section, not beside the LUT tiles
     "mx": CostFacts(kind="mx_array", entries=lambda suite: []),
 }
+share_registry(__name__, "COST_FACTS")
 
 
 def cost_tiles(suite=None, **knobs):

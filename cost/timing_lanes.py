@@ -12,8 +12,17 @@ over operations by the same kernel and delay rule as feed-forward netlists
 import numba
 import numpy as np
 
-from picojoule.cost.gatesim import _hold_rows, pack_stream, port_bit
+from picojoule.cost.gatesim import _hold_rows, port_bit
 from picojoule.cost.timing_kernel import _evaluate_word
+from picojoule.cost.timing_plan import (
+    Runner,
+    TimingPlan,
+    drive_chunks,
+    flop_next_tree,
+    port_sources,
+    program,
+    timing_result,
+)
 
 
 @numba.njit(cache=True)
@@ -68,17 +77,7 @@ def _serial_states(
 
 
 def simulate_timing_lanes(netlist, *, inputs, holds, delays, delay_model, words=64):
-    """:class:`~picojoule.cost.timingsim.TimingResult` of a netlist with sequential feedback."""
-    # timingsim imports this module inside a function (a known cycle, to be split)
-    from picojoule.cost.timingsim import (
-        TimingPlan,
-        TimingResult,
-        _count_mask,
-        _flop_next_tree,
-        _program,
-        _Runner,
-    )
-
+    """:class:`~picojoule.cost.timing_plan.TimingResult` of a netlist with sequential feedback."""
     plan = TimingPlan(netlist, netlist.comb_levels, delays, flops_as_sources=True)
     n = len(next(iter(inputs.values())))
     # next-state programs, appended to the plan's program array
@@ -89,7 +88,7 @@ def simulate_timing_lanes(netlist, *, inputs, holds, delays, delay_model, words=
         inst = netlist.instances[i]
         cell = netlist.library.cells[inst.cell]
         pins = [p for p in cell.inputs if p != cell.clock_pin]
-        code = _program(_flop_next_tree(cell.flop), {p: k for k, p in enumerate(pins)}, [])
+        code = program(flop_next_tree(cell.flop), {p: k for k, p in enumerate(pins)}, [])
         nxt_start.append(len(nxt_nets))
         nxt_count.append(len(pins))
         nxt_nets.extend(inst.pins.get(p, 0) for p in pins)
@@ -131,44 +130,26 @@ def simulate_timing_lanes(netlist, *, inputs, holds, delays, delay_model, words=
         states,
     )
     states = (states & np.uint64(1)).astype(np.uint8)
-    runner = _Runner(plan, words, delay_model == "transport")
-    chunk = 64 * words
-    hold_rows = _hold_rows(netlist, holds)
-    streams = {name: np.asarray(codes) for name, codes in inputs.items()}
-    previous = {name: np.concatenate([c[:1], c[:-1]]) for name, c in streams.items()}
-    prev_states = np.concatenate([states[:1], states[:-1]])
-    for start in range(0, n, chunk):
-        stop = min(n, start + chunk)
-        used = -(-(stop - start) // 64)
-        init = np.zeros((plan.n_nets, words), dtype=np.uint64)
-        init[1] = ~np.uint64(0)
-        for net, word in hold_rows:
-            init[net] = word
-        final = init.copy()
-        for name, codes in streams.items():
-            nets = netlist.ports[name][1]
-            final[nets, :used] = pack_stream(codes[start:stop], len(nets))
-            init[nets, :used] = pack_stream(previous[name][start:stop], len(nets))
-        if state_nets:
-            final[state_nets, :used] = _pack_bits(states[start:stop])
-            init[state_nets, :used] = _pack_bits(prev_states[start:stop])
-        runner.run(init, final, _count_mask(start, stop, words), first_lane_zero=False)
-    real = ~plan.pseudo
-    toggles = runner.toggles[real].copy()
-    functional = runner.functional[real].copy()
-    for t in (toggles, functional):
-        t[:2] = 0
-        t[list(netlist.clock_nets)] = 0
-    return TimingResult(
-        toggles=toggles,
-        functional=functional,
+    runner = Runner(plan, words, delay_model == "transport")
+    sources = port_sources(netlist, inputs)
+    if state_nets:
+        sources.append((state_nets, states, _pack_bits))
+    drive_chunks(
+        runner,
+        n_nets=plan.n_nets,
+        sources=sources,
+        hold_rows=_hold_rows(netlist, holds),
+        n=n,
+        words=words,
+        first_lane_zero=False,
+    )
+    return timing_result(
+        runner,
+        plan,
         n_ops=n,
         delay_model=delay_model,
-        time_step_ps=delays.time_step_ps,
-        evaluations=int(runner.stats[0]),
-        lane_evaluations=int(runner.stats[1]),
-        settle_steps=delays.settle_steps,
-        word_evaluations=int(runner.stats[3]),
+        delays=delays,
+        quiet_nets=netlist.clock_nets,
     )
 
 

@@ -24,14 +24,13 @@ Verilog text is cached in memory and in the flow's cache (`picojoule.base.cache`
 """
 
 import json
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from amaranth.back import verilog as amaranth_verilog
 
 from picojoule.base import atomic, cache, outputs
+from picojoule.base.workers import spawn_pool
 from picojoule.hw.ports import port_records
 from picojoule.hw.registry import build
 from picojoule.hw.tools import amaranth_toolchain
@@ -88,7 +87,8 @@ def _convert(spec, fault):
 def convert_in_parallel(specs, *, fault=None, cache_dir=None, jobs=None):
     """Convert the ``specs`` not cached yet in ``jobs`` worker processes (default: all CPUs).
 
-    Later `verilog_source` / `export_unit` calls then find the text in memory.
+    Later `verilog_source` / `export_unit` calls then find the text in memory. Kinds registered
+    at run time reach the workers (`picojoule.base.workers`).
     """
     jobs = jobs or os.cpu_count() or 1
     cache_dir = cache.resolve(cache_dir)
@@ -100,8 +100,7 @@ def convert_in_parallel(specs, *, fault=None, cache_dir=None, jobs=None):
     ]
     if jobs < 2 or len(missing) < 2:
         return
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(missing)), mp_context=context) as pool:
+    with spawn_pool(min(jobs, len(missing))) as pool:
         for spec, text in zip(
             missing, pool.map(_convert_uncached, missing, [fault] * len(missing))
         ):

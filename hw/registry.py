@@ -6,6 +6,7 @@ co-verification and the cost flow build through `build`. Adding a unit kind: reg
 class in `picojoule.models.units` and its generator here (`register_generator`).
 """
 
+from picojoule.base.workers import share_registry
 from picojoule.hw.fpadd import FpAddUnit
 from picojoule.hw.fpmul import FpMulUnit
 from picojoule.hw.intunits import IntAddUnit, IntMulUnit
@@ -18,7 +19,8 @@ GENERATORS = {}
 
 
 def register_generator(cls):
-    """Add the generator class ``cls`` under ``cls.KIND``; returns it (ValueError if taken)."""
+    """Add the generator class ``cls`` under ``cls.KIND``; returns it (ValueError if taken).
+    Spawned worker processes register it too (`picojoule.base.workers`)."""
     if not cls.KIND or cls.KIND in GENERATORS:
         raise ValueError(f"generator kind {cls.KIND!r} is missing or registered twice")
     GENERATORS[cls.KIND] = cls
@@ -27,6 +29,7 @@ def register_generator(cls):
 
 for _cls in (FpMulUnit, FpAddUnit, LMulUnit, IntMulUnit, IntAddUnit, MxDotUnit):
     register_generator(_cls)
+share_registry(__name__, "GENERATORS")
 
 
 def build(spec, *, fault=None):

@@ -10,6 +10,7 @@ build through `build_tile` and `build_post`.
 from dataclasses import dataclass
 from typing import Callable
 
+from picojoule.base.workers import share_registry
 from picojoule.hw.lut_tile import LutTile, ZeroPointCorrection
 from picojoule.hw.lut_tile_fp import FpLutTile, FpZeroPointCorrection
 from picojoule.hw.mac_array import MacArray
@@ -54,6 +55,7 @@ TILE_GENERATORS = {
     "mac-lmul": _MAC,
     "mx": TileGenerator(tile=_mx_tile),
 }
+share_registry(__name__, "TILE_GENERATORS")
 
 
 def _generator(core):

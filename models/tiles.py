@@ -22,6 +22,7 @@ from typing import Callable
 
 import numpy as np
 
+from picojoule.base.workers import share_registry
 from picojoule.models.lut_gemm import LutGemmSpec, lut_mpgemm
 from picojoule.models.mac_gemm import mac_gemm, same_peak
 from picojoule.models.mx_gemm import MX_ACTS, MxArraySpec, block_format, mx_gemm
@@ -178,6 +179,7 @@ register_core(
         baseline_of="the e4m3 L-Mul array",
     )
 )
+share_registry(__name__, "TILE_CORES")
 
 
 def _mx_spec(*, wbits, act, m, n, k, acc_width, weights):

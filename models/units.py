@@ -18,6 +18,7 @@ combinational unit. It does not change the numeric result.
 
 from dataclasses import dataclass, fields, replace
 
+from picojoule.base.workers import share_registry
 from picojoule.models import arith, lmul
 from picojoule.models.formats import FloatFormat, IntFormat, Overflow, get_format
 from picojoule.models.mx_unit import MxDot, mx_suite
@@ -440,7 +441,9 @@ def register_unit(cls):
 
     The class provides ``kind``, ``golden``, ``in_formats``/``out_format``, ``params()``,
     ``name``, ``contract``, ``latency``, ``pipelined``, ``from_params`` and ``OPTIONS`` with
-    ``from_options`` (see `FpMul`). ValueError if the kind is taken.
+    ``from_options`` (see `FpMul`). ValueError if the kind is taken. A kind registered at run
+    time is registered again in spawned worker processes (`picojoule.base.workers`), so the
+    class must be defined at a module's top level for them to import it.
     """
     if not cls.kind or cls.kind in UNIT_KINDS:
         raise ValueError(f"unit kind {cls.kind!r} is missing or registered twice")
@@ -450,6 +453,7 @@ def register_unit(cls):
 
 for _cls in (FpMul, FpAdd, LMul, IntMul, IntAdd, MxDot):
     register_unit(_cls)
+share_registry(__name__, "UNIT_KINDS")
 
 
 def _need_format(values, kind):

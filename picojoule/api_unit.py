@@ -101,8 +101,8 @@ class Unit:
         distribution ``dist``, or on float arrays ``a`` and ``b`` (same shape, paired element
         by element, rounded to the operand formats by `picojoule.quantize`). Record: the
         `picojoule energy --json` fields (energy_pj_per_op, power_mw, area_um2, ...)."""
+        from picojoule.base.ports import unit_ports
         from picojoule.cost.energy import cost_record, estimate
-        from picojoule.cost.operands import unit_inputs
         from picojoule.cost.synth import synthesize
         from picojoule.cost.units import cost_unit
 
@@ -124,7 +124,7 @@ class Unit:
         synth = synthesize(
             verilog=folder / entry["verilog"], top=entry["top"], liberty=liberty, progress=None
         )
-        streams, holds = unit_inputs(synth.netlist.ports, codes_a, codes_b, a_width=fmt_a.width)
+        streams, holds = unit_ports(entry["ports"]).drive(codes_a, codes_b)
         synth, result = estimate(synth=synth, streams=streams, holds=holds, progress=None)
         return cost_record(
             synth,

@@ -20,9 +20,10 @@ from picojoule.base import cache
 from picojoule.base.paths import build_root
 from picojoule.base.pool import run_jobs
 from picojoule.base.references import HOROWITZ_45NM
-from picojoule.cost.operands import DISTRIBUTIONS, operand_stream
+from picojoule.cost.operands import DISTRIBUTIONS
 from picojoule.cost.synth import yosys_version
 from picojoule.models.formats import Overflow
+from picojoule.models.unit_errors import multiplier_errors
 from picojoule.models.units import standard_suite, unit_from_params
 
 #: The parts of the report `--section` selects, in report order.
@@ -158,55 +159,6 @@ def select_specs(names):
     return [by_name[n] for n in names]
 
 
-def multiplier_errors(specs, records, *, n_ops, distribution="gaussian", seed=1):
-    """Mean/max relative error of each multiplier on the operands it was costed on.
-
-    The operand streams are the cost flow's (`operand_stream` with the same seeds); the
-    reference is the exact product of the decoded operands. Pairs whose exact product is 0 or
-    not finite are left out; a non-finite or NaN result for a finite product counts as 100%.
-    ``zero_results`` counts the products that underflow to zero (each a 100% error);
-    ``max_rel_error_nonzero`` is the largest error of the others.
-    """
-    energy = {(r["name"], r["distribution"]): r["energy_pj_per_op"] for r in records}
-    points = []
-    for spec in specs:
-        if (
-            spec.kind not in ("fp_mul", "lmul")
-            or spec.stages
-            or (spec.name, distribution) not in energy
-        ):
-            continue
-        fmt_a, fmt_b = spec.in_formats
-        a = operand_stream(fmt=fmt_a, dist=distribution, n=n_ops, seed=seed)
-        b = operand_stream(fmt=fmt_b, dist=distribution, n=n_ops, seed=seed + 1)
-        exact = fmt_a.decode(a) * fmt_b.decode(b)
-        got = spec.out_format.decode(spec.golden(a, b))
-        keep = np.isfinite(exact) & (exact != 0)
-        with np.errstate(invalid="ignore", over="ignore"):
-            err = np.abs(got[keep] - exact[keep]) / np.abs(exact[keep])
-        err = np.where(np.isfinite(err), err, 1.0)
-        flushed = got[keep] == 0  # underflow to zero: 100% error
-        variant = getattr(spec, "variant", "rne")
-        points.append(
-            {
-                "name": spec.name,
-                "kind": spec.kind,
-                "format": fmt_a.name,
-                "variant": variant,
-                "overflow": spec.overflow.value,
-                "label": f"{fmt_a.name} {'RNE' if spec.kind == 'fp_mul' else variant}"
-                + (" sat" if spec.overflow.value == "sat" else ""),
-                "energy_pj_per_op": energy[(spec.name, distribution)],
-                "mean_rel_error": float(err.mean()),
-                "max_rel_error": float(err.max()),
-                "max_rel_error_nonzero": float(err[~flushed].max()) if (~flushed).any() else None,
-                "zero_results": int(flushed.sum()),
-                "pairs": int(keep.sum()),
-            }
-        )
-    return points
-
-
 def tile_multiplier(entry):
     """The unit spec of a tile's multipliers (MAC arrays), or None (LUT tiles)."""
     multiplier = getattr(entry.spec, "multiplier", None)
@@ -274,7 +226,7 @@ def _cache_dir(options):
 def _study(kind, parameters, compute, options, *, module):
     """A golden-model study's records, cached by ``parameters``, the models' source and the
     source of ``module`` (the study's own)."""
-    from picojoule.report_cost import cached
+    from picojoule.cost.suite_jobs import cached
 
     return cached(
         kind,
@@ -288,9 +240,7 @@ def _study(kind, parameters, compute, options, *, module):
 def collect(options, *, progress=print):
     """Run the flow; returns `ReportData`. ``progress(str)`` gets one ``[i/n]`` line per step;
     long steps draw a progress bar (`picojoule.base.progress`) on standard error."""
-    from picojoule.hw.export import export_suite
-    from picojoule.models import accuracy
-    from picojoule.report_cost import (
+    from picojoule.cost.suite_jobs import (
         export_jobs,
         run_cost_job,
         run_export_job,
@@ -298,6 +248,8 @@ def collect(options, *, progress=print):
         unit_job,
         unit_weight,
     )
+    from picojoule.hw.export import export_suite
+    from picojoule.models import accuracy
 
     start = time.perf_counter()
     sections = options.selected_sections()
@@ -459,21 +411,19 @@ def collect(options, *, progress=print):
         )
     lut_accuracy = []
     if "lut-accuracy" in steps.keys:
-        from picojoule.report_lut_accuracy import SHAPE, lut_accuracy_records
+        from picojoule.models import lut_accuracy as study
 
         steps.start(
             "lut-accuracy",
             "error of the float LUT mpGEMM contract against the exact product "
-            f"(M{SHAPE['m']} K{SHAPE['k']} N{SHAPE['n']})",
+            f"(M{study.SHAPE['m']} K{study.SHAPE['k']} N{study.SHAPE['n']})",
         )
-        from picojoule import report_lut_accuracy
-
         lut_accuracy = _study(
             "report_lut_accuracy",
-            {"shape": SHAPE},
-            lut_accuracy_records,
+            {"shape": study.SHAPE},
+            study.lut_accuracy_records,
             options,
-            module=report_lut_accuracy,
+            module=study,
         )
 
     blocks, block_records = {}, []
@@ -544,7 +494,13 @@ def collect(options, *, progress=print):
         "clock_ghz": options.clock_ghz,
         "n_ops": options.n_ops,
     }
-    errors = multiplier_errors(specs, records, n_ops=options.n_ops)
+    energy = {r["name"]: r["energy_pj_per_op"] for r in records if r["distribution"] == "gaussian"}
+    errors = [
+        {**point, "energy_pj_per_op": energy[point["name"]]}
+        for point in multiplier_errors(
+            [spec for spec in specs if spec.name in energy], n_ops=options.n_ops
+        )
+    ]
     return ReportData(
         options=options,
         specs=specs,

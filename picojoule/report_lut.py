@@ -1,12 +1,8 @@
 """The report's LUT-tensor-core section: LUT tiles vs MAC arrays of the same peak MACs/cycle.
 
-Each tile of `picojoule.cost.tiles.cost_tiles` is exported, synthesized and costed on the
-per-cycle operand streams of a GEMM's inner loop (`tile_streams`: Gaussian activations,
-uniform random weight codes). One operation of the cost flow is one clock cycle, so
-
-* energy per MAC = energy per cycle / MACs per cycle;
-* TOPS/W = 2 / (pJ per MAC), counting a MAC as two operations;
-* TOPS/mm^2 = 2 x MACs per cycle x clock / area.
+Each tile of `picojoule.cost.tiles.cost_tiles` is exported, synthesized and costed in the
+cost layer (`picojoule.cost.tile_cost`, which states how energy per MAC, TOPS/W and TOPS/mm^2
+follow from energy per cycle); this module compares and renders the records.
 """
 
 import math
@@ -70,7 +66,7 @@ def lut_ratios(tiles):
 
 
 def lut_section(tiles):
-    """The LUT section's data from the costed ``tiles`` (`tile_record`, in `cost_tiles`
+    """The LUT section's data from the costed ``tiles`` (`picojoule.cost.tile_cost.tile_record`, in `cost_tiles`
     order): ``{"tiles", "ratios", "dot_product_saving", "tile", "float_tile"}``."""
     from picojoule.cost.tiles import COST_TILE, FLOAT_LUT_TILE
 

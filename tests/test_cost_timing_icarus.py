@@ -13,8 +13,9 @@ import subprocess
 import numpy as np
 import pytest
 
+from picojoule.base.ports import unit_ports
 from picojoule.cost.gatesim import simulate
-from picojoule.cost.operands import operand_stream, unit_inputs
+from picojoule.cost.operands import operand_stream
 from picojoule.cost.synth import synthesize
 from picojoule.cost.tile_export import export_tile
 from picojoule.cost.tile_streams import tile_streams
@@ -22,7 +23,7 @@ from picojoule.cost.tiles import TileEntry
 from picojoule.cost.timing_delays import quantized_delays
 from picojoule.cost.timing_verilog import timed_netlist_verilog
 from picojoule.cost.timingsim import simulate_timing
-from picojoule.hw.export import verilog_source
+from picojoule.hw.export import manifest_entry, verilog_source
 from picojoule.models.mac_gemm import MacArraySpec
 from picojoule.models.units import FpAdd, FpMul, IntMul, LMul
 
@@ -122,7 +123,7 @@ def _streams(spec, netlist):
     fmt_a, fmt_b = spec.in_formats
     a = operand_stream(fmt=fmt_a, dist="gaussian", n=N_OPS, seed=5)
     b = operand_stream(fmt=fmt_b, dist="gaussian", n=N_OPS, seed=6)
-    return unit_inputs(netlist.ports, a, b, a_width=fmt_a.width)
+    return unit_ports(manifest_entry(spec)["ports"]).drive(a, b)
 
 
 def _run_icarus(tmp_path, netlist, delays, streams, holds):

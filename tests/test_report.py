@@ -54,7 +54,7 @@ def test_a_warm_rerun_reads_everything_from_the_cache(data, cache_dir, tmp_path,
     def no_pool(*args, **kwargs):
         raise AssertionError("a warm rerun started worker processes")
 
-    monkeypatch.setattr("picojoule.base.pool.ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr("picojoule.base.pool.spawn_pool", no_pool)
     monkeypatch.setattr("picojoule.sim.suite.co_verify", no_pool)
     lines = []
     again = collect(_options(tmp_path / "build", cache_dir, jobs=2), progress=lines.append)
@@ -94,7 +94,7 @@ def test_report_writes_every_output(data, tmp_path):
     md = (out / "report.md").read_text()
     assert "lmul_e4m3_int_add_nonsat_s0" in md and "(his)" in md
     # the calibration states its measured causes: transitions per op and energy per transition
-    assert "fJ per transition" in md and "no accounting error found" in md
+    assert "fJ per transition" in md and "no accounting error was found" in md
     row = [line for line in md.splitlines() if line.startswith("| int8 add | ")][-1]
     transitions, fj = (float(v) for v in row.strip(" |").split(" | ")[-2:])
     parts = calibration[0]["energy_parts_pj"]

@@ -76,7 +76,6 @@ def test_extra_kind_through_generate_export_verify_and_cost(tmp_path, capsys, in
     assert "--variant applies to lmul, not int_sub" in capsys.readouterr().err
 
     specs = [int_sub(a="int8", b="int8"), int_sub(a="int16", b="int16", stages=2)]
-    # jobs=1: a kind registered at run time is not seen by spawned worker processes
     manifest = export_suite(tmp_path / "verilog", specs=specs, cache_dir=None, jobs=1)
     assert [u["kind"] for u in manifest["units"]] == ["int_sub", "int_sub"]
     designs = load_manifest(tmp_path / "verilog" / "manifest.json")

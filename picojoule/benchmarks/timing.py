@@ -5,11 +5,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from picojoule.base.ports import unit_ports
 from picojoule.cost.gatesim import simulate
-from picojoule.cost.operands import operand_stream, unit_inputs
+from picojoule.cost.operands import operand_stream
 from picojoule.cost.synth import synthesize
 from picojoule.cost.timingsim import simulate_timing
-from picojoule.hw.export import verilog_source
+from picojoule.hw.export import manifest_entry, verilog_source
 from picojoule.models.units import FpMul
 
 TITLE = "cost flow: timing simulation with glitches (fp32 multiplier, 20,000 Gaussian operations)"
@@ -26,7 +27,7 @@ def run(report):
     fmt_a, fmt_b = spec.in_formats
     a = operand_stream(fmt=fmt_a, dist="gaussian", n=N_OPS, seed=1)
     b = operand_stream(fmt=fmt_b, dist="gaussian", n=N_OPS, seed=2)
-    streams, holds = unit_inputs(netlist.ports, a, b, a_width=fmt_a.width)
+    streams, holds = unit_ports(manifest_entry(spec)["ports"]).drive(a, b)
     small = {k: v[:256] for k, v in streams.items()}
     simulate_timing(netlist, inputs=small, holds=holds)  # compile (numba caches it on disk)
     # CPU times are per core, but a loaded machine still slows them (caches, memory bandwidth)

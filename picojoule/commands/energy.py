@@ -7,7 +7,7 @@ import numpy as np
 
 from picojoule.base import atomic, outputs
 from picojoule.base.errors import UserError
-from picojoule.base.ports import unit_ports
+from picojoule.base.ports import ports_by_name, unit_ports
 from picojoule.commands._checks import check_readable, in_range, positive
 from picojoule.commands._library_args import add_library_arguments, check_library_arguments
 from picojoule.cost.energy import DELAY_MODELS, cost_record, estimate
@@ -18,7 +18,6 @@ from picojoule.cost.operands import (
     operand_fractions,
     operand_stream,
     tensor_stream,
-    unit_inputs,
 )
 from picojoule.cost.synth import synthesize
 from picojoule.cost.timing_delays import DEFAULT_TIME_STEP_PS, check_time_step
@@ -94,7 +93,9 @@ def add_arguments(parser):
     parser.add_argument(
         "--ports",
         metavar="A,B",
-        help="operand input ports (default: a,b, or i__payload of a stream interface)",
+        help="operand input ports (default: the port records of a manifest.json beside the "
+        "Verilog; without one, by name: a,b, or i__payload of a stream interface, a in its low "
+        "half, with i__valid and o__ready held at 1)",
     )
     parser.add_argument(
         "--hold",
@@ -157,34 +158,29 @@ def _manifest_formats(verilog, top):
     return None
 
 
-def _record_ports(unit, ports):
-    """The `UnitPorts` of the manifest entry's port records, unless --ports names the operands
-    or the entry has no records (then ports are found by name)."""
-    if ports or not unit or not unit.get("ports"):
-        return None
-    try:
-        return unit_ports(unit["ports"])
-    except ValueError:
-        return None
-
-
 def _int_format(width):
     return get_format(f"uint{width}") if width in (4, 8, 16, 32) else None
 
 
-def _operand_widths(netlist, ports):
-    """Widths of the two operands: named ports, ``a``/``b``, or halves of ``i__payload``."""
+def _port_map(netlist, unit):
+    """Where the operands go: the manifest's port records of ``unit``, else the naming
+    convention of `picojoule.base.ports.ports_by_name` (a one-line error when it cannot tell)."""
+    if unit is not None and unit.get("ports"):
+        return unit_ports(unit["ports"])
+    try:
+        return ports_by_name({name: (d, len(nets)) for name, (d, nets) in netlist.ports.items()})
+    except ValueError as error:
+        raise UserError(f"{netlist.top}: {error}") from None
+
+
+def _operand_widths(netlist, ports, port_map):
+    """Widths of the two operands: of the ports named by --ports, else of ``port_map``."""
     if ports:
         for p in ports:
             if p not in netlist.ports:
                 raise UserError(f"{netlist.top} has no port {p!r}; name the operands with --ports")
         return [len(netlist.ports[p][1]) for p in ports]
-    if "a" in netlist.ports and "b" in netlist.ports:
-        return [len(netlist.ports["a"][1]), len(netlist.ports["b"][1])]
-    if "i__payload" in netlist.ports and len(netlist.ports["i__payload"][1]) % 2 == 0:
-        half = len(netlist.ports["i__payload"][1]) // 2
-        return [half, half]
-    raise UserError(f"cannot find the operand ports of {netlist.top}; name them with --ports A,B")
+    return [port_map.operands[operand][2] for operand in ("a", "b")]
 
 
 def _delay_label(energy):
@@ -305,11 +301,8 @@ def run(args):
         cache_dir=cache_dir,
     )
     netlist = synth.netlist
-    recorded = _record_ports(formats[2] if formats else None, ports)
-    if recorded is not None:
-        widths = [recorded.operands[x][2] for x in ("a", "b")]
-    else:
-        widths = _operand_widths(netlist, ports)
+    port_map = None if ports else _port_map(netlist, known[2] if known else None)
+    widths = _operand_widths(netlist, ports, port_map)
     fmt_a, fmt_b, unit = formats or _formats(args, widths)
     if [fmt_a.width, fmt_b.width] != widths:
         raise UserError(
@@ -329,11 +322,8 @@ def run(args):
         distribution = dist
     if ports:
         streams = {ports[0]: a, ports[1]: b}
-    elif recorded is not None:
-        streams, unit_holds = recorded.drive(a, b)
-        holds = {**unit_holds, **holds}
     else:
-        streams, unit_holds = unit_inputs(netlist.ports, a, b, a_width=fmt_a.width)
+        streams, unit_holds = port_map.drive(a, b)
         holds = {**unit_holds, **holds}
     synth, energy = estimate(
         synth=synth,

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from picojoule.models.unit_errors import relative_errors
 from picojoule.sweep import adapter
 from picojoule.sweep.spec import SHARED_AXES, tile_params, unit_params
 
@@ -136,15 +137,7 @@ def unit_errors(spec, a, b):
     operation = adapter.exact_operation(spec.kind)
     if operation is None:
         return {}
-    fmt_a, fmt_b = spec.in_formats
-    x = np.asarray(fmt_a.decode(a), dtype=np.float64)
-    y = np.asarray(fmt_b.decode(b), dtype=np.float64)
-    with np.errstate(invalid="ignore", over="ignore"):
-        exact = x * y if operation == "mul" else x + y
-        got = np.asarray(spec.out_format.decode(spec.golden(a, b)), dtype=np.float64)
-        keep = np.isfinite(exact) & (exact != 0)
-        err = np.abs(got[keep] - exact[keep]) / np.abs(exact[keep])
-    err = np.where(np.isfinite(err), err, 1.0)
+    err, _ = relative_errors(spec, a, b, operation=operation)
     if err.size == 0:
         return {"error_pairs": 0}
     return {
@@ -156,7 +149,6 @@ def unit_errors(spec, a, b):
 
 def _unit_chain(point, settings, files, tmp, stage):
     from picojoule.cost.energy import estimate
-    from picojoule.cost.operands import unit_inputs
     from picojoule.cost.synth import synthesize
     from picojoule.sim.engine import co_verify
 
@@ -189,7 +181,7 @@ def _unit_chain(point, settings, files, tmp, stage):
         out.update(_synth_fields(synth))
     with stage("energy"):
         a, b = _operands(spec, point, settings, files)
-        streams, holds = unit_inputs(synth.netlist.ports, a, b, a_width=spec.in_formats[0].width)
+        streams, holds = design.port_map.drive(a, b)
         _, energy = estimate(
             synth=synth,
             streams=streams,

@@ -17,13 +17,13 @@ point's record as soon as it finishes, in completion order; the caller stores it
 import asyncio
 import contextlib
 import logging
-import multiprocessing
 import os
 import signal
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, wait
 from concurrent.futures.process import BrokenProcessPool
 
 from picojoule.base.errors import UserError
+from picojoule.base.workers import spawn_pool
 from picojoule.sweep.flow import point_label, run_point
 
 __all__ = ["local_records", "dask_records", "SweepLost", "failed_record"]
@@ -66,13 +66,8 @@ def local_records(jobs, *, workers, attempts=3):
     """Run ``jobs`` on ``workers`` local processes; yield records as points finish."""
     pending = {job["key"]: job for job in jobs}
     tries = dict.fromkeys(pending, 0)
-    context = multiprocessing.get_context("spawn")
     while pending:
-        pool = ProcessPoolExecutor(
-            max_workers=max(1, min(workers, len(pending))),
-            mp_context=context,
-            initializer=_own_process_group,
-        )
+        pool = spawn_pool(max(1, min(workers, len(pending))), initializer=_own_process_group)
         broken = False
         try:
             futures = {pool.submit(run_point, job): key for key, job in pending.items()}

@@ -1,4 +1,4 @@
-"""The report's synthesis-and-costing step: units and tensor-core tiles as one pool of jobs.
+"""Synthesis and costing of a suite: units and tensor-core tiles as one pool of jobs.
 
 A job is one unit (synthesized once, then costed on every operand distribution and, for the
 units Horowitz' table names, at his voltage) or one group of tiles that share their hardware
@@ -7,7 +7,8 @@ each width's streams). Every job's records are cached whole under ``<cache>/repo
 by the Verilog text, the job's parameters, the library, Yosys' version and the source of the
 cost flow (`picojoule.cost`, `picojoule.models`, `picojoule.hw`), so a warm rerun skips
 synthesis, netlist loading and simulation alike. Tile Verilog is cached the same way (Amaranth
-elaboration of a tile takes seconds).
+elaboration of a tile takes seconds). The jobs run on `picojoule.base.pool.run_jobs`; the
+report (`picojoule.report_data`) builds them, runs them and renders their records.
 """
 
 import functools
@@ -18,6 +19,11 @@ from pathlib import Path
 
 from picojoule.base import atomic, cache
 from picojoule.base.errors import UserError
+from picojoule.cost.synth import synthesize, yosys_version
+from picojoule.cost.tile_cost import cost_tile_group, tile_hardware, tile_weight
+from picojoule.cost.tile_export import export_tile
+from picojoule.cost.units import cost_unit, netlist_check
+from picojoule.hw.export import _cache_key, verilog_source
 
 __all__ = [
     "cached",
@@ -31,8 +37,6 @@ __all__ = [
 
 #: Horowitz' figures are compared on uniform random operands.
 CALIBRATION_DISTRIBUTION = "uniform"
-#: The canonical top-module name of a tile's hardware (shared by tiles that differ in name only).
-_HW_TOP = "cost_tile"
 
 
 #: The packages whose source decides each cached result (with this module's own source).
@@ -76,8 +80,6 @@ def cached(kind, key_parts, compute, cache_dir, *, sources):
 
 def _export_tile(job, only_cached):
     """(entry, out_dir, cache_dir) -> the tile's manifest record plus ``hw_digest``."""
-    from picojoule.cost.tile_export import export_tile
-
     entry, out_dir, cache_dir = job
 
     def compute():
@@ -96,14 +98,12 @@ def _export_tile(job, only_cached):
     path = Path(out_dir) / doc["record"]["verilog"]
     if not path.is_file() or path.read_text() != doc["text"]:
         atomic.write_text(path, doc["text"])
-    hardware = doc["text"].replace(entry.name, _HW_TOP)
+    hardware = tile_hardware(entry, doc["text"])
     return {**doc["record"], "hw_digest": hashlib.sha256(hardware.encode()).hexdigest()}
 
 
 def _export_unit(job, only_cached):
     """(spec, cache root) -> True; the unit's Verilog is left in the cache."""
-    from picojoule.hw.export import _cache_key, verilog_source
-
     spec, cache_dir = job
     if only_cached:
         if cache_dir is None:
@@ -126,7 +126,7 @@ def export_jobs(specs, tiles, *, tile_dir, cache_dir):
     the Verilog cache (`picojoule.hw.export.export_suite` then finds them there), slowest
     first. Tile jobs come first, in the order of ``tiles``, sorted by size."""
     Path(tile_dir).mkdir(parents=True, exist_ok=True)
-    order = sorted(tiles, key=_tile_weight, reverse=True)
+    order = sorted(tiles, key=tile_weight, reverse=True)
     return [("tile", entry, str(tile_dir), cache_dir) for entry in order] + [
         ("unit", spec, cache_dir) for spec in specs
     ]
@@ -147,7 +147,9 @@ def unit_job(
 ):
     """The job of one manifest unit: its records on ``distributions`` and, unless
     ``calibration_voltage`` is None, its record at that voltage on uniform operands; with
-    ``check_netlist``, each record also holds ``netlist_check`` (`picojoule.cost.units`)."""
+    ``check_netlist``, each record also holds ``netlist_check`` (`picojoule.cost.units`).
+    ``options``: the run's settings, read for ``n_ops``, ``liberty`` and ``clock_ghz`` (the
+    report's `ReportOptions`)."""
     return {
         "check_netlist": check_netlist,
         "kind": "unit",
@@ -165,7 +167,8 @@ def unit_job(
 
 def tile_jobs(entries, records, *, out_dir, options, cache_dir, cycles=4096):
     """One job per group of ``entries`` whose exported hardware is identical (``records`` from
-    `export_tiles`), the float LUT tiles (the slowest to synthesize) first."""
+    `run_export_job`), the float LUT tiles (the slowest to synthesize) first. ``options`` is
+    read for ``liberty`` and ``clock_ghz``."""
     groups = {}
     for entry, record in zip(entries, records):
         groups.setdefault(record["hw_digest"], []).append((entry, record))
@@ -182,13 +185,7 @@ def tile_jobs(entries, records, *, out_dir, options, cache_dir, cycles=4096):
         }
         for members in groups.values()
     ]
-    return sorted(jobs, key=lambda job: -_tile_weight(job["members"][0][0]))
-
-
-def _tile_weight(entry):
-    spec = entry.spec
-    weight = spec.m * spec.n * spec.k * spec.act.width
-    return weight * (8 if spec.is_float else 1)
+    return sorted(jobs, key=lambda job: -tile_weight(job["members"][0][0]))
 
 
 def unit_weight(job):
@@ -209,9 +206,6 @@ def run_cost_job(job, only_cached=False):
 
 
 def _run_unit(job, only_cached):
-    from picojoule.cost.synth import synthesize, yosys_version
-    from picojoule.cost.units import cost_unit, netlist_check
-
     entry = job["entry"]
     verilog = Path(job["manifest_dir"]) / entry["verilog"]
     points = [(dist, None) for dist in job["distributions"]]
@@ -267,15 +261,19 @@ def _run_unit(job, only_cached):
 
 
 def _run_tiles(job, only_cached):
-    from picojoule.cost.synth import yosys_version
-
     members = job["members"]
     first = members[0][1]
-    hardware = (Path(job["out_dir"]) / first["verilog"]).read_text()
-    hardware = hardware.replace(members[0][0].name, _HW_TOP)
+    hardware = tile_hardware(members[0][0], (Path(job["out_dir"]) / first["verilog"]).read_text())
 
     def compute():
-        return _cost_tiles(members, hardware, job)
+        return cost_tile_group(
+            [entry for entry, _ in members],
+            hardware=hardware,
+            out_dir=job["out_dir"],
+            liberty=job["liberty"],
+            clock_ghz=job["clock_ghz"],
+            cycles=job["cycles"],
+        )
 
     return cached(
         "report_tiles",
@@ -292,58 +290,3 @@ def _run_tiles(job, only_cached):
         job["cache_dir"],
         sources=TILE_SOURCES,
     )
-
-
-def _cost_tiles(members, hardware, job):
-    from picojoule.cost.energy import estimate
-    from picojoule.cost.synth import synthesize
-    from picojoule.cost.tile_streams import tile_streams
-
-    path = (
-        Path(job["out_dir"]) / f"{_HW_TOP}_{hashlib.sha256(hardware.encode()).hexdigest()[:16]}.v"
-    )
-    atomic.write_text(path, hardware)
-    synth = synthesize(verilog=path, top=_HW_TOP, liberty=job["liberty"], progress=None)
-    tiles = []
-    for entry, _ in members:
-        streams, holds = tile_streams(entry, cycles=job["cycles"])
-        _, energy = estimate(
-            synth=synth, streams=streams, holds=holds, clock_ghz=job["clock_ghz"], progress=None
-        )
-        tiles.append(tile_record(entry, synth=synth, energy=energy, clock_ghz=job["clock_ghz"]))
-    return tiles
-
-
-def tile_record(entry, *, synth, energy, clock_ghz):
-    """The report record of one costed tile (`picojoule.cost.tiles.TileEntry`)."""
-    mpc = entry.macs_per_cycle
-    pj_per_mac = energy.energy_pj_per_op / mpc
-    return {
-        "name": entry.name,
-        "core": entry.core,
-        "params": entry.params(),
-        "pipelined": entry.pipelined,
-        "wbits": entry.spec.wbits,
-        "act": entry.spec.act.name,
-        "macs_per_cycle": mpc,
-        "cells": sum(synth.cells.values()),
-        "area_um2": synth.area_um2,
-        "delay_ns": synth.delay_ns,
-        "energy_pj_per_cycle": energy.energy_pj_per_op,
-        "pj_per_mac": pj_per_mac,
-        "energy_pj_per_cycle_zero_delay": energy.energy_pj_per_op_zero_delay,
-        "pj_per_mac_zero_delay": energy.energy_pj_per_op_zero_delay / mpc,
-        "glitch_fraction": energy.glitch_fraction,
-        "delay_model": energy.delay_model,
-        "tops_per_w": 2 / pj_per_mac,
-        "tops_per_mm2": 2 * mpc * clock_ghz * 1e3 / synth.area_um2,
-        "clock_ghz": clock_ghz,
-        "fmax_ghz": 1 / synth.delay_ns,
-        "tops_per_mm2_at_fmax": 2 * mpc * 1e3 / (synth.delay_ns * synth.area_um2),
-        "power_mw": energy.power_mw,
-        "area_um2_per_mac": synth.area_um2 / mpc,
-        "library": synth.library_label,
-        "voltage": energy.voltage,
-        "tile": f"M{entry.spec.m} N{entry.spec.n} K{entry.spec.k}",
-        "distribution": "gaussian activations, uniform weight codes",
-    }
