@@ -179,7 +179,6 @@ register_core(
         baseline_of="the e4m3 L-Mul array",
     )
 )
-share_registry(__name__, "TILE_CORES")
 
 
 def _mx_spec(*, wbits, act, m, n, k, acc_width, weights):
@@ -200,6 +199,7 @@ register_core(
         takes_weights=True,
     )
 )
+share_registry(__name__, "TILE_CORES")
 
 
 def random_operands(spec, *, m, n, k, seed=0):
