@@ -22,6 +22,7 @@ from picojoule.base.pool import run_jobs
 from picojoule.base.references import HOROWITZ_45NM
 from picojoule.cost.operands import DISTRIBUTIONS
 from picojoule.cost.synth import yosys_version
+from picojoule.models import mx_accuracy
 from picojoule.models.formats import Overflow
 from picojoule.models.unit_errors import multiplier_errors
 from picojoule.models.units import standard_suite, unit_from_params
@@ -471,10 +472,10 @@ def collect(options, *, progress=print):
             )
         block_accuracy = _study(
             "report_blocks",
-            {"shape": report_blocks.SHAPE, "seed": report_blocks.SEED},
-            report_blocks.accuracy_records,
+            {"shape": mx_accuracy.SHAPE, "seed": mx_accuracy.SEED},
+            mx_accuracy.accuracy_records,
             options,
-            module=report_blocks,
+            module=mx_accuracy,
         )
         blocks = report_blocks.blocks_section(
             unit_records={label: unit_records[label] for label in specs_by_label},

@@ -11,6 +11,7 @@ from picojoule import report_blocks
 from picojoule.base.references import MX_CLAIMS
 from picojoule.commands.report import write_report
 from picojoule.document import render_markdown
+from picojoule.models import mx_accuracy
 from picojoule.report_data import ReportOptions, collect
 from picojoule.report_document import build
 
@@ -41,8 +42,8 @@ def test_pareto_front():
 
 def test_section_end_to_end(tmp_path, monkeypatch):
     units = {k: report_blocks.BLOCK_UNITS[k] for k in ("MXFP4 e2m1", "NVFP4")}
-    monkeypatch.setattr(report_blocks, "BLOCK_UNITS", units)
-    monkeypatch.setattr(report_blocks, "COST_K", 2)
+    monkeypatch.setattr(mx_accuracy, "BLOCK_UNITS", units)
+    monkeypatch.setattr(mx_accuracy, "COST_K", 2)
     options = ReportOptions(
         sections=("blocks",),
         build_dir=tmp_path / "build",
@@ -110,3 +111,31 @@ def test_report_document_builds_without_blocks():
     )
     assert data.blocks == {}
     assert "Block formats" not in render_markdown(build(data, figures={}))
+
+
+def test_headline_names_the_cheapest_the_most_accurate_and_the_dominated_format():
+    from picojoule.report_headline import _block_formats
+
+    def row(label, pj, err, kind="block"):
+        return {
+            "label": label,
+            "kind": kind,
+            "pj_per_mac": pj,
+            "accuracy": {"rel_rms": {"gaussian": err}},
+        }
+
+    section = {
+        "cost_k": 8,
+        "rows": [
+            row("MXFP8 e5m2", 1.95, 0.0747),
+            row("MXFP6 e3m2", 1.53, 0.0747),
+            row("MXFP4 e2m1", 0.751, 0.157),
+            row("MXINT8", 2.76, 0.0117),
+            row("e4m3 MAC array", 12.3, 0.0423, kind="reference"),
+        ],
+    }
+    text = _block_formats(section)
+    assert "MXFP4 e2m1 is the cheapest at 0.751 pJ/MAC with 15.7% error" in text
+    assert "MXINT8 the most accurate at 1.2%" in text
+    assert "MXFP8 e5m2 is beaten on both energy and error" in text
+    assert _block_formats({}) is None
