@@ -166,6 +166,7 @@ def _stream_digest(streams, holds):
     for name in sorted(streams):
         codes = np.ascontiguousarray(np.asarray(streams[name]).astype(np.uint64))
         h.update(name.encode())
+        h.update(repr(codes.shape).encode())
         h.update(codes.tobytes())
     h.update(repr(sorted((holds or {}).items())).encode())
     return h.hexdigest()

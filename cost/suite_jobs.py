@@ -22,7 +22,7 @@ from picojoule.base.errors import UserError
 from picojoule.cost.synth import synthesize, yosys_version
 from picojoule.cost.tile_cost import cost_tile_group, tile_hardware, tile_weight
 from picojoule.cost.tile_export import export_tile
-from picojoule.cost.units import cost_unit
+from picojoule.cost.units import cost_unit, netlist_check
 from picojoule.hw.export import _cache_key, verilog_source
 
 __all__ = [
@@ -135,12 +135,23 @@ def export_jobs(specs, tiles, *, tile_dir, cache_dir):
 # --- jobs ---------------------------------------------------------------------------------
 
 
-def unit_job(entry, *, manifest_dir, distributions, calibration_voltage, options, cache_dir):
+def unit_job(
+    entry,
+    *,
+    manifest_dir,
+    distributions,
+    calibration_voltage,
+    options,
+    cache_dir,
+    check_netlist=False,
+):
     """The job of one manifest unit: its records on ``distributions`` and, unless
-    ``calibration_voltage`` is None, its record at that voltage on uniform operands.
+    ``calibration_voltage`` is None, its record at that voltage on uniform operands; with
+    ``check_netlist``, each record also holds ``netlist_check`` (`picojoule.cost.units`).
     ``options``: the run's settings, read for ``n_ops``, ``liberty`` and ``clock_ghz`` (the
     report's `ReportOptions`)."""
     return {
+        "check_netlist": check_netlist,
         "kind": "unit",
         "name": entry["name"],
         "entry": entry,
@@ -216,9 +227,11 @@ def _run_unit(job, only_cached):
     if job["calibration_voltage"] is not None:
         points.append((CALIBRATION_DISTRIBUTION, job["calibration_voltage"]))
 
+    check = job.get("check_netlist", False)
+
     def compute():
         synth = synthesize(verilog=verilog, top=entry["top"], liberty=job["liberty"], progress=None)
-        return [
+        records = [
             cost_unit(
                 entry,
                 manifest_dir=job["manifest_dir"],
@@ -231,6 +244,12 @@ def _run_unit(job, only_cached):
             )
             for dist, voltage in points
         ]
+        if check:
+            for record, (dist, _) in zip(records, points):
+                record["netlist_check"] = netlist_check(
+                    entry, synth=synth, distribution=dist, n=job["n_ops"]
+                )
+        return records
 
     records = cached(
         "report_unit",
@@ -240,6 +259,7 @@ def _run_unit(job, only_cached):
             entry["kind"],
             entry["params"],
             points,
+            check,
             job["n_ops"],
             job["clock_ghz"],
             _library_id(job["liberty"]),

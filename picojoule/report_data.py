@@ -11,7 +11,7 @@ numbered sequence of steps (`plan`), each long one with a progress bar; the repo
 
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -22,14 +22,18 @@ from picojoule.base.pool import run_jobs, start_process
 from picojoule.base.references import HOROWITZ_45NM
 from picojoule.cost.operands import DISTRIBUTIONS
 from picojoule.cost.synth import yosys_version
+from picojoule.models import mx_accuracy
 from picojoule.models.formats import Overflow
 from picojoule.models.unit_errors import multiplier_errors
-from picojoule.models.units import standard_suite
+from picojoule.models.units import standard_suite, unit_from_params
 
 #: The parts of the report `--section` selects, in report order.
-SECTIONS = ("units", "calibration", "accuracy", "lut", "lut-accuracy")
-#: Sections that do not depend on the units or tiles selected (studies of the golden models).
-STUDIES = ("accuracy", "lut-accuracy")
+SECTIONS = ("units", "calibration", "accuracy", "lut", "lut-accuracy", "blocks")
+#: Sections that do not depend on the units or tiles selected (studies of the golden models,
+#: and the block formats' own units).
+STUDIES = ("accuracy", "lut-accuracy", "blocks")
+#: Blocks simulated per block-format unit (each block is k MACs).
+BLOCK_OPS = 2000
 
 
 def calibration_units(specs):
@@ -136,6 +140,8 @@ class ReportData:
     seconds: float = 0.0
     steps: object = None  # the run's `Steps`, for the report-writing step
     proofs: list = field(default_factory=list)  # cached netlist proofs (`make prove`) per unit
+    blocks: dict = field(default_factory=dict)  # the Block formats section (report_blocks)
+    block_records: list = field(default_factory=list)  # summary.json records of its units
     profile: dict = None  # where the synthesize + cost step's time went (`report_profile`)
 
 
@@ -238,6 +244,7 @@ def collect(options, *, progress=print):
     long steps draw a progress bar (`picojoule.base.progress`) on standard error."""
     from picojoule.cost.suite_jobs import (
         export_jobs,
+        run_cost_job,
         run_export_job,
         tile_jobs,
         unit_job,
@@ -434,6 +441,62 @@ def collect(options, *, progress=print):
             module=study,
         )
 
+    blocks, block_records = {}, []
+    if "blocks" in steps.keys:
+        from picojoule import report_blocks
+
+        specs_by_label = report_blocks.block_specs()
+        steps.start(
+            "blocks",
+            f"block formats: {_count(specs_by_label, 'mx_dot unit')} (k = "
+            f"{report_blocks.COST_K}, {BLOCK_OPS:,} Gaussian blocks each) and the accuracy "
+            "study",
+        )
+        block_dir = Path(options.build_dir) / "mx-verilog"
+        exported = export_suite(
+            block_dir, specs=list(specs_by_label.values()), jobs=1, cache_dir=cache_dir
+        )
+        block_options = replace(options, n_ops=BLOCK_OPS)
+        jobs = [
+            unit_job(
+                e,
+                manifest_dir=block_dir,
+                distributions=["gaussian"],
+                calibration_voltage=None,
+                options=block_options,
+                cache_dir=cache_dir,
+                check_netlist=True,
+            )
+            for e in exported["units"]
+        ]
+        done = run(run_cost_job, jobs, "block formats", "unit")
+        labels = {spec.name: label for label, spec in specs_by_label.items()}
+        unit_records = {}
+        for result in done:
+            record = result["records"][0]
+            if record["netlist_check"]["mismatches"]:
+                raise RuntimeError(
+                    f"the netlist of {record['name']} differs from its golden model on "
+                    f"{record['netlist_check']['mismatches']} costed blocks; run "
+                    f"`picojoule sim` on that unit for details"
+                )
+            unit_records[labels[record["name"]]] = record
+            block_records.append(
+                {**record, "contract": unit_from_params(record["kind"], record["params"]).contract}
+            )
+        block_accuracy = _study(
+            "report_blocks",
+            {"shape": mx_accuracy.SHAPE, "seed": mx_accuracy.SEED},
+            mx_accuracy.accuracy_records,
+            options,
+            module=mx_accuracy,
+        )
+        blocks = report_blocks.blocks_section(
+            unit_records={label: unit_records[label] for label in specs_by_label},
+            accuracy=block_accuracy,
+            lut_tiles=tile_results,
+        )
+
     lut = {}
     if tile_results:
         from picojoule.report_lut import lut_section
@@ -469,5 +532,7 @@ def collect(options, *, progress=print):
         seconds=time.perf_counter() - start,
         steps=steps,
         proofs=proofs,
+        blocks=blocks,
+        block_records=block_records,
         profile=profile,
     )

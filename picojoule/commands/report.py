@@ -152,10 +152,15 @@ def write_report(data, out, *, force=False):
 
             if accuracy_figure(data.lut_accuracy, tmp / FIGURES["lut_accuracy"]):
                 figures["lut_accuracy"] = FIGURES["lut_accuracy"]
+        if data.blocks:
+            from picojoule.report_blocks import blocks_figure
+
+            if blocks_figure(data.blocks, tmp / FIGURES["blocks"]):
+                figures["blocks"] = FIGURES["blocks"]
         doc = build(data, figures=figures)
         atomic.write_text(tmp / "report.md", render_markdown(doc))
         atomic.write_text(tmp / "report.html", render_html(doc, root=tmp))
-        summary = data.records + data.calibration_records
+        summary = data.records + data.calibration_records + data.block_records
         atomic.write_text(tmp / "summary.json", json.dumps(summary, indent=1) + "\n")
         if data.lut or data.lut_accuracy:
             atomic.write_text(
