@@ -325,6 +325,32 @@ def collect(options, *, progress=print):
                 f"`picojoule sim --unit {failed[0]}` for details"
             )
 
+    # the block-format units are costed in the cost step's pool when there is one (they fill
+    # its tail), else in their own step
+    block_specs, block_jobs = {}, []
+    if "blocks" in steps.keys:
+        from picojoule import report_blocks
+
+        block_specs = report_blocks.block_specs()
+        block_dir = Path(options.build_dir) / "mx-verilog"
+        exported = export_suite(
+            block_dir, specs=list(block_specs.values()), jobs=1, cache_dir=cache_dir
+        )
+        block_options = replace(options, n_ops=BLOCK_OPS)
+        block_jobs = [
+            unit_job(
+                e,
+                manifest_dir=block_dir,
+                distributions=["gaussian"],
+                calibration_voltage=None,
+                options=block_options,
+                cache_dir=cache_dir,
+                check_netlist=True,
+            )
+            for e in exported["units"]
+        ]
+    block_results = None
+
     records, calibration, calibration_records, tile_results = [], [], [], []
     profile = None
     if "cost" in steps.keys:
@@ -348,6 +374,7 @@ def collect(options, *, progress=print):
         jobs = (
             tile_jobs(tiles, tile_records, out_dir=tile_dir, options=options, cache_dir=cache_dir)
             + unit_jobs
+            + block_jobs
         )
         steps.start(
             "cost",
@@ -359,7 +386,8 @@ def collect(options, *, progress=print):
                 if calibrated
                 else ""
             )
-            + (f" and {_count(tiles, 'tile')}" if tiles else ""),
+            + (f", {_count(tiles, 'tile')}" if tiles else "")
+            + (f" and {_count(block_jobs, 'block-format unit')}" if block_jobs else ""),
         )
         jobs = longest_first(jobs, cache_dir=cache_dir)
         if warming is not None:
@@ -369,6 +397,7 @@ def collect(options, *, progress=print):
         profile = summary(jobs, runs, wall_s=time.perf_counter() - pool_start, workers=options.jobs)
         remember_costs(profile, cache_dir=cache_dir)
         done = {job["name"]: r["result"] for job, r in zip(jobs, runs)}
+        block_results = [done[job["name"]] for job in block_jobs]
         by_unit = {spec.name: spec for spec in specs}
         for e in entries:
             for record in done[e["name"]]["records"]:
@@ -443,34 +472,17 @@ def collect(options, *, progress=print):
 
     blocks, block_records = {}, []
     if "blocks" in steps.keys:
-        from picojoule import report_blocks
-
-        specs_by_label = report_blocks.block_specs()
         steps.start(
             "blocks",
-            f"block formats: {_count(specs_by_label, 'mx_dot unit')} (k = "
-            f"{report_blocks.COST_K}, {BLOCK_OPS:,} Gaussian blocks each) and the accuracy "
-            "study",
+            f"block formats: {_count(block_specs, 'mx_dot unit')} (k = "
+            f"{report_blocks.COST_K}, {BLOCK_OPS:,} Gaussian blocks each"
+            + (", costed in the step above" if block_results is not None else "")
+            + ") and the accuracy study",
         )
-        block_dir = Path(options.build_dir) / "mx-verilog"
-        exported = export_suite(
-            block_dir, specs=list(specs_by_label.values()), jobs=1, cache_dir=cache_dir
-        )
-        block_options = replace(options, n_ops=BLOCK_OPS)
-        jobs = [
-            unit_job(
-                e,
-                manifest_dir=block_dir,
-                distributions=["gaussian"],
-                calibration_voltage=None,
-                options=block_options,
-                cache_dir=cache_dir,
-                check_netlist=True,
-            )
-            for e in exported["units"]
-        ]
-        done = run(run_cost_job, jobs, "block formats", "unit")
-        labels = {spec.name: label for label, spec in specs_by_label.items()}
+        done = block_results
+        if done is None:
+            done = run(run_cost_job, block_jobs, "block formats", "unit")
+        labels = {spec.name: label for label, spec in block_specs.items()}
         unit_records = {}
         for result in done:
             record = result["records"][0]
@@ -492,7 +504,7 @@ def collect(options, *, progress=print):
             module=mx_accuracy,
         )
         blocks = report_blocks.blocks_section(
-            unit_records={label: unit_records[label] for label in specs_by_label},
+            unit_records={label: unit_records[label] for label in block_specs},
             accuracy=block_accuracy,
             lut_tiles=tile_results,
         )
