@@ -6,6 +6,7 @@ evenly when the big jobs start early), shows done / total, elapsed time and ETA 
 """
 
 import contextlib
+import multiprocessing
 import sys
 import threading
 from concurrent.futures import as_completed
@@ -13,7 +14,7 @@ from concurrent.futures import as_completed
 from picojoule.base.progress import progress_bar
 from picojoule.base.workers import spawn_pool
 
-__all__ = ["run_jobs", "ticking"]
+__all__ = ["run_jobs", "ticking", "start_process"]
 
 
 @contextlib.contextmanager
@@ -81,3 +82,12 @@ def run_jobs(function, jobs, *, workers, label, unit="job", stream=None, known=N
                     future.cancel()
                 raise
     return results
+
+
+def start_process(function):
+    """Start ``function()`` (module-level, picklable) in a fresh spawned daemon process and
+    return the process (``join()`` it before relying on its effect): work done ahead, e.g.
+    compiling kernels into an on-disk cache while other steps run."""
+    process = multiprocessing.get_context("spawn").Process(target=function, daemon=True)
+    process.start()
+    return process

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["ROLES", "UnitPorts", "unit_ports", "port_widths", "ports_by_name"]
+__all__ = ["ROLES", "UnitPorts", "unit_ports", "port_widths", "ports_by_name", "operand_bits"]
 
 #: ``operand`` an input carrying an operand (field name: the operand), ``result`` an output
 #: carrying the result, ``valid``/``ready`` a stream's handshake, ``payload`` an input stream's
@@ -81,13 +81,27 @@ class UnitPorts:
 
     def pack(self, port, values):
         """The values of ``port`` carrying the operand arrays ``values`` (``{"a": ..., ...}``),
-        each at its offset, as uint64."""
-        out = None
-        for operand, (name, offset, _) in self.operands.items():
-            if name == port:
-                part = np.asarray(values[operand]).astype(np.uint64) << np.uint64(offset)
+        each at its offset: uint64 per operation for a port of at most 64 bits, else
+        (operations, ceil(width / 64)) uint64 words, word j holding bits [64 j, 64 j + 64)
+        (how the gate simulators take a wide port). An operand wider than 64 bits (a block
+        word) is given as such words too, or as Python integers."""
+        width = self.widths[port]
+        placed = [
+            (values[operand], offset, bits)
+            for operand, (name, offset, bits) in self.operands.items()
+            if name == port
+        ]
+        if width <= 64:
+            out = None
+            for codes, offset, _ in placed:
+                part = np.asarray(codes).astype(np.uint64) << np.uint64(offset)
                 out = part if out is None else out | part
-        return out
+            return out
+        n = len(placed[0][0])
+        bits = np.zeros((n, -(-width // 64) * 64), dtype=np.uint8)
+        for codes, offset, size in placed:
+            bits[:, offset : offset + size] = operand_bits(codes, size)
+        return np.packbits(bits, axis=1, bitorder="little").view("<u8").astype(np.uint64)
 
     def drive(self, a, b):
         """``(streams, holds)`` that feed one operation per cycle: each operand port's values,
@@ -96,6 +110,28 @@ class UnitPorts:
         streams = {port: self.pack(port, values) for port in self.operand_ports}
         holds = {name: 1 for name in (self.in_valid, self.out_ready) if name is not None}
         return streams, holds
+
+
+def operand_bits(codes, width):
+    """(operations, width) 0/1 uint8 of an operand stream: one integer per operation (Python
+    integers of any size, or numpy integers), or (operations, words) uint64 words, word j
+    holding bits [64 j, 64 j + 64)."""
+    codes = np.asarray(codes)
+    words = -(-width // 64)
+    if codes.ndim == 2:
+        if codes.shape[1] != words:
+            raise ValueError(f"a {width}-bit operand takes {words} words, got {codes.shape[1]}")
+        stacked = codes.astype("<u8")
+    elif codes.dtype == object:
+        mask = (1 << 64) - 1
+        stacked = np.array(
+            [[(int(x) >> (64 * j)) & mask for j in range(words)] for x in codes], dtype="<u8"
+        ).reshape(len(codes), words)
+    else:
+        stacked = np.zeros((len(codes), words), dtype="<u8")
+        stacked[:, 0] = codes.astype(np.uint64)
+    bits = np.unpackbits(stacked.view(np.uint8), axis=1, bitorder="little")
+    return bits[:, :width]
 
 
 def unit_ports(ports):

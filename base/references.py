@@ -14,6 +14,8 @@ __all__ = [
     "LUT_CLAIMS",
     "LMUL_SOURCE",
     "LUT_SOURCE",
+    "MX_CLAIMS",
+    "MX_SOURCE",
 ]
 
 HOROWITZ_SOURCE = (
@@ -176,5 +178,33 @@ PEERS = (
         float("nan"),
         float("nan"),
         "binkybarnes/LMUL-Hardware-Acceleration",
+    ),
+)
+
+
+MX_SOURCE = (
+    "MXDOTP, the MX dot-product unit of pulp-platform/cvfpu (fpnew_mxdotp_multi.sv), ASAP 2025, "
+    "arXiv 2505.13159 (12 nm, 8-core cluster, 0.8 V, 1 GHz)"
+)
+
+MX_CLAIMS = (
+    PaperClaim(
+        "mxdotp_gflops_per_watt",
+        "MXFP8 energy efficiency of the 8-core cluster with MXDOTP, GFLOPS/W",
+        356.0,
+        MX_SOURCE,
+    ),
+    PaperClaim(
+        "mxdotp_pj_per_mac",
+        "the same as pJ per MAC of the whole cluster (2 FLOP per MAC / 356 GFLOPS/W; "
+        "derived from their figure)",
+        2 / 356e9 * 1e12,
+        MX_SOURCE,
+    ),
+    PaperClaim(
+        "mxdotp_area",
+        "cluster area added by MXDOTP, %",
+        5.1,
+        MX_SOURCE,
     ),
 )

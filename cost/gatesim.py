@@ -46,9 +46,49 @@ class SimResult:
     repaired_lanes: int = 0  # lanes: lanes re-simulated from their left neighbour's state
 
 
+def stream_words(codes, width):
+    """A port's stream as (N, ceil(width / 64)) uint64 words, word j holding bits
+    [64 j, 64 j + 64) of each operation's value.
+
+    ``codes`` is one integer per operation (a port of at most 64 bits; higher words are 0) or,
+    for a wider port, already such an (N, words) array; ValueError if it has another shape.
+    """
+    codes = np.asarray(codes)
+    words = max(1, -(-width // 64))
+    if codes.ndim == 1:
+        out = np.zeros((len(codes), words), dtype=np.uint64)
+        out[:, 0] = codes.astype(np.uint64, copy=False)
+        return out
+    if codes.ndim != 2 or codes.shape[1] != words:
+        raise ValueError(
+            f"a {width}-bit port takes one integer or {words} uint64 words per operation, "
+            f"got an array of shape {codes.shape}"
+        )
+    return codes.astype(np.uint64, copy=False)
+
+
+def port_bit(codes, bit):
+    """Bit ``bit`` (0/1 uint64) of every operation of a stream (one integer or words each)."""
+    codes = np.asarray(codes)
+    if codes.ndim == 2:
+        codes = codes[:, bit // 64]
+    elif bit >= 64:
+        return np.zeros(len(codes), dtype=np.uint64)
+    return (codes.astype(np.uint64) >> np.uint64(bit % 64)) & _ONE
+
+
 def pack_stream(codes, width):
-    """(width, ceil(N/64)) uint64: bit ``b`` of every code, operation t at bit t%64 of word t//64."""
-    codes = np.asarray(codes).astype(np.uint64, copy=False)
+    """(width, ceil(N/64)) uint64: bit ``b`` of every code, operation t at bit t%64 of word t//64.
+
+    ``codes``: one integer per operation, or (N, words) uint64 words for a port wider than 64
+    bits (`stream_words`)."""
+    codes = np.asarray(codes)
+    if codes.ndim == 2 or width > 64:
+        words = stream_words(codes, width)
+        return np.concatenate(
+            [pack_stream(words[:, j], min(64, width - 64 * j)) for j in range(words.shape[1])]
+        )
+    codes = codes.astype(np.uint64, copy=False)
     n = len(codes)
     padded = -(-n // 64) * 64
     if padded != n:
@@ -198,7 +238,8 @@ def simulate(
     Parameters
     ----------
     inputs : dict
-        Input port name -> integer codes (one per operation; all the same length N >= 2).
+        Input port name -> integer codes (one per operation; all the same length N >= 2); a
+        port wider than 64 bits takes (N, words) uint64 words (`stream_words`).
     holds : dict, optional
         Input port name -> constant value held for the whole run (e.g. ``valid`` = 1).
         Inputs named in neither dict are held at 0; clock nets are ideal.

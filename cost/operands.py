@@ -7,6 +7,10 @@
   formats) or rounded and clipped (integer formats); integer arrays are taken as the format's
   codes and checked. The tensor is flattened in C order; an empty, 0-d, object, complex or
   bool array is an error. `operand_fractions` counts the zero, subnormal and saturated codes.
+* Block formats (`picojoule.models.mx_formats.BlockFormat`, operands of an ``mx_dot`` unit):
+  one operation is one block; a stream is (n, words) uint64 (`block_stream`): uniform codes, or
+  Gaussian / Laplace tensors quantized block by block (per-block scales); a float tensor is
+  quantized the same way (`block_words`).
 """
 
 from pathlib import Path
@@ -15,11 +19,21 @@ import numpy as np
 
 from picojoule.base.errors import UserError
 from picojoule.models.formats import FloatFormat, IntFormat
-from picojoule.models.operands import DISTRIBUTIONS, distribution_scale, operand_stream, quantize
+from picojoule.models.mx_formats import BlockFormat
+from picojoule.models.operands import (
+    DISTRIBUTIONS,
+    block_stream,
+    block_words,
+    distribution_scale,
+    operand_stream,
+    quantize,
+)
 
 __all__ = [
     "DISTRIBUTIONS",
     "SCALES",
+    "block_stream",
+    "block_words",
     "distribution_scale",
     "load_tensor",
     "operand_fractions",
@@ -27,6 +41,23 @@ __all__ = [
     "quantize",
     "tensor_stream",
 ]
+
+
+def _block_fractions(words, fmt):
+    """`operand_fractions` of the elements of packed blocks."""
+    elements, _ = fmt.unpack_words(words)
+    elem = fmt.element
+    values = elem.decode(elements)
+    saturated = (np.abs(values) == elem.max_normal) | np.isnan(values) | np.isinf(values)
+    subnormal = (
+        np.zeros(elements.shape, bool) if elem.is_int else elem.float_format.is_subnormal(elements)
+    )
+    return {
+        "zero": float(np.mean(values == 0)),
+        "subnormal": float(np.mean(subnormal)),
+        "saturated": float(np.mean(saturated)),
+    }
+
 
 SCALES = ("none", "absmax")
 
@@ -68,6 +99,13 @@ def tensor_stream(path, *, fmt, scale="none", flag="--tensor", array=None):
     if scale not in SCALES:
         raise UserError(f"--scale {scale!r} unknown; choose from {', '.join(SCALES)}")
     kind = array.dtype.kind
+    if isinstance(fmt, BlockFormat):
+        if kind != "f" or scale != "none":
+            raise UserError(
+                f"{flag} {path}: a block-format operand ({fmt.name}) takes a float tensor, "
+                "quantized block by block (its own scales; no --scale)"
+            )
+        return block_words(array, fmt)
     flat = array.reshape(-1)
     if kind == "f":
         if isinstance(fmt, FloatFormat) and not fmt.has_nan and np.isnan(flat).any():
@@ -111,8 +149,11 @@ def tensor_stream(path, *, fmt, scale="none", flag="--tensor", array=None):
 
 def operand_fractions(codes, fmt):
     """Fractions of ``codes`` that are zero, subnormal and saturated (the format's largest
-    magnitude, Inf or NaN; for integers: its minimum or maximum), as a dict."""
+    magnitude, Inf or NaN; for integers: its minimum or maximum), as a dict; for a
+    `BlockFormat`, of the elements of the packed blocks."""
     codes = np.asarray(codes)
+    if isinstance(fmt, BlockFormat):
+        return _block_fractions(codes, fmt)
     if isinstance(fmt, IntFormat):
         values = fmt.decode(codes)
         return {

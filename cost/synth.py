@@ -14,6 +14,8 @@ import contextlib
 import functools
 import hashlib
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -23,7 +25,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from picojoule.base import cache
+from picojoule.base import cache, profile
 from picojoule.base.errors import UserError
 from picojoule.base.tool_errors import tool_error_line
 from picojoule.cost.dont_use import patterns_with_defaults
@@ -181,28 +183,55 @@ def synthesize(*, verilog, top, liberty=None, dont_use=(), cache_dir="default", 
     digest = cache.key(
         "synth", sources, top, lib_text, library.digest, version, SYNTH_OPTIONS, sources=SOURCES
     )
-    design = cache.load(cache_dir, "synth", digest)
+    with profile.phase("cache read/write"):
+        design = cache.load(cache_dir, "synth", digest)
     if design is None:
         with slow_step(progress, f"synthesizing {top} onto {label} with yosys ..."):
             design = _run_yosys(exe, sources, top, lib_text)
-        cache.store(cache_dir, "synth", digest, design)
-    netlist = Netlist(design, top=top, library=library)
-    depth, delay = netlist.timing()
-    result = SynthResult(
-        top=top,
-        library_label=label,
-        cells=netlist.cell_counts(),
-        area_um2=netlist.area_um2(),
-        transistors=netlist.transistors(),
-        logic_depth=depth,
-        delay_ns=delay,
-        yosys_version=version,
-        design=design,
-        library=library,
-        excluded_cells=excluded,
-    )
+        with profile.phase("cache read/write"):
+            cache.store(cache_dir, "synth", digest, design)
+    with profile.phase("netlist load + static timing"):
+        netlist = Netlist(design, top=top, library=library)
+        depth, delay = netlist.timing()
+        result = SynthResult(
+            top=top,
+            library_label=label,
+            cells=netlist.cell_counts(),
+            area_um2=netlist.area_um2(),
+            transistors=netlist.transistors(),
+            logic_depth=depth,
+            delay_ns=delay,
+            yosys_version=version,
+            design=design,
+            library=library,
+            excluded_cells=excluded,
+        )
     result.__dict__["netlist"] = netlist
     return result
+
+
+def _children_cpu():
+    t = os.times()
+    return t.children_user + t.children_system
+
+
+#: A pass's share of Yosys' run in its closing ``Time spent:`` line (CPU time, ABC included).
+_PASS_SHARE = re.compile(r"(\d+)% \d+x (\S+) \(")
+
+
+def _credit_passes(log_path, cpu, wall):
+    """Credit a Yosys run's ``cpu`` and ``wall`` seconds to the profile phases ``yosys abc``
+    (the ``abc`` pass, by its share in the log's ``Time spent`` line) and ``yosys synth``."""
+    share = 0.0
+    try:
+        for line in Path(log_path).read_text().splitlines():
+            if line.startswith("Time spent:"):
+                share = sum(int(p) for p, name in _PASS_SHARE.findall(line) if name == "abc")
+    except OSError:
+        pass
+    share = min(share, 100) / 100
+    profile.credit("yosys abc", cpu=cpu * share, wall=wall * share)
+    profile.credit("yosys synth", cpu=cpu * (1 - share), wall=wall * (1 - share))
 
 
 def _run_yosys(exe, sources, top, lib_text):
@@ -230,6 +259,7 @@ def _run_yosys(exe, sources, top, lib_text):
             + "\n"
         )
         (tmp / "flow.ys").write_text(script)
+        cpu, wall = _children_cpu(), time.perf_counter()
         run = subprocess.run(
             [exe, "-q", "-l", "yosys.log", "-s", "flow.ys"],
             cwd=tmp,
@@ -237,6 +267,7 @@ def _run_yosys(exe, sources, top, lib_text):
             text=True,
             check=False,
         )
+        _credit_passes(tmp / "yosys.log", _children_cpu() - cpu, time.perf_counter() - wall)
         if run.returncode != 0:
             log = run.stdout + run.stderr
             try:

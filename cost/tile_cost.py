@@ -15,7 +15,7 @@ clock cycle, so
 import hashlib
 from pathlib import Path
 
-from picojoule.base import atomic
+from picojoule.base import atomic, profile
 from picojoule.cost.energy import estimate
 from picojoule.cost.synth import synthesize
 from picojoule.cost.tile_streams import tile_streams
@@ -49,7 +49,8 @@ def cost_tile_group(entries, *, hardware, out_dir, liberty=None, clock_ghz=1.0, 
     synth = synthesize(verilog=path, top=HW_TOP, liberty=liberty, progress=None)
     records = []
     for entry in entries:
-        streams, holds = tile_streams(entry, cycles=cycles)
+        with profile.phase("stimulus"):
+            streams, holds = tile_streams(entry, cycles=cycles)
         _, energy = estimate(
             synth=synth, streams=streams, holds=holds, clock_ghz=clock_ghz, progress=None
         )
@@ -89,4 +90,5 @@ def tile_record(entry, *, synth, energy, clock_ghz):
         "voltage": energy.voltage,
         "tile": f"M{entry.spec.m} N{entry.spec.n} K{entry.spec.k}",
         "distribution": "gaussian activations, uniform weight codes",
+        "cycles": energy.n_ops,
     }

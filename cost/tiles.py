@@ -191,6 +191,8 @@ COST_FACTS = {
     "mac-lmul": CostFacts(
         kind="mac_array", entries=_float_mac_entries("mac-lmul", "lmul"), compares=_float_lut
     ),
+    # the MX array is costed in the report's Block formats section, not beside the LUT tiles
+    "mx": CostFacts(kind="mx_array", entries=lambda suite: []),
 }
 share_registry(__name__, "COST_FACTS")
 

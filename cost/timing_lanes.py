@@ -12,7 +12,7 @@ over operations by the same kernel and delay rule as feed-forward netlists
 import numba
 import numpy as np
 
-from picojoule.cost.gatesim import _hold_rows
+from picojoule.cost.gatesim import _hold_rows, port_bit
 from picojoule.cost.timing_kernel import _evaluate_word
 from picojoule.cost.timing_plan import (
     Runner,
@@ -103,10 +103,9 @@ def simulate_timing_lanes(netlist, *, inputs, holds, delays, delay_model, words=
         values[net] = word
     input_nets, columns = [], []
     for name, codes in inputs.items():
-        codes = np.asarray(codes).astype(np.uint64)
         for b, net in enumerate(netlist.ports[name][1]):
             input_nets.append(net)
-            columns.append((codes >> np.uint64(b)) & np.uint64(1))
+            columns.append(port_bit(codes, b))
     bits = np.stack(columns, axis=1) if columns else np.zeros((n, 0), dtype=np.uint64)
     bits = np.where(bits != 0, ~np.uint64(0), np.uint64(0))
     states = np.zeros((n, len(state_nets)), dtype=np.uint64)

@@ -8,8 +8,12 @@ payload with valid and ready held high).
 
 from pathlib import Path
 
+import numpy as np
+
+from picojoule.base import profile
 from picojoule.base.ports import unit_ports
 from picojoule.cost.energy import cost_record, estimate
+from picojoule.cost.gatesim import simulate
 from picojoule.cost.operands import operand_stream
 from picojoule.cost.synth import synthesize
 from picojoule.models.units import unit_from_params
@@ -46,9 +50,10 @@ def cost_unit(
             cache_dir=cache_dir,
             progress=progress,
         )
-    a = operand_stream(fmt=fmt_a, dist=distribution, n=n, seed=seed)
-    b = operand_stream(fmt=fmt_b, dist=distribution, n=n, seed=seed + 1)
-    streams, holds = unit_ports(entry["ports"]).drive(a, b)
+    with profile.phase("stimulus"):
+        a = operand_stream(fmt=fmt_a, dist=distribution, n=n, seed=seed)
+        b = operand_stream(fmt=fmt_b, dist=distribution, n=n, seed=seed + 1)
+        streams, holds = unit_ports(entry["ports"]).drive(a, b)
     _, energy = estimate(
         synth=synth,
         streams=streams,
@@ -68,3 +73,20 @@ def cost_unit(
     )
     record["latency"] = entry.get("latency", spec.latency)
     return record
+
+
+def netlist_check(entry, *, synth, distribution="gaussian", n=2000, seed=1):
+    """The netlist's outputs against the unit's golden model on the operands `cost_unit`
+    drives (same distribution, ``n`` and seeds; zero-delay simulation, a pipelined unit's
+    results compared ``latency`` operations later): ``{"operations", "mismatches"}``."""
+    spec = unit_from_params(entry["kind"], entry["params"])
+    fmt_a, fmt_b = spec.in_formats
+    a = operand_stream(fmt=fmt_a, dist=distribution, n=n, seed=seed)
+    b = operand_stream(fmt=fmt_b, dist=distribution, n=n, seed=seed + 1)
+    ports = unit_ports(entry["ports"])
+    streams, holds = ports.drive(a, b)
+    sim = simulate(synth.netlist, inputs=streams, holds=holds, record_outputs=True)
+    lag = entry.get("latency", spec.latency)
+    got = sim.outputs[ports.result][lag:].astype(np.int64)
+    expect = np.asarray(spec.golden(a, b)).astype(np.int64)[: n - lag]
+    return {"operations": int(n - lag), "mismatches": int(np.sum(got != expect))}

@@ -131,13 +131,15 @@ def verilog_file_name(spec, *, fault=None):
 def manifest_entry(spec, *, text=None, fault=None):
     """The manifest record of ``spec`` (``text``, its Verilog, is not needed: the ports come
     from the component's signature)."""
+    component = build(spec, fault=fault)
+    component._MustUse__silence = True  # built for its signature only, never elaborated
     entry = {
         "name": spec.name,
         "kind": spec.kind,
         "top": spec.name,
         "verilog": verilog_file_name(spec, fault=fault),
         "params": spec.params(),
-        "ports": port_records(build(spec, fault=fault), clocked=spec.stages > 0),
+        "ports": port_records(component, clocked=spec.stages > 0),
         "latency": spec.latency,
     }
     if fault is not None:

@@ -14,6 +14,7 @@ from picojoule.base.workers import share_registry
 from picojoule.hw.lut_tile import LutTile, ZeroPointCorrection
 from picojoule.hw.lut_tile_fp import FpLutTile, FpZeroPointCorrection
 from picojoule.hw.mac_array import MacArray
+from picojoule.hw.mx_array import MxArray
 from picojoule.models.tiles import TILE_CORES
 
 __all__ = ["TileGenerator", "TILE_GENERATORS", "build_tile", "build_post"]
@@ -39,6 +40,10 @@ def _mac_tile(spec, *, pipelined):
     return MacArray(spec=spec)
 
 
+def _mx_tile(spec, *, pipelined):
+    return MxArray(spec=spec)
+
+
 _MAC = TileGenerator(tile=_mac_tile)
 
 TILE_GENERATORS = {
@@ -48,6 +53,7 @@ TILE_GENERATORS = {
     "mac-int16": _MAC,
     "mac-fp8": _MAC,
     "mac-lmul": _MAC,
+    "mx": TileGenerator(tile=_mx_tile),
 }
 share_registry(__name__, "TILE_GENERATORS")
 

@@ -336,6 +336,35 @@ class BlockFormat:
             words.append(word)
         return words
 
+    @property
+    def words(self):
+        """uint64 words of one packed block (`pack_words`)."""
+        return -(-self.width // 64)
+
+    def pack_words(self, elements, scales):
+        """Packed blocks as (n, `words`) uint64, word j holding bits [64 j, 64 j + 64) of the
+        block word of `pack` (element i at [i w, (i+1) w), the scale above)."""
+        elements = self.element.check_codes(elements).reshape(-1, self.k)
+        scales = self.scale.check_codes(scales).reshape(-1)
+        w = self.element.width
+        shifts = np.arange(w)
+        bits = np.zeros((len(scales), self.words * 64), dtype=np.uint8)
+        bits[:, : self.k * w] = ((elements[:, :, None] >> shifts) & 1).reshape(len(scales), -1)
+        bits[:, self.k * w : self.width] = (scales[:, None] >> np.arange(self.scale.width)) & 1
+        return np.packbits(bits, axis=1, bitorder="little").view("<u8").astype(np.uint64)
+
+    def unpack_words(self, words):
+        """Inverse of `pack_words`: (elements (n, k) int64, scales (n,) int64)."""
+        words = np.asarray(words, dtype=np.uint64).reshape(-1, self.words)
+        bits = np.unpackbits(words.astype("<u8").view(np.uint8), axis=1, bitorder="little")
+        w = self.element.width
+        weights = 1 << np.arange(w, dtype=np.int64)
+        elements = bits[:, : self.k * w].reshape(-1, self.k, w).astype(np.int64) @ weights
+        scales = bits[:, self.k * w : self.width].astype(np.int64) @ (
+            1 << np.arange(self.scale.width, dtype=np.int64)
+        )
+        return elements, scales
+
     def __str__(self):
         return self.name
 

@@ -147,11 +147,19 @@ class MxDot:
         )
 
     def golden(self, a, b):
-        """Output codes of packed block words ``a``, ``b`` (sequences of Python ints)."""
+        """Output codes of packed block words ``a``, ``b``: sequences of Python ints, or
+        (n, words) uint64 arrays (`picojoule.models.mx_formats.BlockFormat.pack_words`)."""
         a_fmt, b_fmt = self.in_formats
-        ae, xa = a_fmt.unpack(a)
-        be, xb = b_fmt.unpack(b)
+        ae, xa = _unpack(a_fmt, a)
+        be, xb = _unpack(b_fmt, b)
         return np.asarray(self.golden_blocks(ae, xa, be, xb))
+
+
+def _unpack(fmt, words):
+    arr = np.asarray(words)
+    if arr.ndim == 2 and arr.dtype != object:
+        return fmt.unpack_words(arr)
+    return fmt.unpack(words)
 
 
 def mx_suite():

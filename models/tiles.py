@@ -25,6 +25,7 @@ import numpy as np
 from picojoule.base.workers import share_registry
 from picojoule.models.lut_gemm import LutGemmSpec, lut_mpgemm
 from picojoule.models.mac_gemm import mac_gemm, same_peak
+from picojoule.models.mx_gemm import MX_ACTS, MxArraySpec, block_format, mx_gemm
 
 __all__ = ["TileCore", "TILE_CORES", "register_core", "get_core", "random_operands"]
 
@@ -56,9 +57,17 @@ class TileCore:
     make_spec: Callable
     golden: Callable
     baseline_of: str = None
+    tile_defaults: dict = None
+    takes_weights: bool = False
 
-    def spec(self, *, wbits=2, act=None, m=2, n=64, k=4, acc_width=32):
-        """The tile spec for these knobs; ValueError naming the choices on a bad ``act``."""
+    def defaults(self):
+        """The default tile shape ``{"m", "n", "k"}`` of `picojoule gemm` for this core
+        (``k`` None: the core's own, e.g. an MX format's block size)."""
+        return {"m": 2, "n": 64, "k": 4, **(self.tile_defaults or {})}
+
+    def spec(self, *, wbits=2, act=None, m=2, n=64, k=4, acc_width=32, weights=None):
+        """The tile spec for these knobs; ValueError naming the choices on a bad ``act``, or
+        on ``weights`` (a weight format) for a core whose weights are W-bit codes."""
         act = self.acts[0] if act is None else act
         if act not in self.acts:
             others = [core.name for core in TILE_CORES.values() if act in core.acts]
@@ -66,7 +75,16 @@ class TileCore:
             raise ValueError(
                 f"--core {self.name} takes --act {' or '.join(self.acts)}, not {act}{hint}"
             )
-        return self.make_spec(wbits=wbits, act=act, m=m, n=n, k=k, acc_width=acc_width)
+        knobs = {"wbits": wbits, "act": act, "m": m, "n": n, "k": k, "acc_width": acc_width}
+        if self.takes_weights:
+            knobs["weights"] = act if weights is None else weights
+        elif weights is not None:
+            takers = [core.name for core in TILE_CORES.values() if core.takes_weights]
+            raise ValueError(
+                f"--weights applies to --core {' or '.join(takers)}; --core {self.name} takes "
+                "W-bit weight codes (--wbits)"
+            )
+        return self.make_spec(**knobs)
 
 
 TILE_CORES = {}
@@ -161,6 +179,26 @@ register_core(
         baseline_of="the e4m3 L-Mul array",
     )
 )
+
+
+def _mx_spec(*, wbits, act, m, n, k, acc_width, weights):
+    a = block_format(act, k=k)
+    return MxArraySpec(m=m, n=n, a=a, b=block_format(weights, k=a.k))
+
+
+register_core(
+    TileCore(
+        name="mx",
+        summary="M x N array of block dot-product units (OCP MX / NVFP4 blocks along K, each "
+        "block dot exact and rounded once to fp32, fp32 accumulators); float A and W "
+        "quantized to --act / --weights block formats",
+        acts=MX_ACTS,
+        make_spec=_mx_spec,
+        golden=mx_gemm,
+        tile_defaults={"m": 2, "n": 2, "k": None},
+        takes_weights=True,
+    )
+)
 share_registry(__name__, "TILE_CORES")
 
 
@@ -169,8 +207,12 @@ def random_operands(spec, *, m, n, k, seed=0):
 
     Integer activations are uniform over the whole format (extremes included); float
     activations are codes of standard-normal values (RNE, saturating, never NaN). W codes are
-    uniform over ``[0, 2^W - 1]``.
+    uniform over ``[0, 2^W - 1]``. A spec with its own ``random_operands`` (the mx array:
+    standard-normal float A and W) makes them.
     """
+    own = getattr(spec, "random_operands", None)
+    if own is not None:
+        return own(m=m, n=n, k=k, seed=seed)
     rng = np.random.default_rng(seed)
     act = spec.act
     if spec.is_float:

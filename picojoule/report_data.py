@@ -11,25 +11,29 @@ numbered sequence of steps (`plan`), each long one with a progress bar; the repo
 
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from picojoule.base import cache
 from picojoule.base.paths import build_root
-from picojoule.base.pool import run_jobs
+from picojoule.base.pool import run_jobs, start_process
 from picojoule.base.references import HOROWITZ_45NM
 from picojoule.cost.operands import DISTRIBUTIONS
 from picojoule.cost.synth import yosys_version
+from picojoule.models import mx_accuracy
 from picojoule.models.formats import Overflow
 from picojoule.models.unit_errors import multiplier_errors
-from picojoule.models.units import standard_suite
+from picojoule.models.units import standard_suite, unit_from_params
 
 #: The parts of the report `--section` selects, in report order.
-SECTIONS = ("units", "calibration", "accuracy", "lut", "lut-accuracy")
-#: Sections that do not depend on the units or tiles selected (studies of the golden models).
-STUDIES = ("accuracy", "lut-accuracy")
+SECTIONS = ("units", "calibration", "accuracy", "lut", "lut-accuracy", "blocks")
+#: Sections that do not depend on the units or tiles selected (studies of the golden models,
+#: and the block formats' own units).
+STUDIES = ("accuracy", "lut-accuracy", "blocks")
+#: Blocks simulated per block-format unit (each block is k MACs).
+BLOCK_OPS = 2000
 
 
 def calibration_units(specs):
@@ -136,6 +140,9 @@ class ReportData:
     seconds: float = 0.0
     steps: object = None  # the run's `Steps`, for the report-writing step
     proofs: list = field(default_factory=list)  # cached netlist proofs (`make prove`) per unit
+    blocks: dict = field(default_factory=dict)  # the Block formats section (report_blocks)
+    block_records: list = field(default_factory=list)  # summary.json records of its units
+    profile: dict = None  # where the synthesize + cost step's time went (`report_profile`)
 
 
 def select_specs(names):
@@ -245,6 +252,7 @@ def collect(options, *, progress=print):
     )
     from picojoule.hw.export import export_suite
     from picojoule.models import accuracy
+    from picojoule.report_profile import longest_first, remember_costs, run_profiled, summary
 
     start = time.perf_counter()
     sections = options.selected_sections()
@@ -260,6 +268,13 @@ def collect(options, *, progress=print):
     steps = Steps(plan(options, specs=specs, tiles=tiles), progress)
     cache_dir = _cache_dir(options)
     workers = options.jobs
+    # the timing kernels compile once, here beside export and co-verification, into numba's
+    # on-disk cache; the cost workers then load them instead of each compiling them
+    warming = None
+    if "cost" in steps.keys and workers > 1:
+        from picojoule.cost.timing_warmup import warm_up
+
+        warming = start_process(warm_up)
 
     def run(function, jobs, label, unit):
         """Cached results first (here), the rest on the pool."""
@@ -310,7 +325,34 @@ def collect(options, *, progress=print):
                 f"`picojoule sim --unit {failed[0]}` for details"
             )
 
+    # the block-format units are costed in the cost step's pool when there is one (they fill
+    # its tail), else in their own step
+    block_specs, block_jobs = {}, []
+    if "blocks" in steps.keys:
+        from picojoule import report_blocks
+
+        block_specs = report_blocks.block_specs()
+        block_dir = Path(options.build_dir) / "mx-verilog"
+        exported = export_suite(
+            block_dir, specs=list(block_specs.values()), jobs=1, cache_dir=cache_dir
+        )
+        block_options = replace(options, n_ops=BLOCK_OPS)
+        block_jobs = [
+            unit_job(
+                e,
+                manifest_dir=block_dir,
+                distributions=["gaussian"],
+                calibration_voltage=None,
+                options=block_options,
+                cache_dir=cache_dir,
+                check_netlist=True,
+            )
+            for e in exported["units"]
+        ]
+    block_results = None
+
     records, calibration, calibration_records, tile_results = [], [], [], []
+    profile = None
     if "cost" in steps.keys:
         voltage_of = {unit: CALIBRATION_VOLTAGE for unit in calibrated.values()}
         distributions = list(DISTRIBUTIONS) if "units" in sections else []
@@ -332,6 +374,7 @@ def collect(options, *, progress=print):
         jobs = (
             tile_jobs(tiles, tile_records, out_dir=tile_dir, options=options, cache_dir=cache_dir)
             + unit_jobs
+            + block_jobs
         )
         steps.start(
             "cost",
@@ -343,12 +386,18 @@ def collect(options, *, progress=print):
                 if calibrated
                 else ""
             )
-            + (f" and {_count(tiles, 'tile')}" if tiles else ""),
+            + (f", {_count(tiles, 'tile')}" if tiles else "")
+            + (f" and {_count(block_jobs, 'block-format unit')}" if block_jobs else ""),
         )
-        done = {
-            job["name"]: result
-            for job, result in zip(jobs, run(run_cost_job, jobs, "synthesize + cost", "job"))
-        }
+        jobs = longest_first(jobs, cache_dir=cache_dir)
+        if warming is not None:
+            warming.join()
+        pool_start = time.perf_counter()
+        runs = run(run_profiled, jobs, "synthesize + cost", "job")
+        profile = summary(jobs, runs, wall_s=time.perf_counter() - pool_start, workers=options.jobs)
+        remember_costs(profile, cache_dir=cache_dir)
+        done = {job["name"]: r["result"] for job, r in zip(jobs, runs)}
+        block_results = [done[job["name"]] for job in block_jobs]
         by_unit = {spec.name: spec for spec in specs}
         for e in entries:
             for record in done[e["name"]]["records"]:
@@ -421,6 +470,45 @@ def collect(options, *, progress=print):
             module=study,
         )
 
+    blocks, block_records = {}, []
+    if "blocks" in steps.keys:
+        steps.start(
+            "blocks",
+            f"block formats: {_count(block_specs, 'mx_dot unit')} (k = "
+            f"{report_blocks.COST_K}, {BLOCK_OPS:,} Gaussian blocks each"
+            + (", costed in the step above" if block_results is not None else "")
+            + ") and the accuracy study",
+        )
+        done = block_results
+        if done is None:
+            done = run(run_cost_job, block_jobs, "block formats", "unit")
+        labels = {spec.name: label for label, spec in block_specs.items()}
+        unit_records = {}
+        for result in done:
+            record = result["records"][0]
+            if record["netlist_check"]["mismatches"]:
+                raise RuntimeError(
+                    f"the netlist of {record['name']} differs from its golden model on "
+                    f"{record['netlist_check']['mismatches']} costed blocks; run "
+                    f"`picojoule sim` on that unit for details"
+                )
+            unit_records[labels[record["name"]]] = record
+            block_records.append(
+                {**record, "contract": unit_from_params(record["kind"], record["params"]).contract}
+            )
+        block_accuracy = _study(
+            "report_blocks",
+            {"shape": mx_accuracy.SHAPE, "seed": mx_accuracy.SEED},
+            mx_accuracy.accuracy_records,
+            options,
+            module=mx_accuracy,
+        )
+        blocks = report_blocks.blocks_section(
+            unit_records={label: unit_records[label] for label in block_specs},
+            accuracy=block_accuracy,
+            lut_tiles=tile_results,
+        )
+
     lut = {}
     if tile_results:
         from picojoule.report_lut import lut_section
@@ -456,4 +544,7 @@ def collect(options, *, progress=print):
         seconds=time.perf_counter() - start,
         steps=steps,
         proofs=proofs,
+        blocks=blocks,
+        block_records=block_records,
+        profile=profile,
     )

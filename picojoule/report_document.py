@@ -18,6 +18,7 @@ FIGURES = {
     "lut": "figures/lut_vs_mac.png",
     "lut_accuracy": "figures/lut_accuracy.png",
     "glitch": "figures/glitch_energy.png",
+    "blocks": "figures/block_formats.png",
 }
 
 
@@ -572,6 +573,11 @@ def build(data, *, figures):
         if not data.lut:
             doc.add(Heading("LUT tensor core"))
         doc.add(*accuracy_blocks(data.lut_accuracy, figure=figures.get("lut_accuracy")))
+
+    if data.blocks:
+        from picojoule.report_blocks import blocks_blocks
+
+        doc.add(*blocks_blocks(data.blocks, figure=figures.get("blocks")))
 
     if data.calibration:
         doc.add(Heading("Calibration against Horowitz' 45 nm figures"))

@@ -170,12 +170,39 @@ def _calibration(calibration):
     return text + "."
 
 
+def _block_formats(blocks):
+    from picojoule.report_blocks import pareto, pareto_points
+
+    rows = [r for r in (blocks or {}).get("rows", ()) if r["kind"] == "block" and r["pj_per_mac"]]
+    if not rows:
+        return None
+    error = {r["label"]: r["accuracy"]["rel_rms"]["gaussian"] for r in rows}
+    cheap = min(rows, key=lambda r: r["pj_per_mac"])
+    exact = min(rows, key=lambda r: error[r["label"]])
+    front = set(pareto(pareto_points(blocks)))
+    losers = [r["label"] for r in rows if r["label"] not in front]
+    text = (
+        f"**Block formats** (one {blocks['cost_k']}-element dot-product unit per format, "
+        "glitches included; GEMM error against float64 at each format's own block size): "
+        f"{cheap['label']} is the cheapest at {cheap['pj_per_mac']:.3g} pJ/MAC with "
+        f"{pct(error[cheap['label']])} error, {exact['label']} the most accurate at "
+        f"{pct(error[exact['label']])} for {exact['pj_per_mac']:.3g} pJ/MAC"
+    )
+    if losers:
+        text += (
+            f"; {', '.join(losers)} {'is' if len(losers) == 1 else 'are'} beaten on both "
+            "energy and error by another point"
+        )
+    return text + "."
+
+
 def headline_sentences(data, *, savings):
     """The headline's sentences (Markdown), those whose data this run measured."""
     sentences = [
         _per_multiply(savings),
         _dot_product(data.lut),
         _lut_tile(data.lut),
+        _block_formats(data.blocks),
         _accuracy(data.errors),
         _calibration(data.calibration),
     ]

@@ -21,12 +21,14 @@ from dataclasses import dataclass
 
 import numpy as np
 from amaranth.back import verilog
+from amaranth.hdl import Value
 
 from picojoule.base.errors import UserError
 from picojoule.hw.gemm_core import GemmCore
 from picojoule.hw.tiles import build_post, build_tile
 from picojoule.hw.tools import amaranth_toolchain
 from picojoule.models.lut_gemm import LutGemmSpec, _check_shapes, check_weight_codes
+from picojoule.models.mx_gemm import MxArraySpec, mx_operands
 from picojoule.models.tiles import TILE_CORES, get_core, random_operands
 from picojoule.sim import harness
 
@@ -47,10 +49,12 @@ __all__ = [
 CORES = tuple(TILE_CORES)
 
 
-def tile_spec(core, *, wbits=2, act=None, m=2, n=64, k=4, acc_width=32):
+def tile_spec(core, *, wbits=2, act=None, m=2, n=64, k=4, acc_width=32, weights=None):
     """The tile spec of ``core`` (`picojoule.models.tiles.TileCore.spec`); ``act`` defaults to
-    the core's first activation format."""
-    return get_core(core).spec(wbits=wbits, act=act, m=m, n=n, k=k, acc_width=acc_width)
+    the core's first activation format; ``weights`` is the mx core's weight block format."""
+    return get_core(core).spec(
+        wbits=wbits, act=act, m=m, n=n, k=k, acc_width=acc_width, weights=weights
+    )
 
 
 def golden(spec, a, w, *, core="lut"):
@@ -166,9 +170,34 @@ def _pad(x, rows, cols):
     return out
 
 
+def _block_bits(fmt, elements, scales, rows):
+    """(rows, G, fmt.width) 0/1 of packed blocks, rows beyond the data zero blocks."""
+    words = fmt.pack_words(elements.reshape(-1, fmt.k), scales.reshape(-1))
+    bits = np.unpackbits(words.astype("<u8").view(np.uint8), axis=1, bitorder="little")
+    bits = bits[:, : fmt.width].reshape(*scales.shape, fmt.width)
+    out = np.zeros((rows, *bits.shape[1:]), dtype=np.int64)
+    out[: bits.shape[0]] = bits
+    return out
+
+
+def _mx_images(plan, a, w):
+    """(act, wgt) images of the mx array: M (N) packed blocks per word, row 0 at the LSBs."""
+    s = plan.spec
+    ae, xa, we, xw = mx_operands(a, w, spec=s)
+    a_bits = _block_bits(s.a, ae, xa, plan.row_tiles * s.m)  # (Mp, G, Wa)
+    w_bits = _block_bits(s.b, we, xw, plan.col_tiles * s.n)  # (Np, G, Wb)
+    act = a_bits.reshape(plan.row_tiles, s.m, plan.groups, -1).transpose(0, 2, 1, 3)
+    wgt = w_bits.reshape(plan.col_tiles, s.n, plan.groups, -1).transpose(0, 2, 1, 3)
+    act = act.reshape(plan.row_tiles * plan.groups, -1)
+    wgt = wgt.reshape(plan.col_tiles * plan.groups, -1)
+    return pack_words(act, width=1), pack_words(wgt, width=1)
+
+
 def memory_images(plan, a, w):
     """(act, wgt) hex images for the plan's memories."""
     s = plan.spec
+    if isinstance(s, MxArraySpec):
+        return _mx_images(plan, a, w)
     mp, np_, kp = plan.row_tiles * s.m, plan.col_tiles * s.n, plan.groups * s.k
     a_codes = _pad(np.asarray(a).astype(np.int64) & ((1 << plan.act_width) - 1), mp, kp)
     # act word (mt, g): lanes m-major then k
@@ -262,14 +291,12 @@ def top_verilog(plan, core):
     """The Verilog top around the core (memory depths and widths from the plan and the core)."""
 
     def port_width(name):
-        return len(getattr(core, name))
+        return len(Value.cast(getattr(core, name)))
 
-    wl, ww = plan.wgt_lane
-    ol, ow = plan.out_lane
     return _TOP.format(
-        aw=plan.spec.m * plan.spec.k * plan.act_width - 1,
-        ww=wl * ww - 1,
-        ow=ol * ow - 1,
+        aw=port_width("act_data") - 1,
+        ww=port_width("wgt_data") - 1,
+        ow=port_width("out_data") - 1,
         ad=plan.row_tiles * plan.groups - 1,
         wd=plan.col_tiles * plan.groups * plan.planes - 1,
         od=plan.row_tiles * plan.col_tiles - 1,
@@ -354,8 +381,12 @@ def run_gemm(
     """
     spec = spec if spec is not None else tile_spec(core, wbits=wbits, act=act)
     a, w = np.asarray(a), np.asarray(w)
-    check_weight_codes(w, wbits=spec.wbits)
-    _check_shapes(a, w)
+    check_operands = getattr(spec, "check_operands", None)
+    if check_operands is not None:  # the mx array: float A and W
+        check_operands(a, w)
+    else:
+        check_weight_codes(w, wbits=spec.wbits)
+        _check_shapes(a, w)
     plan = plan_gemm(spec, a.shape[0], w.shape[1], a.shape[1], core=core, pipelined=pipelined)
     if drive not in ("once", "step"):
         raise ValueError(f"unknown drive {drive!r}; choose once or step")
@@ -429,6 +460,13 @@ def _mismatches(spec, got, expected):
 
 
 def _accumulation_note(spec):
+    if isinstance(spec, MxArraySpec):
+        return (
+            f"fp32 values: A and W quantized to {spec.a.name} / {spec.b.name} blocks along K, "
+            f"each block dot exact and rounded once to fp32 ({spec.products} products), "
+            "accumulated in fp32 (RNE) in block order; NVFP4's per-tensor scales not applied; "
+            "see picojoule.models.mx_gemm"
+        )
     if isinstance(spec, LutGemmSpec) and spec.is_float:
         return f"{spec.acc_format.name} values: {spec.contract}; see picojoule.models.lut_gemm"
     if not spec.is_float:

@@ -23,7 +23,7 @@ def test_default_runs_every_section_and_every_tile():
     tiles = select_tiles(options)
     assert len(tiles) == len({t.name for t in tiles}) > 20
     steps = plan(options, specs=select_specs(None), tiles=tiles)
-    assert steps == ["export", "verify", "cost", "accuracy", "lut-accuracy", "write"]
+    assert steps == ["export", "verify", "cost", "accuracy", "lut-accuracy", "blocks", "write"]
 
 
 def test_a_unit_narrows_the_tiles_to_those_using_it():

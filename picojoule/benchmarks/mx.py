@@ -4,10 +4,21 @@ import numpy as np
 
 from picojoule.benchmarks.models import _best_interleaved
 
-TITLE = "block formats (issue 12): golden MX DotGeneral 1024^3 vs float32 BLAS"
+TITLE = (
+    "block formats (issue 12): golden MX DotGeneral 1024^3 vs float32 BLAS; co-verification "
+    "of 100,000 blocks"
+)
+#: The unit whose co-verification is timed, and the blocks Icarus runs (extrapolated).
+UNIT = "mx_dot_e4m3_k32_e8m0_fp32_exact_s0"
+ICARUS_BLOCKS = 5_000
 
 
 def run(report):
+    run_dot_general(report)
+    run_coverify(report)
+
+
+def run_dot_general(report):
     from picojoule.models.mx_dot import dot_general
     from picojoule.models.mx_formats import quantize
 
@@ -31,3 +42,42 @@ def run(report):
             baseline=("float32 matmul time", base * 1e3),
             target="<= 10x" if name != "nvfp4" else None,
         )
+
+
+def run_coverify(report):
+    """100,000 blocks of one k = 32 unit through Verilator (image built once, outside the
+    timing), and a sample through Icarus extrapolated to 100,000."""
+    import tempfile
+
+    from picojoule.base.errors import UserError
+    from picojoule.models.units import standard_suite
+    from picojoule.sim.design import export_designs
+    from picojoule.sim.mx_verify import co_verify_mx
+    from picojoule.sim.simulators import check_simulator
+
+    spec = next(s for s in standard_suite() if s.name == UNIT)
+    with tempfile.TemporaryDirectory() as tmp:
+        design = export_designs([spec], tmp)[0]
+        sample = co_verify_mx(design, simulator="icarus", count=ICARUS_BLOCKS)
+        report(
+            f"Icarus {UNIT}: 100,000 blocks extrapolated from {sample.vectors:,}",
+            sample.sim_seconds * 100_000 / sample.vectors,
+            "s",
+            target="<= 60 s",
+        )
+        try:
+            check_simulator("verilator")
+        except UserError as error:
+            print(f"  Verilator skipped: {error}")
+            return
+        co_verify_mx(design, simulator="verilator", count=1000)  # builds the image
+        full = co_verify_mx(design, simulator="verilator", count=100_000)
+        if full.mismatches:
+            raise RuntimeError(f"{UNIT} differs from its golden model on Verilator")
+        report(
+            f"Verilator {UNIT}: {full.vectors:,} blocks, whole co-verification (image built)",
+            full.seconds,
+            "s",
+            target="<= 60 s",
+        )
+        report(f"Verilator {UNIT}: simulation only", full.sim_seconds, "s")

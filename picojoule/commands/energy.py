@@ -22,6 +22,7 @@ from picojoule.cost.operands import (
 from picojoule.cost.synth import synthesize
 from picojoule.cost.timing_delays import DEFAULT_TIME_STEP_PS, check_time_step
 from picojoule.models.formats import get_format
+from picojoule.models.units import unit_from_params
 
 HELP = (
     "energy per operation (switching + internal + clock + leakage) of a Verilog unit on "
@@ -148,6 +149,10 @@ def _manifest_formats(verilog, top):
     for unit in units:
         if unit.get("top") == top and isinstance(unit.get("params"), dict):
             params = unit["params"]
+            try:  # the unit spec's own operand formats (block formats for mx_dot)
+                return (*unit_from_params(unit.get("kind"), params).in_formats, unit)
+            except (ValueError, KeyError, TypeError):
+                pass
             if "a" in params and "b" in params:
                 return get_format(params["a"]), get_format(params["b"]), unit
     return None

@@ -61,14 +61,27 @@ def add_arguments(parser):
         help="output folder; only A.npy, W.npy, C.npy and stats.json are replaced",
     )
     add_force_argument(parser)
-    parser.add_argument("--tile-m", type=int, default=2, help="tile M (default 2)")
+    parser.add_argument(
+        "--weights",
+        default=None,
+        metavar="FMT",
+        help="mx: the weight block format (default: as --act); other cores take W-bit codes",
+    )
+    parser.add_argument("--tile-m", type=int, default=None, help="tile M (default 2)")
     parser.add_argument(
         "--tile-n",
         type=int,
-        default=64,
-        help="LUT tile N (default 64; a MAC array gets ceil(N / W))",
+        default=None,
+        help="LUT tile N (default 64; a MAC array gets ceil(N / W); mx: dot units per row, "
+        "default 2)",
     )
-    parser.add_argument("--tile-k", type=int, default=4, help="tile K, activations per table")
+    parser.add_argument(
+        "--tile-k",
+        type=int,
+        default=None,
+        help="tile K, activations per table (default 4; mx: the block size, default the "
+        "format's: 32, NVFP4 16)",
+    )
     parser.add_argument("--acc-width", type=int, default=32, help="integer accumulator bits")
     parser.add_argument(
         "--pipelined",
@@ -98,7 +111,9 @@ def add_arguments(parser):
         "--clock-ghz", type=float, default=1.0, help="clock of the energy estimate (default: 1)"
     )
     parser.add_argument("--a", type=Path, default=None, help="optional A (.npy) instead of random")
-    parser.add_argument("--w", type=Path, default=None, help="optional W codes (.npy)")
+    parser.add_argument(
+        "--w", type=Path, default=None, help="optional W codes (.npy; mx: float W, K x N)"
+    )
 
 
 def _load(path, label):
@@ -110,8 +125,8 @@ def _load(path, label):
 
 def gemm_energy(core, spec, *, a, w, pipelined=False, liberty=None, clock_ghz=1.0):
     """The tile's energy for this GEMM: its netlist driven by the GEMM's own operand stream
-    (`picojoule.cost.gemm_streams`). Record: pJ per GEMM, per MAC and per cycle, cycles, tile,
-    area, library, voltage, clock."""
+    (`picojoule.cost.gemm_streams`; the mx array: `picojoule.cost.mx_tile`). Record: pJ
+    per GEMM, per MAC and per cycle, cycles, tile, area, library, voltage, clock."""
     from picojoule.base.paths import build_root
     from picojoule.cost.energy import estimate
     from picojoule.cost.gemm_streams import gemm_streams
@@ -119,11 +134,17 @@ def gemm_energy(core, spec, *, a, w, pipelined=False, liberty=None, clock_ghz=1.
     from picojoule.cost.tile_export import export_tile
     from picojoule.cost.tiles import TileEntry
 
-    entry = TileEntry(core, spec, pipelined=pipelined)
     folder = build_root() / "gemm" / "tiles"
-    record = export_tile(entry, folder)
+    if getattr(spec, "takes_floats", False):  # the mx array: its own wide ports
+        from picojoule.cost.mx_tile import export_mx_tile, mx_gemm_streams
+
+        record = export_mx_tile(spec, folder)
+        streams, holds, cycles = mx_gemm_streams(spec, a=a, w=w)
+    else:
+        entry = TileEntry(core, spec, pipelined=pipelined)
+        record = export_tile(entry, folder)
+        streams, holds, cycles = gemm_streams(entry, a=a, w=w)
     synth = synthesize(verilog=folder / record["verilog"], top=record["top"], liberty=liberty)
-    streams, holds, cycles = gemm_streams(entry, a=a, w=w)
     synth, energy = estimate(synth=synth, streams=streams, holds=holds, clock_ghz=clock_ghz)
     per_gemm = energy.energy_pj_per_op * cycles
     macs = int(np.asarray(a).shape[0] * np.asarray(a).shape[1] * np.asarray(w).shape[1])
@@ -143,8 +164,12 @@ def gemm_energy(core, spec, *, a, w, pipelined=False, liberty=None, clock_ghz=1.
 
 
 def run(args):
+    from picojoule.models.tiles import get_core
     from picojoule.sim.gemm import random_operands, run_gemm, tile_spec
 
+    for name, value in get_core(args.core).defaults().items():
+        if getattr(args, f"tile_{name}") is None:
+            setattr(args, f"tile_{name}", value)
     for flag in ("m", "n", "k", "tile_m", "tile_n", "tile_k", "acc_width"):
         in_range(getattr(args, flag), flag="--" + flag.replace("_", "-"), minimum=1)
     in_range(args.wbits, flag="--wbits", minimum=1, maximum=4)
@@ -160,6 +185,7 @@ def run(args):
         n=args.tile_n,
         k=args.tile_k,
         acc_width=args.acc_width,
+        weights=args.weights,
     )
     a_file = _load(args.a, "--a") if args.a is not None else None
     w_file = _load(args.w, "--w") if args.w is not None else None
@@ -193,9 +219,14 @@ def run(args):
         np.save(tmp / "W.npy", w)
         np.save(tmp / "C.npy", c)
         (tmp / "stats.json").write_text(json.dumps(stats, indent=2) + "\n")
+    operands = (
+        f"{spec.a.name} x {spec.b.name}"
+        if getattr(spec, "takes_floats", False)
+        else f"W{args.wbits} {spec.act.name}"
+    )
     print(
-        f"{args.core} {stats['tile']}: {stats['m']}x{stats['n']}x{stats['k']} W{args.wbits} "
-        f"{spec.act.name}: {stats['cycles']} cycles, {stats['macs']} MACs, utilization "
+        f"{args.core} {stats['tile']}: {stats['m']}x{stats['n']}x{stats['k']} {operands}"
+        f": {stats['cycles']} cycles, {stats['macs']} MACs, utilization "
         f"{stats['utilization']:.3f}, verified against the golden model on {args.simulator} "
         f"in {stats['seconds']:.1f} s -> {args.out}",
         file=sys.stdout,

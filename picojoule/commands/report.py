@@ -110,6 +110,12 @@ def add_arguments(parser):
     parser.add_argument("--simulator", choices=("icarus", "verilator"), default="icarus")
     parser.add_argument("--clock-ghz", type=float, default=1.0)
     parser.add_argument("--jobs", type=int, default=None, help="parallel workers (default: 2)")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="print where the synthesize + cost step's CPU time went, per phase and per job "
+        "(always written to <build>/report/profile.json)",
+    )
 
 
 def write_report(data, out, *, force=False):
@@ -146,10 +152,15 @@ def write_report(data, out, *, force=False):
 
             if accuracy_figure(data.lut_accuracy, tmp / FIGURES["lut_accuracy"]):
                 figures["lut_accuracy"] = FIGURES["lut_accuracy"]
+        if data.blocks:
+            from picojoule.report_blocks import blocks_figure
+
+            if blocks_figure(data.blocks, tmp / FIGURES["blocks"]):
+                figures["blocks"] = FIGURES["blocks"]
         doc = build(data, figures=figures)
         atomic.write_text(tmp / "report.md", render_markdown(doc))
         atomic.write_text(tmp / "report.html", render_html(doc, root=tmp))
-        summary = data.records + data.calibration_records
+        summary = data.records + data.calibration_records + data.block_records
         atomic.write_text(tmp / "summary.json", json.dumps(summary, indent=1) + "\n")
         if data.lut or data.lut_accuracy:
             atomic.write_text(
@@ -203,6 +214,14 @@ def run(args):
         options.jobs = args.jobs
     start = time.perf_counter()
     data = collect(options, progress=lambda line: print(line, flush=True))
+    if data.profile is not None:
+        atomic.write_text(
+            Path(options.build_dir) / "profile.json", json.dumps(data.profile, indent=1) + "\n"
+        )
+        if args.profile:
+            from picojoule.report_profile import table
+
+            print("\n".join(table(data.profile)), flush=True)
     path = write_report(data, args.out, force=args.force)
     written = sorted(
         f.name

@@ -114,6 +114,11 @@ def tile_entry(*, core, m, n, k, wbits, act, pipelined=False):
     if core not in TILE_CORES:
         raise ValueError(f"unknown tile core {core!r}; choose from {', '.join(TILE_CORES)}")
     shape = {"m": m, "n": n, "k": k, "wbits": wbits}
+    if core == "mx":
+        raise ValueError(
+            "the sweep does not cost the mx core (float blocks, no W-bit codes); use "
+            "picojoule gemm --core mx or the report's Block formats section"
+        )
     if core == "lut":
         spec = LutGemmSpec(act=act, **shape)
     elif core == "mac-int":
