@@ -166,7 +166,7 @@ def blocks_figure(section, path):
 
 
 def _pct(x):
-    return None if x is None else f"{100 * x:.2f}%"
+    return None if x is None else f"{100 * x:.1f}%"
 
 
 def _losses(section):
@@ -195,6 +195,20 @@ def _losses(section):
                 "(an outlier sets its block's shared scale and flushes its neighbours)."
             )
     return out
+
+
+def _netlist_notes(rows):
+    """One line for the units whose netlist equals the golden model on every costed block."""
+    checked = [r for r in rows if r.get("netlist_check")]
+    clean = [r for r in checked if r["netlist_check"]["mismatches"] == 0]
+    if not clean:
+        return []
+    counts = sorted({r["netlist_check"]["operations"] for r in clean})
+    which = (
+        "every block unit" if len(clean) == len(checked) else ", ".join(r["label"] for r in clean)
+    )
+    blocks = " / ".join(f"{n:,}" for n in counts)
+    return [f"The netlist of {which} equals its golden model on all {blocks} costed blocks."]
 
 
 def blocks_blocks(section, *, figure=None):
@@ -253,12 +267,7 @@ def blocks_blocks(section, *, figure=None):
             caption="Error = relative RMS error of the GEMM against float64 (||C - C64|| / "
             "||C64||); outliers: 0.1% of the values times 30. A tile row without energy: the "
             "LUT section did not run.",
-            notes=[
-                f"{r['label']}: the netlist equals the golden model on all "
-                f"{r['netlist_check']['operations']:,} costed blocks"
-                for r in rows
-                if r.get("netlist_check") and r["netlist_check"]["mismatches"] == 0
-            ],
+            notes=_netlist_notes(rows),
         ),
     ]
     if figure:

@@ -139,3 +139,19 @@ def test_headline_names_the_cheapest_the_most_accurate_and_the_dominated_format(
     assert "MXINT8 the most accurate at 1.2%" in text
     assert "MXFP8 e5m2 is beaten on both energy and error" in text
     assert _block_formats({}) is None
+
+
+def test_netlist_checks_are_one_line_and_a_mismatch_is_not_hidden():
+    ok = {"operations": 2000, "mismatches": 0}
+    rows = [
+        {"label": "A", "netlist_check": ok},
+        {"label": "B", "netlist_check": ok},
+        {"label": "T"},
+    ]
+    assert report_blocks._netlist_notes(rows) == [
+        "The netlist of every block unit equals its golden model on all 2,000 costed blocks."
+    ]
+    rows[1]["netlist_check"] = {"operations": 2000, "mismatches": 3}
+    assert report_blocks._netlist_notes(rows) == [
+        "The netlist of A equals its golden model on all 2,000 costed blocks."
+    ]
