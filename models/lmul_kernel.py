@@ -10,35 +10,23 @@ formats and on random 16- and 32-bit pairs with corners.
 import numba
 import numpy as np
 
+from picojoule.models.float_kernels import format_params
+
 __all__ = ["lmul_codes"]
 
 _VARIANT_IDS = {"int_add": 0, "mitchell": 0, "formula": 1}
-_SPECIAL_IDS = {"ieee": 0, "fn": 1, "fnuz": 2, "finite": 3}
 # Indices into the parameter vector.
 _W, _M, _E, _BIAS, _SPECIALS, _NAN, _INF, _MAX, _OVER, _OFFSET, _VARIANT = range(11)
 
 
 def _params(fmt, *, variant, offset, saturate):
+    """`float_kernels.format_params`' format fields, then the overflow code, offset, variant."""
     if saturate:
         over_code = fmt.max_finite_code
     else:
         over_code = fmt.inf_code if fmt.has_inf else fmt.nan_code
-    return np.array(
-        [
-            fmt.width,
-            fmt.mantissa_bits,
-            fmt.exponent_bits,
-            fmt.bias,
-            _SPECIAL_IDS[fmt.specials],
-            -1 if fmt.nan_code is None else fmt.nan_code,
-            -1 if fmt.inf_code is None else fmt.inf_code,
-            fmt.max_finite_code,
-            over_code,
-            offset,
-            _VARIANT_IDS[variant],
-        ],
-        dtype=np.int64,
-    )
+    fields = format_params(fmt)[: _MAX + 1]
+    return np.concatenate([fields, [over_code, offset, _VARIANT_IDS[variant]]]).astype(np.int64)
 
 
 @numba.njit(cache=True, inline="always")
