@@ -102,6 +102,25 @@ def describe_mismatch(spec, a, b, got, want, unknown=False):
     )
 
 
+def run_plusargs(*, pipelined, count, rows, warm, p_valid, p_ready, seed):
+    """``(plusargs, time limit in ns)`` of one wrapper run: a batch of ``rows`` memory rows, or a
+    stream of ``count`` operations with ``warm`` warm-up ones and valid/ready probabilities in
+    percent. The bound on simulated time is generous: 1 ns per row (batch) or 10 ns per cycle
+    (stream)."""
+    if not pipelined:
+        return [f"+rows={rows}"], 2 * rows + 100
+    max_cycles = 16 * count + 64
+    plusargs = [
+        f"+count={count}",
+        f"+warm={warm}",
+        f"+p_valid={p_valid}",
+        f"+p_ready={p_ready}",
+        f"+seed={(seed * 2654435761 + 1) % (1 << 31) or 1}",
+        f"+max_cycles={max_cycles}",
+    ]
+    return plusargs, 10 * max_cycles + 1000
+
+
 def _image(design, *, simulator, top, wrapper_text, build_root):
     """The simulator image of ``design``'s Verilog (inside ``wrapper_text`` unless None)."""
     sources = {"unit.v": design.verilog.read_bytes()}
@@ -209,21 +228,15 @@ def co_verify(
                 width=wrapper.operand_stride(a_width=a_fmt.width, b_width=b_fmt.width),
                 lanes=lanes,
             )
-        # generous simulated-time bound: 1 ns per row (batch) or 10 ns per cycle (stream)
-        if design.pipelined:
-            max_cycles = 16 * n + 64
-            plusargs = [
-                f"+count={n}",
-                f"+warm={warm}",
-                f"+p_valid={p_valid}",
-                f"+p_ready={p_ready}",
-                f"+seed={(seed * 2654435761 + 1) % (1 << 31) or 1}",
-                f"+max_cycles={max_cycles}",
-            ]
-            limit = 10 * max_cycles + 1000
-        else:
-            plusargs = [f"+rows={rows}"]
-            limit = 2 * rows + 100
+        plusargs, limit = run_plusargs(
+            pipelined=design.pipelined,
+            count=n,
+            rows=rows,
+            warm=warm,
+            p_valid=p_valid,
+            p_ready=p_ready,
+            seed=seed,
+        )
         job = {
             "mode": "stream" if design.pipelined else "batch",
             "count": n,

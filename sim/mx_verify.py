@@ -108,20 +108,15 @@ def co_verify_mx(
     with harness.run_folder(image) as run_dir:
         (run_dir / "a.hex").write_bytes(hex_words(vectors.a_elements, vectors.a_scales, fmt=a_fmt))
         (run_dir / "b.hex").write_bytes(hex_words(vectors.b_elements, vectors.b_scales, fmt=b_fmt))
-        if design.pipelined:
-            max_cycles = 16 * n + 64
-            plusargs = [
-                f"+count={n}",
-                f"+warm={warm}",
-                f"+p_valid={p_valid}",
-                f"+p_ready={p_ready}",
-                f"+seed={(seed * 2654435761 + 1) % (1 << 31) or 1}",
-                f"+max_cycles={max_cycles}",
-            ]
-            limit = 10 * max_cycles + 1000
-        else:
-            plusargs = [f"+rows={n}"]
-            limit = 2 * n + 100
+        plusargs, limit = engine.run_plusargs(
+            pipelined=design.pipelined,
+            count=n,
+            rows=n,
+            warm=warm,
+            p_valid=p_valid,
+            p_ready=p_ready,
+            seed=seed,
+        )
         job = {
             "mode": "stream" if design.pipelined else "batch",
             "count": n,
