@@ -61,3 +61,34 @@ def test_suite_lists_block_operand_units_as_not_swept(monkeypatch, tmp_path):
     assert lines == [
         f"{spec.name}: netlist {netlist_label(NOT_SWEPT)}; equivalence not run (`make prove`)"
     ]
+
+
+def test_suite_run_proves_units_in_a_pool_and_reads_them_back(monkeypatch, tmp_path):
+    """Two 8-bit units and one block unit, two workers: the netlists proven on every pair,
+    the RTL = netlist checks proven in the pool (with their times), the block unit neither
+    synthesized nor checked; a second call without running reads the same verdicts back."""
+    from picojoule import verification
+    from picojoule.hw.export import export_suite
+    from picojoule.models.mx_unit import MxDot
+    from picojoule.models.units import IntAdd, LMul
+
+    monkeypatch.setenv("PICOJOULE_CACHE", str(tmp_path / "cache"))
+    specs = [LMul(fmt="e4m3"), IntAdd(a="int8", b="int8"), MxDot(a="e2m1")]
+    export_suite(tmp_path / "v", specs=specs[:2])  # no Verilog of the block unit is needed
+    lines = []
+    records = verification.suite_proofs(
+        specs, verilog_dir=tmp_path / "v", jobs=2, limit_s=60, progress=lines.append
+    )
+    for record, line in zip(records[:2], lines):
+        assert record["netlist"]["verdict"] == "proven"
+        assert record["netlist"]["pairs"] == 65_536
+        assert record["equivalence"]["verdict"] == "proven"
+        assert record["prepare"]["cpu_seconds"] > 0
+        assert "exhaustive 65,536, proven" in line and "synthesis + equivalence" in line
+    assert records[2]["netlist"] == NOT_SWEPT
+    assert records[2]["equivalence"] == verification.NOT_ATTEMPTED
+    assert "equivalence not attempted (block unit" in lines[2]
+    back = verification.suite_proofs(specs, verilog_dir=tmp_path / "v", run=False, limit_s=60)
+    for ran, read in zip(records, back):
+        assert read["netlist"]["verdict"] == ran["netlist"]["verdict"]
+        assert read["equivalence"]["verdict"] == ran["equivalence"]["verdict"]

@@ -2,6 +2,7 @@
 
 import json
 import tempfile
+import time
 from pathlib import Path
 
 from picojoule.commands import generate
@@ -17,8 +18,8 @@ DESCRIPTION = (
     "to --build-dir/verilog). Exits 1 on a mismatch or a disproven equivalence. Refuses before "
     "any work: an exhaustive sweep of a unit above 32 operand bits (use --sample N), a unit "
     "both named and described by flags, an unknown unit, a unit with block operands (mx_dot: "
-    "`picojoule sim` co-verifies it; --suite lists it as not swept), --sample or "
-    "--max-mismatches below 1, a missing Yosys."
+    "`picojoule sim` co-verifies it; --suite lists it as not swept and its equivalence as not "
+    "attempted), --sample or --max-mismatches below 1, a missing Yosys."
 )
 
 
@@ -69,7 +70,9 @@ def add_arguments(parser):
         "--suite",
         action="store_true",
         help="every standard-suite unit (`make prove`): exhaustive up to 32 operand bits, a "
-        "1M-pair sample above, and the equivalence check; results cached",
+        "1M-pair sample above, and the equivalence check (synthesis and equivalence checks on "
+        "--jobs workers first, then the sweeps); block units (mx_dot) are co-verified in "
+        "cocotb only; results cached",
     )
     parser.add_argument(
         "--build-dir", default="build", metavar="DIR", help="--suite: where Verilog goes"
@@ -135,6 +138,7 @@ def _run_suite(args):
     export_suite(verilog_dir, specs=specs)
     # the cheapest sweeps first, so that an interrupted run leaves the most units cached
     order = sorted(specs, key=lambda s: (_pairs_to_check(s), s.kind != "lmul"))
+    start = time.perf_counter()
     records = suite_proofs(
         order,
         verilog_dir=verilog_dir,
@@ -154,6 +158,7 @@ def _run_suite(args):
         f"{len(records)} units: {proven} netlists proven on every operand pair, "
         f"{equivalent} RTL-netlist equivalences proven, {len(failed)} failing"
         + (f" ({', '.join(failed)})" if failed else "")
+        + f"; {time.perf_counter() - start:,.0f} s wall"
     )
     if args.json:
         atomic.write_text(args.json, json.dumps(records, indent=2) + "\n")
