@@ -214,7 +214,7 @@ def equivalence_label(result):
     if result is None:
         return "not run (`make prove`)"
     if result["verdict"] == NOT_ATTEMPTED["verdict"]:
-        return f"not attempted ({result['reason']}; co-verified in cocotb)"
+        return f"not attempted ({result['reason']})"
     method = result["method"].split("-> ")[-1]
     if result["verdict"] == "not proven within the limit":
         return f"not proven within {result['limit_s']} CPU s ({method})"
