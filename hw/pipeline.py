@@ -78,6 +78,14 @@ class UnitComponent(wiring.Component):
     KIND = None
 
     def __init__(self, *, spec, fault=None):
+        try:
+            self._init(spec=spec, fault=fault)
+        except BaseException:
+            # refused before it was a design: not an "unused elaboratable" for Amaranth to report
+            self._MustUse__silence = True
+            raise
+
+    def _init(self, *, spec, fault):
         if spec.kind != self.KIND:
             raise ValueError(f"{type(self).__name__} builds {self.KIND} units, not {spec.kind}")
         self._spec = spec

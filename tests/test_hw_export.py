@@ -319,4 +319,24 @@ def test_manifest_entry_leaves_no_unused_elaboratable(monkeypatch):
         del unused
         gc.collect()
     flagged = [w for w in caught if issubclass(w.category, UnusedElaboratable)]
-    assert [Path(w.filename).name for w in flagged] == ["test_hw_export.py"]
+    assert [Path(w.filename).name for w in flagged] == ["test_hw_export.py"], [
+        str(w.message) for w in flagged
+    ]
+
+
+def test_refused_component_leaves_no_unused_elaboratable(monkeypatch):
+    """A generator that refuses its fault or spec raises ValueError and nothing else: the
+    half-built component is not reported as "created but never used"."""
+    import gc
+    import warnings
+
+    from amaranth.hdl import UnusedElaboratable
+
+    monkeypatch.setattr(UnusedElaboratable, "_MustUse__silence", False)
+    spec = units.IntAdd(a="int8", b="int8")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(ValueError, match="does not apply"):
+            GENERATORS[spec.kind](spec=spec, fault="swap_nan_inf")
+        gc.collect()
+    assert not [w for w in caught if issubclass(w.category, UnusedElaboratable)]
