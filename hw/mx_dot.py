@@ -2,17 +2,24 @@
 
 Datapath, in the contract's order (`picojoule.models.mx_dot`):
 
-1. each element is split into sign, integer significand and an exponent offset (`_element`);
+1. each element is split into sign, integer significand and an exponent offset (`_Element`);
 2. each product is exact (a (Ma+1) x (Mb+1) multiplier) or an L-Mul (one adder of the packed
-   exponent|mantissa fields with the offset), then shifted left onto the fixed-point grid of
-   `accumulator_layout` (LSB = the smallest product quantum) and negated by its sign;
+   exponent|mantissa fields with the offset); the narrow significand product is negated by
+   its sign, then shifted left (sign-filled) onto the fixed-point grid of
+   `accumulator_layout` (LSB = the smallest product quantum);
 3. an adder tree sums the ``k`` terms exactly (two's complement, the layout's width);
 4. the scale exponents are added (E8M0), or the two e4m3 scale significands multiplied
    into the sum and their exponents added (NVFP4);
-5. the magnitude is normalized (leading-zero count and shift) and rounded once by
-   `round_to_format` (RNE, gradual underflow, overflow to Inf);
+5. the magnitude is normalized (a shift by 2^j per stage when the top 2^j bits are zero, the
+   stages' decisions giving the leading-zero count) and rounded once by `round_to_format`
+   (RNE, gradual underflow, overflow to Inf);
 6. specials override: exact zero -> +0; an infinite product -> signed Inf; NaN scale, NaN
-   element, Inf x 0, +Inf + -Inf, or Inf times a zero scale -> canonical NaN.
+   element, Inf x 0, +Inf + -Inf, or Inf times a zero scale -> canonical NaN. The terms of
+   NaN and infinite products are therefore not masked out of the sum.
+
+Every quantity is computed once and named (`wire`), and flags are ORed in balanced trees: the
+module Icarus simulates then evaluates few processes per block (a chain of ``k`` ORs or a
+copied subexpression re-evaluates on each of its inputs' changes).
 
 Two cut points for pipelining: after the sum and after normalizing. Ports: ``a`` and ``b``
 hold ``k`` packed elements (element ``i`` at bits ``[i w, (i + 1) w)``) with the scale code
