@@ -90,15 +90,16 @@ class BlockVectors:
 
 def hex_words(elements, scales, *, fmt):
     """Packed block words as lines of hex digits (``$readmemh``), vectorized."""
-    elements = np.asarray(elements, dtype=np.int64)
+    elements = np.asarray(elements).astype(np.uint8)  # codes of at most 8 bits
     n, k = elements.shape
     w = fmt.element.width
-    shifts = np.arange(w)
-    bits = ((elements[..., None] >> shifts) & 1).reshape(n, k * w)
-    bits = np.concatenate([bits, (np.asarray(scales)[:, None] >> np.arange(8)) & 1], axis=1)
-    digits = -(-bits.shape[1] // 4)
-    bits = np.pad(bits, ((0, 0), (0, digits * 4 - bits.shape[1])))
-    nibbles = (bits.reshape(n, digits, 4) * np.array([1, 2, 4, 8])).sum(-1)[:, ::-1]
+    digits = -(-(k * w + 8) // 4)
+    bits = np.zeros((n, 8 * -(-digits // 2)), dtype=np.uint8)
+    bits[:, : k * w] = ((elements[..., None] >> np.arange(w, dtype=np.uint8)) & 1).reshape(n, -1)
+    scales = np.asarray(scales).astype(np.uint8)
+    bits[:, k * w : k * w + 8] = (scales[:, None] >> np.arange(8, dtype=np.uint8)) & 1
+    packed = np.packbits(bits, axis=1, bitorder="little")
+    nibbles = np.stack([packed & 15, packed >> 4], axis=2).reshape(n, -1)[:, :digits][:, ::-1]
     table = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
     text = np.empty((n, digits + 1), dtype=np.uint8)
     text[:, :-1] = table[nibbles]

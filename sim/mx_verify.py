@@ -10,6 +10,7 @@ Every result is compared with `MxDot.golden_blocks` of the same blocks.
 """
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -19,6 +20,8 @@ from picojoule.sim.mx_vectors import block_vectors, hex_words
 __all__ = ["block_wrapper", "co_verify_mx", "describe_block"]
 
 MX_BATCH_TOP = "picojoule_mx_batch"
+#: Fewest blocks per chunk when a run is split over simulator processes.
+CHUNK_MIN = 1000
 
 
 def block_wrapper(*, top, ports, a_width, b_width, y_width, depth):
@@ -81,11 +84,17 @@ def co_verify_mx(
     p_valid=160,
     p_ready=160,
     warm=64,
+    jobs=1,
 ):
     """Verify the mx_dot ``design`` (a `picojoule.sim.design.Design`); returns a `Verdict`.
 
     ``vectors`` default to ``block_vectors(spec, count=count or 100_000, seed=seed)``.
+    A combinational unit's blocks are split into ``jobs`` consecutive chunks simulated by as
+    many simulator processes at once (one image, one run folder each); the verdict's
+    ``sim_seconds`` is then the longest chunk's.
     """
+    if jobs < 1:
+        raise ValueError(f"jobs must be >= 1, got {jobs}")
     start = time.perf_counter()
     simulators.check_simulator(simulator)
     spec = design.spec
@@ -95,7 +104,9 @@ def co_verify_mx(
     n = len(vectors)
     a_fmt, b_fmt = spec.in_formats
     widths = dict(a_width=a_fmt.width, b_width=b_fmt.width, y_width=spec.out_format.width)
-    depth = 1 << max(10, (n - 1).bit_length())
+    chunks = 1 if design.pipelined else max(1, min(jobs, n // CHUNK_MIN))
+    bounds = np.linspace(0, n, chunks + 1).astype(int)
+    depth = 1 << max(10, (int(np.diff(bounds).max()) - 1).bit_length())
     if design.pipelined:
         top = wrapper.STREAM_TOP
         text = wrapper.stream_wrapper(top=design.top, ports=design.port_map, depth=depth, **widths)
@@ -105,35 +116,25 @@ def co_verify_mx(
     image = engine._image(
         design, simulator=simulator, top=top, wrapper_text=text, build_root=build_root
     )
-    with harness.run_folder(image) as run_dir:
-        (run_dir / "a.hex").write_bytes(hex_words(vectors.a_elements, vectors.a_scales, fmt=a_fmt))
-        (run_dir / "b.hex").write_bytes(hex_words(vectors.b_elements, vectors.b_scales, fmt=b_fmt))
-        plusargs, limit = engine.run_plusargs(
-            pipelined=design.pipelined,
-            count=n,
-            rows=n,
-            warm=warm,
-            p_valid=p_valid,
-            p_ready=p_ready,
-            seed=seed,
-        )
-        job = {
-            "mode": "stream" if design.pipelined else "batch",
-            "count": n,
-            "lanes": 1,
-            "y_width": widths["y_width"],
-            "time_limit_ns": limit,
-        }
-        results = engine._load(
-            harness.run(
-                image,
-                folder=run_dir,
-                module="picojoule.sim.batch_tb",
-                job=job,
-                plusargs=plusargs,
-                expect="results.npz",
+    options = dict(
+        pipelined=design.pipelined, warm=warm, p_valid=p_valid, p_ready=p_ready, seed=seed
+    )
+    if chunks == 1:
+        results = _run_blocks(image, vectors, y_width=widths["y_width"], **options)
+    else:
+        parts = [vectors.subset(slice(lo, hi)) for lo, hi in zip(bounds[:-1], bounds[1:])]
+        with ThreadPoolExecutor(max_workers=chunks) as pool:
+            done = list(
+                pool.map(
+                    lambda part: _run_blocks(image, part, y_width=widths["y_width"], **options),
+                    parts,
+                )
             )
-        )
+        results = {
+            "sim_seconds": max(float(r["sim_seconds"]) for r in done),
+            "y": np.concatenate([r["y"] for r in done]),
+            "unknown": np.concatenate([r["unknown"] for r in done]),
+        }
     want = vectors.golden().astype(np.uint64)
     verdict = engine.Verdict(
         name=spec.name,
@@ -157,6 +158,42 @@ def co_verify_mx(
         ]
     verdict.seconds = time.perf_counter() - start
     return verdict
+
+
+def _run_blocks(image, vectors, *, y_width, pipelined, warm, p_valid, p_ready, seed):
+    """The results (`picojoule.sim.batch_tb`) of one simulator run over ``vectors``."""
+    spec = vectors.spec
+    a_fmt, b_fmt = spec.in_formats
+    n = len(vectors)
+    with harness.run_folder(image) as run_dir:
+        (run_dir / "a.hex").write_bytes(hex_words(vectors.a_elements, vectors.a_scales, fmt=a_fmt))
+        (run_dir / "b.hex").write_bytes(hex_words(vectors.b_elements, vectors.b_scales, fmt=b_fmt))
+        plusargs, limit = engine.run_plusargs(
+            pipelined=pipelined,
+            count=n,
+            rows=n,
+            warm=warm,
+            p_valid=p_valid,
+            p_ready=p_ready,
+            seed=seed,
+        )
+        job = {
+            "mode": "stream" if pipelined else "batch",
+            "count": n,
+            "lanes": 1,
+            "y_width": y_width,
+            "time_limit_ns": limit,
+        }
+        return engine._load(
+            harness.run(
+                image,
+                folder=run_dir,
+                module="picojoule.sim.batch_tb",
+                job=job,
+                plusargs=plusargs,
+                expect="results.npz",
+            )
+        )
 
 
 def _check_stream(verdict, vectors, want, results, *, latency, warm):

@@ -10,7 +10,7 @@ import pytest
 from picojoule.hw import faults
 from picojoule.models.mx_unit import MxDot, mx_suite
 from picojoule.sim.design import export_designs
-from picojoule.sim.mx_vectors import block_vectors
+from picojoule.sim.mx_vectors import block_vectors, hex_words
 from picojoule.sim.mx_verify import co_verify_mx
 
 BLOCKS = 2000
@@ -61,6 +61,22 @@ def test_directed_blocks_cover_the_corners():
     assert ((finite & 0x7F800000) == 0).sum() > (finite == 0).sum()  # fp32 subnormals
 
 
+@pytest.mark.parametrize(
+    "spec",
+    [MxDot(a="e4m3"), MxDot(a="e3m2", b="e2m1", k=5), MxDot(a="e2m1", k=16, scale="e4m3")],
+    ids=lambda s: s.name,
+)
+def test_hex_words_are_the_packed_blocks(spec):
+    v = block_vectors(spec, count=300, seed=2)
+    for elements, scales, fmt in (
+        (v.a_elements, v.a_scales, spec.in_formats[0]),
+        (v.b_elements, v.b_scales, spec.in_formats[1]),
+    ):
+        digits = -(-fmt.width // 4)
+        want = "".join(f"{word:0{digits}x}\n" for word in fmt.pack(elements, scales))
+        assert hex_words(elements, scales, fmt=fmt).decode() == want
+
+
 # every fault mx_dot supports (hw/faults.py), each on a small unit
 MX_FAULTY = [(MxDot(a="e4m3", k=4), name) for name in faults.faults_for("mx_dot")]
 
@@ -69,3 +85,12 @@ MX_FAULTY = [(MxDot(a="e4m3", k=4), name) for name in faults.faults_for("mx_dot"
 def test_injected_fault_is_caught(spec, fault, out):
     (verdict,) = _verify([spec], out, fault=fault, count=1000, seed=5)
     assert verdict.mismatches > 0, f"{fault} went unnoticed"
+
+
+def test_blocks_split_over_two_simulators_find_the_same_mismatches(out):
+    spec = MxDot(a="e4m3", k=4)
+    (whole,) = _verify([spec], out, fault="mx_drop_element", count=3000, seed=7)
+    (split,) = _verify([spec], out, fault="mx_drop_element", count=3000, seed=7, jobs=2)
+    assert split.vectors == whole.vectors > 3000
+    assert split.mismatches == whole.mismatches > 0
+    assert split.examples == whole.examples
