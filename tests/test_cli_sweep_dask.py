@@ -48,7 +48,7 @@ def test_dask_cluster_records_equal_the_local_run(tmp_path, cluster):
     remote = _sweep(tmp_path, SMOKE, tmp_path / "dask", "--scheduler", address)
     assert remote.returncode == 0, remote.stderr
     local_rows, dask_rows = _figures(tmp_path / "local"), _figures(tmp_path / "dask")
-    assert len(local_rows) == 6 and all(r["status"] == "ok" for r in local_rows.values())
+    assert len(local_rows) == 8 and all(r["status"] == "ok" for r in local_rows.values())
     assert dask_rows == local_rows
     workers = {json.loads(line)["worker"] for line in (tmp_path / "dask" / "results.jsonl").open()}
     assert len(workers) == 2  # both cluster workers took points

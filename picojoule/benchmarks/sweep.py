@@ -4,7 +4,9 @@ Every run starts from empty caches (its own working folder and its own PICOJOULE
 neither build/ nor the user cache is shared), except the warm fp8-formats rerun, which finds
 every point finished in its results.jsonl. The Dask
 cluster (scheduler + 2 single-threaded workers on 127.0.0.1) is started before the timing.
-Smoke figures are medians of three cold runs. ``PICOJOULE_BENCH_QUICK=1`` leaves out fp8-formats (about 160 points).
+Smoke figures are medians of three cold runs; the 1-worker and 2-worker runs alternate, so that
+a change of the machine's load reaches both alike (the load average is printed before and after).
+``PICOJOULE_BENCH_QUICK=1`` leaves out fp8-formats (about 160 points).
 """
 
 import os
@@ -43,16 +45,19 @@ def _sweep(spec, *, cwd, out, extra):
     return seconds
 
 
-def _median_cold(spec, *, tmp, name, extra, runs=REPEATS):
-    """Median seconds of ``runs`` cold runs, each in a fresh folder with a fresh cache."""
-    return statistics.median(
-        _sweep(spec, cwd=tmp / f"{name}{i}", out=tmp / f"{name}{i}" / "out", extra=extra)
-        for i in range(runs)
-    )
+def _medians_cold(spec, *, tmp, variants, runs=REPEATS):
+    """{name: median seconds} of ``runs`` cold runs of each of ``variants`` ({name: extra
+    arguments}), taken in turn, each in a fresh folder with a fresh cache."""
+    seconds = {name: [] for name in variants}
+    for i in range(runs):
+        for name, extra in variants.items():
+            cwd = tmp / f"{name}{i}"
+            seconds[name].append(_sweep(spec, cwd=cwd, out=cwd / "out", extra=extra))
+    return {name: statistics.median(values) for name, values in seconds.items()}
 
 
 def _median_cold_dask(spec, *, tmp, runs=REPEATS):
-    """Like `_median_cold` on a fresh 2-worker Dask cluster per run (started before timing)."""
+    """Median seconds of cold runs on a fresh 2-worker Dask cluster each (started before timing)."""
     seconds = []
     for i in range(runs):
         cwd = tmp / f"dask{i}"
@@ -67,8 +72,11 @@ def run(report):
     points = len(load_spec(smoke).points)
     with tempfile.TemporaryDirectory(prefix="picojoule-bench-sweep-") as tmp:
         tmp = Path(tmp)
-        one = _median_cold(smoke, tmp=tmp, name="one", extra=["--jobs", "1"])
-        two = _median_cold(smoke, tmp=tmp, name="two", extra=["--jobs", "2"])
+        report("load average (1 min) before the smoke runs", os.getloadavg()[0], "")
+        variants = {"one": ["--jobs", "1"], "two": ["--jobs", "2"]}
+        medians = _medians_cold(smoke, tmp=tmp, variants=variants)
+        one, two = medians["one"], medians["two"]
+        report("load average (1 min) after them", os.getloadavg()[0], "")
         label = f"smoke.toml ({points} points)"
         report(f"{label}, 1 local worker, cold, median of {REPEATS}", one, "s")
         report(f"{label}, 2 local workers, cold, median of {REPEATS}", two, "s")

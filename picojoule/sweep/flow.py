@@ -37,10 +37,42 @@ from picojoule.models.unit_errors import relative_errors
 from picojoule.sweep import adapter
 from picojoule.sweep.spec import SHARED_AXES, tile_params, unit_params
 
-__all__ = ["run_point", "unit_errors", "TIMING_FIELDS"]
+__all__ = ["run_point", "warm_worker", "unit_errors", "TIMING_FIELDS"]
 
 #: Record fields that differ between runs of the same point (timing, where it ran).
 TIMING_FIELDS = ("time_", "worker")
+
+
+#: The modules the chain of each family imports on its first point (`warm_worker`).
+_CHAIN_MODULES = {
+    "units": ("picojoule.hw.export", "picojoule.sim.design", "picojoule.sim.engine"),
+    "tiles": (
+        "picojoule.cost.tile_export",
+        "picojoule.cost.tile_streams",
+        "picojoule.cost.tiles",
+        "picojoule.sim.gemm",
+    ),
+}
+
+
+def warm_worker(families):
+    """Do, before a worker's first point, what that point would otherwise pay for (about a
+    second): import the chain's modules for ``families`` ("units", "tiles") and load the timing
+    simulation's compiled kernels. Run while the sweep is still being planned, it overlaps
+    that work. Never raises: a module that fails here fails again in its point's record."""
+    import importlib
+
+    modules = ["picojoule.cost.energy", "picojoule.cost.synth"]
+    for family in sorted(families):
+        modules += _CHAIN_MODULES.get(family, ())
+    try:
+        for name in modules:
+            importlib.import_module(name)
+        from picojoule.cost.timing_warmup import warm_up
+
+        warm_up()
+    except Exception:  # noqa: BLE001, S110 - the point that needs it records the error
+        pass
 
 
 class _Stages:

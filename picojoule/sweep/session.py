@@ -5,14 +5,21 @@
 ``results.csv`` and ``index.html`` at the end, also when interrupted or when the cluster was
 lost, from every record kept so far. SIGTERM (a batch system stopping the job) is handled
 like Ctrl-C: the workers are ended and every finished record is kept.
+
+What does not run on the workers overlaps with what does: the workers start (and warm up)
+while the points are keyed, unless the folder holds records already (then only as many start
+as points remain); points go out longest first (`picojoule.sweep.order`); the page's plotting
+library is loaded in a thread once a CPU of this machine is free (`render.preload`).
 """
 
+import os
 import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from picojoule.base.progress import progress_bar
 from picojoule.sweep import render, run
+from picojoule.sweep.order import longest_first
 from picojoule.sweep.store import ResultStore, flow_digest, point_key
 
 __all__ = ["SweepOutcome", "run_sweep", "keyed_jobs"]
@@ -67,44 +74,69 @@ def keyed_jobs(spec, *, ship_files=False):
     return jobs
 
 
+def _executor(spec, *, out, workers, scheduler):
+    families = {point["family"] for point in spec.points}
+    if scheduler is not None:
+        return run.DaskCluster(address=scheduler, families=families)
+    cold = not (Path(out) / "results.jsonl").exists()
+    return run.LocalPool(workers=workers, families=families, start=len(spec.points) * cold)
+
+
+def _spare_cpu(executor):
+    """Whether the local workers leave a CPU of this machine free for the page's preparation."""
+    return isinstance(executor, run.LocalPool) and executor.workers < (os.cpu_count() or 1)
+
+
 def run_sweep(spec, *, out, workers=1, scheduler=None, progress=True):
     """Run the points of ``spec`` not finished in ``out`` yet; see the module docstring."""
     out = Path(out)
-    jobs = keyed_jobs(spec, ship_files=scheduler is not None)
+    executor = _executor(spec, out=out, workers=workers, scheduler=scheduler)
+    try:
+        jobs = longest_first(keyed_jobs(spec, ship_files=scheduler is not None))
+        if scheduler is not None:
+            executor.client()  # an unreachable scheduler stops the sweep before it writes
+        with ResultStore(out) as store:
+            return _run(spec, jobs, store=store, executor=executor, progress=progress)
+    finally:
+        executor.close()
+
+
+def _run(spec, jobs, *, store, executor, progress):
     keys = {job["key"] for job in jobs}
     outcome = SweepOutcome(total=len(jobs))
-    with ResultStore(out) as store:
-        finished = store.resume()
-        todo = [job for job in jobs if job["key"] not in finished]
-        outcome.skipped = len(jobs) - len(todo)
-        records = {k: r for k, r in finished.items() if k in keys}
-        if scheduler is not None:
-            stream = run.dask_records(todo, address=scheduler)
-        else:
-            stream = run.local_records(todo, workers=workers)
-        if progress:
-            bar = progress_bar(total=len(jobs), label=f"sweep {spec.name}", unit="pt")
-        else:
-            bar = progress_bar(total=len(jobs), label="", stream=_Discard())
-        bar.initial = bar.n = outcome.skipped  # the rate and ETA count this run's points only
-        bar.refresh()
-        previous = signal.signal(signal.SIGTERM, _interrupt)  # a batch system's stop
-        try:
-            for record in stream:
-                store.append(record)
-                records[record["key"]] = record
-                outcome.finished += 1
-                if record["status"] != "ok":
-                    outcome.failed.append(record)
-                bar.set_postfix_str(f"failed {len(outcome.failed)}", refresh=False)
-                bar.update(1)
-        except KeyboardInterrupt:
-            outcome.interrupted = "interrupted"
-        except run.SweepLost as error:
-            outcome.interrupted = str(error)
-        finally:
-            signal.signal(signal.SIGTERM, previous)
-            bar.close()
-            stream.close()
-            render.write_outputs(out, spec, list(records.values()))
+    finished = store.resume()
+    todo = [job for job in jobs if job["key"] not in finished]
+    outcome.skipped = len(jobs) - len(todo)
+    records = {k: r for k, r in finished.items() if k in keys}
+    stream = executor.records(todo)
+    if progress:
+        bar = progress_bar(total=len(jobs), label=f"sweep {spec.name}", unit="pt")
+    else:
+        bar = progress_bar(total=len(jobs), label="", stream=_Discard())
+    bar.initial = bar.n = outcome.skipped  # the rate and ETA count this run's points only
+    bar.refresh()
+    workers = executor.workers
+    if todo and _spare_cpu(executor):
+        render.preload()
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # a batch system's stop
+    try:
+        for record in stream:
+            store.append(record)
+            records[record["key"]] = record
+            outcome.finished += 1
+            if record["status"] != "ok":
+                outcome.failed.append(record)
+            bar.set_postfix_str(f"failed {len(outcome.failed)}", refresh=False)
+            bar.update(1)
+            if len(todo) - outcome.finished < workers:  # a worker has nothing left to do
+                render.preload()
+    except KeyboardInterrupt:
+        outcome.interrupted = "interrupted"
+    except run.SweepLost as error:
+        outcome.interrupted = str(error)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        bar.close()
+        stream.close()
+        render.write_outputs(store.directory, spec, list(records.values()))
     return outcome
