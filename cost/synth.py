@@ -1,9 +1,10 @@
 """Synthesis with Yosys 0.23 + ABC onto a cell library, and the figures of the mapped netlist.
 
 Flow (`yosys_script`): ``read_verilog -sv``; ``synth`` with `SYNTH_OPTIONS` ``-top TOP``;
-``dfflibmap -liberty``; ``abc -liberty``; ``opt_clean -purge``; ``write_json``. A design with
-repeated sub-blocks (`picojoule.cost.shared_modules`: a tile's M x N equal accumulators) is
-synthesized by sub-block instead: each distinct module once with `HIER_SYNTH_OPTIONS`, then
+``dfflibmap -liberty``; ``abc -liberty``; ``opt_clean -purge``; ``write_json``. On request
+(``by_sub_block``), a design with repeated sub-blocks (`picojoule.cost.shared_modules`: a
+tile's M x N equal accumulators) is synthesized by sub-block: each distinct module once with
+`HIER_SYNTH_OPTIONS`, then
 ``flatten`` and ``opt -fast``, and the library mapping (``dfflibmap``, ``abc -liberty``) on the
 flat design, so that ABC still optimizes across the sub-blocks' boundaries. Parameters must
 already be baked into the Verilog (Yosys 0.23's ``chparam`` is not used). The library is the
@@ -169,7 +170,16 @@ def _liberty_file(path, content, patterns):
     return Path(path).name, text, library, excluded
 
 
-def synthesize(*, verilog, top, liberty=None, dont_use=(), cache_dir="default", progress=_stderr):
+def synthesize(
+    *,
+    verilog,
+    top,
+    liberty=None,
+    dont_use=(),
+    cache_dir="default",
+    progress=_stderr,
+    by_sub_block=False,
+):
     """Synthesize ``top`` from ``verilog`` onto the default library or a Liberty file.
 
     Parameters
@@ -186,6 +196,12 @@ def synthesize(*, verilog, top, liberty=None, dont_use=(), cache_dir="default", 
         caching.
     progress : callable or None
         Receives one-line progress messages for slow steps.
+    by_sub_block : bool
+        Merge repeated sub-blocks (`picojoule.cost.shared_modules`) and synthesize each once,
+        then flatten before the library mapping; the flat flow if there are none. Off by
+        default: Yosys no longer narrows a merged sub-block to the constants one instance gets
+        (an int multiplier fed W-bit codes stays int8 x int8), so it is for designs whose
+        sub-blocks get no constant operand bits (the float tiles).
 
     Returns
     -------
@@ -201,12 +217,15 @@ def synthesize(*, verilog, top, liberty=None, dont_use=(), cache_dir="default", 
         except OSError as error:
             raise UserError(f"cannot read Verilog file {p}: {error.strerror}") from None
     label, lib_text, library, excluded = _library_for(liberty, patterns_with_defaults(dont_use))
-    merged = [(name, *merge_repeated_modules(text)) for name, text in sources]
+    if by_sub_block:
+        merged = [(name, *merge_repeated_modules(text)) for name, text in sources]
+    else:
+        merged = [(name, text, 0) for name, text in sources]
     sources = [(name, text) for name, text, _ in merged]
     script = yosys_script(
         files=[_src_name(k, name) for k, (name, _) in enumerate(sources)],
         top=top,
-        by_sub_block=any(n for _, _, n in merged) and not os.environ.get("PJ_FLATX"),
+        by_sub_block=any(n for _, _, n in merged),
     )
     cache_dir = cache.resolve(cache_dir)
     digest = cache.key(

@@ -4,6 +4,7 @@ the merged design's netlist computes what the flat one computes."""
 import numpy as np
 import pytest
 
+from picojoule.cost import synth as synth_module
 from picojoule.cost.gatesim import simulate
 from picojoule.cost.shared_modules import merge_repeated_modules
 from picojoule.cost.synth import synthesize, yosys_script
@@ -60,14 +61,47 @@ def test_the_script_synthesizes_by_sub_block_only_when_asked():
     assert by_block.index("flatten") < by_block.index("abc -liberty")
 
 
-@pytest.mark.parametrize("merge", [False, True])
-def test_merged_design_computes_the_same(tmp_path, merge, monkeypatch):
+@pytest.mark.parametrize("by_sub_block", [False, True])
+def test_merged_design_computes_the_same(tmp_path, by_sub_block, monkeypatch):
+    scripts = []
+    run_yosys = synth_module._run_yosys
+
+    def recording(exe, sources, top, lib_text, script):
+        scripts.append(script)
+        return run_yosys(exe, sources, top, lib_text, script)
+
+    monkeypatch.setattr(synth_module, "_run_yosys", recording)
     path = tmp_path / "top.v"
     path.write_text(DESIGN)
-    if not merge:
-        monkeypatch.setattr("picojoule.cost.synth.merge_repeated_modules", lambda text: (text, 0))
-    synth = synthesize(verilog=path, top="top", cache_dir=tmp_path / "cache", progress=None)
+    synth = synthesize(
+        verilog=path, top="top", cache_dir=None, progress=None, by_sub_block=by_sub_block
+    )
+    assert ("\nflatten\n" in scripts[0]) == by_sub_block
     rng = np.random.default_rng(5)
     x, w, z = (rng.integers(0, 16, 300) for _ in range(3))
     sim = simulate(synth.netlist, inputs={"x": x, "w": w, "z": z}, record_outputs=True)
     np.testing.assert_array_equal(sim.outputs["s"], x + w + z + w)
+
+
+class _Stop(Exception):
+    pass
+
+
+@pytest.mark.parametrize("core, by_sub_block", [("lut", True), ("mac-int", False)])
+def test_float_tiles_are_synthesized_by_sub_block(tmp_path, monkeypatch, core, by_sub_block):
+    from picojoule.cost import tile_cost
+    from picojoule.cost.tiles import cost_tiles
+
+    entry = next(e for e in cost_tiles() if e.core == core and e.spec.is_float == (core == "lut"))
+    asked = {}
+
+    def stop(**kwargs):
+        asked.update(kwargs)
+        raise _Stop
+
+    monkeypatch.setattr(tile_cost, "synthesize", stop)
+    with pytest.raises(_Stop):
+        tile_cost.cost_tile_group(
+            [entry], hardware="module cost_tile;\nendmodule\n", out_dir=tmp_path
+        )
+    assert asked["by_sub_block"] is by_sub_block
