@@ -7,7 +7,13 @@ from picojoule import __version__
 from picojoule.base.references import HOROWITZ_SOURCE, LMUL_CLAIMS, LMUL_SOURCE, PEERS, PEERS_SOURCE
 from picojoule.document import Details, Document, Figure, Heading, Paragraph, Table
 from picojoule.models.units import FpMul, LMul
-from picojoule.report_headline import ENERGY, headline_sentences, pct
+from picojoule.report_headline import (
+    ENERGY,
+    calibration_sentence,
+    headline_sentences,
+    pct,
+    saving_span,
+)
 from picojoule.report_plots import FLOAT_FORMATS, _find
 
 FIGURES = {
@@ -162,17 +168,17 @@ def _claims(data, savings):
     claim = {c.key: c for c in LMUL_CLAIMS}
     ours = [s for s in savings if s["variant"] == "int_add"]
     if ours:
-        best = max(ours, key=lambda s: s["energy_saving"])
-        worst = min(ours, key=lambda s: s["energy_saving"])
         rows.append(
             [
                 claim["elementwise_saving"].text,
                 _pct(claim["elementwise_saving"].value),
-                f"{_pct(worst['energy_saving'])} ({worst['format']}) to "
-                f"{_pct(best['energy_saving'])} ({best['format']}) saved by L-Mul int_add "
-                f"against our RNE multiplier of the same format, Gaussian operands, glitches "
-                f"included (zero-delay toggles: {_pct(worst['energy_saving_zero_delay'])} to "
-                f"{_pct(best['energy_saving_zero_delay'])})",
+                f"{saving_span(ours, 'energy_saving')} saved by L-Mul int_add against our RNE "
+                "multiplier of the same format, Gaussian operands, glitches included"
+                + (
+                    f" (zero-delay toggles: {saving_span(ours, 'energy_saving_zero_delay')})"
+                    if all(s.get("energy_saving_zero_delay") is not None for s in ours)
+                    else ""
+                ),
                 _elementwise_verdict(ours, "energy_saving")
                 + (
                     ""
@@ -370,6 +376,7 @@ def build(data, *, figures):
             + "Figures from papers and peers are labelled as theirs; everything else was "
             "measured in this run. Figures are shown to 3 significant digits (whole numbers "
             "from 1,000), percentages to 0.1%."
+            + (f" {calibration_sentence(data.calibration)}" if data.calibration else "")
         )
     )
     verdicts = _with_proofs(data.verdicts, data.proofs)

@@ -1,4 +1,4 @@
-"""The report's answer, first: a few sentences across the families, each with its number.
+"""The report's answer, first: one sentence per family (at most five), each with its number.
 
 Every sentence is computed from the run's records (`ReportData`) and left out when its data
 was not measured (a run of a few units or sections). The energy figure is each record's
@@ -7,7 +7,14 @@ was not measured (a run of a few units or sections). The energy figure is each r
 
 from picojoule.base.references import LMUL_CLAIMS
 
-__all__ = ["ENERGY", "headline_sentences", "pct", "times"]
+__all__ = [
+    "ENERGY",
+    "calibration_sentence",
+    "headline_sentences",
+    "pct",
+    "saving_span",
+    "times",
+]
 
 #: The record field the report states as energy per operation.
 ENERGY = "energy_pj_per_op"
@@ -23,6 +30,19 @@ def times(x):
     return f"{x:.1f}x" if x < 10 else f"{x:.0f}x"
 
 
+def saving_span(savings, field, *, formats=True):
+    """``"68.6% (e4m3) to 93.1% (fp32)"``: the lowest and highest ``field`` of the savings
+    records, with their formats unless ``formats`` is False; one figure when they are equal."""
+    lo = min(savings, key=lambda s: s[field])
+    hi = max(savings, key=lambda s: s[field])
+    low, high = (
+        (f"{pct(r[field])} ({r['format']})" for r in (lo, hi))
+        if formats
+        else (pct(r[field]) for r in (lo, hi))
+    )
+    return low if low == high else f"{low} to {high}"
+
+
 def _claim(key):
     return next(c for c in LMUL_CLAIMS if c.key == key).value
 
@@ -31,8 +51,6 @@ def _per_multiply(savings):
     ours = [s for s in savings if s["variant"] == "int_add"]
     if not ours:
         return None
-    lo = min(ours, key=lambda s: s["energy_saving"])
-    hi = max(ours, key=lambda s: s["energy_saving"])
     paper = _claim("elementwise_saving")
     reached = [s["format"] for s in ours if s["energy_saving"] >= paper - 0.025]
     verdict = (
@@ -42,32 +60,20 @@ def _per_multiply(savings):
         if reached
         else f"the paper's {pct(paper, 0)} is not reached"
     )
-    span = (
-        f"{pct(lo['energy_saving'])} ({lo['format']})"
-        if lo is hi
-        else f"{pct(lo['energy_saving'])} ({lo['format']}) to {pct(hi['energy_saving'])} "
-        f"({hi['format']})"
-    )
     text = (
-        f"**Per multiply**, L-Mul (int_add) uses {span} less energy than a correctly rounded "
-        f"multiplier of the same format; {verdict}"
+        f"**Per multiply**, L-Mul (int_add) uses {saving_span(ours, 'energy_saving')} less "
+        "energy than a correctly rounded multiplier of the same format"
     )
     zero = [s.get("energy_saving_zero_delay") for s in ours]
     if all(z is not None for z in zero):
         flips = [s["format"] for s, z in zip(ours, zero) if (s["energy_saving"] > 0) != (z > 0)]
         text += (
-            ". Counting settled values only (zero-delay toggles, no glitches) the saving would "
-            "be "
-            + (
-                pct(min(zero))
-                if pct(min(zero)) == pct(max(zero))
-                else f"{pct(min(zero))} to {pct(max(zero))}"
-            )
-            + ": glitches, "
-            + ("mostly in the multipliers, widen" if min(zero) < lo["energy_saving"] else "narrow")
-            + " L-Mul's lead"
-            + (f"; they flip the conclusion at {', '.join(flips)}" if flips else "")
+            f" ({saving_span(ours, 'energy_saving_zero_delay', formats=False)} counting "
+            "settled values only, without glitches"
+            + (f", which flips the conclusion at {', '.join(flips)}" if flips else "")
+            + ")"
         )
+    text += f"; {verdict}"
     return text + "."
 
 
@@ -152,13 +158,15 @@ def _accuracy(errors):
     )
 
 
-def _calibration(calibration):
+def calibration_sentence(calibration):
+    """One plain sentence on how our absolute energies compare with Horowitz' (None if the
+    run has no calibration); it sits under the headline, which is about ratios."""
     if not calibration:
         return None
     ratios = [c["ratio"] for c in calibration]
     zero = [c.get("ratio_zero_delay") for c in calibration]
     text = (
-        f"**Calibration**: our energies for {len(ratios)} of Horowitz' 45 nm reference "
+        f"Absolute energies: ours for {len(ratios)} of Horowitz' 45 nm reference "
         f"operations lie at {min(ratios):.2g}-{max(ratios):.2g}x his figures, at his "
         f"{calibration[0]['voltage']:g} V and without a fitted factor"
     )
@@ -166,7 +174,10 @@ def _calibration(calibration):
         text += f" ({min(zero):.2g}-{max(zero):.2g}x with zero-delay toggles)"
     outside = [c["operation"] for c in calibration if not 0.5 <= c["ratio"] <= 2]
     if outside:
-        text += f"; outside the 2x goal: {', '.join(outside)} (causes in the calibration section)"
+        text += (
+            f"; {len(outside)} of {len(ratios)} lie outside the 2x goal "
+            "(causes in the calibration section)"
+        )
     return text + "."
 
 
@@ -204,6 +215,5 @@ def headline_sentences(data, *, savings):
         _lut_tile(data.lut),
         _block_formats(data.blocks),
         _accuracy(data.errors),
-        _calibration(data.calibration),
     ]
     return [s for s in sentences if s]

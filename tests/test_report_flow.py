@@ -14,7 +14,7 @@ from picojoule.report_data import (
     select_tiles,
 )
 from picojoule.report_document import _verification_summary
-from picojoule.report_headline import headline_sentences
+from picojoule.report_headline import calibration_sentence, headline_sentences
 
 
 def test_default_runs_every_section_and_every_tile():
@@ -78,8 +78,18 @@ def _data(**fields):
 
 def test_headline_sentences_carry_their_numbers():
     savings = [
-        {"format": "e4m3", "variant": "int_add", "energy_saving": 0.686},
-        {"format": "fp32", "variant": "int_add", "energy_saving": 0.931},
+        {
+            "format": "e4m3",
+            "variant": "int_add",
+            "energy_saving": 0.686,
+            "energy_saving_zero_delay": -0.05,
+        },
+        {
+            "format": "fp32",
+            "variant": "int_add",
+            "energy_saving": 0.931,
+            "energy_saving_zero_delay": 0.9,
+        },
     ]
     lut = {
         "dot_product_saving": {"saving": 0.173, "lmul_pj_per_mac": 1.24, "fp8_pj_per_mac": 1.5},
@@ -104,11 +114,27 @@ def test_headline_sentences_carry_their_numbers():
         _data(lut=lut, errors=errors), savings=savings
     )
     assert "68.6% (e4m3) to 93.1% (fp32)" in per_multiply and "only at fp32" in per_multiply
+    assert "(-5.0% to 90.0% counting settled values only" in per_multiply
+    assert "flips the conclusion at e4m3)" in per_multiply
     assert "17.3%, not the paper's 80%" in dot
     assert "general int8 MAC array at W1 (2.4x less; 1.0x more at W4)" in tile
     assert "same peak throughput at every W (1.2x more)" in tile
     assert "10.2% against 2.7%" in accuracy and "5 vs 1 of 100 products" in accuracy
     assert headline_sentences(_data(), savings=[]) == []
+    # one sentence per family: no full stop before the end
+    assert all(". " not in s.replace("vs. ", "") for s in (per_multiply, dot, tile, accuracy))
+
+
+def test_calibration_is_one_sentence_beside_the_method():
+    rows = [
+        {"operation": op, "ratio": r, "ratio_zero_delay": z, "voltage": 0.9}
+        for op, r, z in (("int8 add", 2.3, 1.3), ("fp32 mul", 5.8, 2.8), ("fp16 add", 1.5, 1.1))
+    ]
+    text = calibration_sentence(rows)
+    assert text.startswith("Absolute energies: ours for 3 of Horowitz' 45 nm")
+    assert "1.5-5.8x his figures" in text and "(1.1-2.8x with zero-delay toggles)" in text
+    assert "2 of 3 lie outside the 2x goal" in text
+    assert calibration_sentence([]) is None
 
 
 def test_verification_is_one_line_counting_extra_columns():
