@@ -1,18 +1,25 @@
 """Synthesis with Yosys 0.23 + ABC onto a cell library, and the figures of the mapped netlist.
 
-Flow: ``read_verilog -sv``; ``synth`` with `SYNTH_OPTIONS` ``-top TOP``; ``dfflibmap -liberty``;
-``abc -liberty``; ``opt_clean -purge``; ``write_json``. Parameters must already be baked into
-the Verilog (Yosys 0.23's ``chparam`` is not used). The library is the built-in default
-(:mod:`picojoule.cost.nangate45`, written out as Liberty text for Yosys) or a user Liberty file
-(.lib or .lib.gz, decompressed to a temporary file); cells excluded by
+Flow (`yosys_script`): ``read_verilog -sv``; ``synth`` with `SYNTH_OPTIONS` ``-top TOP``;
+``dfflibmap -liberty``; ``abc -liberty``; ``opt_clean -purge``; ``write_json``. On request
+(``by_sub_block``), a design with repeated sub-blocks (`picojoule.cost.shared_modules`: a
+tile's M x N equal accumulators) is synthesized by sub-block: each distinct module once with
+`HIER_SYNTH_OPTIONS`, then
+``flatten`` and ``opt -fast``, and the library mapping (``dfflibmap``, ``abc -liberty``) on the
+flat design, so that ABC still optimizes across the sub-blocks' boundaries. Parameters must
+already be baked into the Verilog (Yosys 0.23's ``chparam`` is not used). The library is the
+built-in default (:mod:`picojoule.cost.nangate45`, written out as Liberty text for Yosys) or a
+user Liberty file (.lib or .lib.gz, decompressed to a temporary file); cells excluded by
 :mod:`picojoule.cost.dont_use` are cut out of the text Yosys reads. Netlists are cached
-(`picojoule.base.cache`, kind ``synth``) by the Verilog text, the top, the library text Yosys
-reads and the library's content digest, the ``yosys -V`` line and the source of `SOURCES`.
+(`picojoule.base.cache`, kind ``synth``) by the Verilog text, the top, the Yosys script, the
+library text Yosys reads and the library's content digest, the ``yosys -V`` line and the source
+of `NETLIST_MODULES` (not the whole cost flow: an edit to the energy code keeps the netlists).
 """
 
 import contextlib
 import functools
 import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -32,6 +39,7 @@ from picojoule.cost.dont_use import patterns_with_defaults
 from picojoule.cost.libgen import liberty_text
 from picojoule.cost.library import default_library, read_library, without_cells
 from picojoule.cost.netlist import Netlist
+from picojoule.cost.shared_modules import merge_repeated_modules
 
 _INSTALL = "install it with `apt-get install yosys` (or run `make setup`)"
 
@@ -40,8 +48,23 @@ _INSTALL = "install it with `apt-get install yosys` (or run `make setup`)"
 #: L-Mul array: 22 s of CPU and 8,439 um^2 without it, 42 s and 8,495 um^2 with it;
 #: the fp32 adder: the same area either way).
 SYNTH_OPTIONS = "-flatten -noshare"
+#: ``synth`` options of a design with repeated sub-blocks (flattened after ``synth``).
+HIER_SYNTH_OPTIONS = "-noshare"
 #: The packages whose source decides synthesis and energy results (the cost flow).
 SOURCES = ("picojoule.base", "picojoule.cost")
+#: The modules whose code decides a netlist besides what its cache key holds (the Verilog text,
+#: top, Yosys script, library text and digest, Yosys version): this one and the sub-block merge.
+NETLIST_MODULES = ("picojoule.cost.synth", "picojoule.cost.shared_modules")
+
+
+@functools.cache
+def netlist_code():
+    """SHA-256 of the source files of `NETLIST_MODULES` (part of the synthesis cache key: an
+    edit elsewhere in the cost flow keeps cached netlists)."""
+    digest = hashlib.sha256()
+    for name in NETLIST_MODULES:
+        digest.update(Path(importlib.util.find_spec(name).origin).read_bytes())
+    return digest.hexdigest()
 
 
 def _stderr(message):
@@ -147,7 +170,16 @@ def _liberty_file(path, content, patterns):
     return Path(path).name, text, library, excluded
 
 
-def synthesize(*, verilog, top, liberty=None, dont_use=(), cache_dir="default", progress=_stderr):
+def synthesize(
+    *,
+    verilog,
+    top,
+    liberty=None,
+    dont_use=(),
+    cache_dir="default",
+    progress=_stderr,
+    by_sub_block=False,
+):
     """Synthesize ``top`` from ``verilog`` onto the default library or a Liberty file.
 
     Parameters
@@ -164,6 +196,12 @@ def synthesize(*, verilog, top, liberty=None, dont_use=(), cache_dir="default", 
         caching.
     progress : callable or None
         Receives one-line progress messages for slow steps.
+    by_sub_block : bool
+        Merge repeated sub-blocks (`picojoule.cost.shared_modules`) and synthesize each once,
+        then flatten before the library mapping; the flat flow if there are none. Off by
+        default: Yosys no longer narrows a merged sub-block to the constants one instance gets
+        (an int multiplier fed W-bit codes stays int8 x int8), so it is for designs whose
+        sub-blocks get no constant operand bits (the float tiles).
 
     Returns
     -------
@@ -179,15 +217,25 @@ def synthesize(*, verilog, top, liberty=None, dont_use=(), cache_dir="default", 
         except OSError as error:
             raise UserError(f"cannot read Verilog file {p}: {error.strerror}") from None
     label, lib_text, library, excluded = _library_for(liberty, patterns_with_defaults(dont_use))
+    if by_sub_block:
+        merged = [(name, *merge_repeated_modules(text)) for name, text in sources]
+    else:
+        merged = [(name, text, 0) for name, text in sources]
+    sources = [(name, text) for name, text, _ in merged]
+    script = yosys_script(
+        files=[_src_name(k, name) for k, (name, _) in enumerate(sources)],
+        top=top,
+        by_sub_block=any(n for _, _, n in merged),
+    )
     cache_dir = cache.resolve(cache_dir)
     digest = cache.key(
-        "synth", sources, top, lib_text, library.digest, version, SYNTH_OPTIONS, sources=SOURCES
+        "synth", sources, top, lib_text, library.digest, version, script, netlist_code(), sources=()
     )
     with profile.phase("cache read/write"):
         design = cache.load(cache_dir, "synth", digest)
     if design is None:
         with slow_step(progress, f"synthesizing {top} onto {label} with yosys ..."):
-            design = _run_yosys(exe, sources, top, lib_text)
+            design = _run_yosys(exe, sources, top, lib_text, script)
         with profile.phase("cache read/write"):
             cache.store(cache_dir, "synth", digest, design)
     with profile.phase("netlist load + static timing"):
@@ -234,30 +282,36 @@ def _credit_passes(log_path, cpu, wall):
     profile.credit("yosys synth", cpu=cpu * (1 - share), wall=wall * (1 - share))
 
 
-def _run_yosys(exe, sources, top, lib_text):
+def _src_name(k, name):
+    return f"src{k}_{Path(name).stem}.v"
+
+
+def yosys_script(*, files, top, by_sub_block=False):
+    """The Yosys script that synthesizes ``top`` from the Verilog ``files`` onto ``cells.lib``
+    and writes ``netlist.json``; ``by_sub_block``: each distinct module once, then flattened."""
+    read = "read_verilog -sv " + " ".join(files)
+    if by_sub_block:
+        steps = [read, f"synth {HIER_SYNTH_OPTIONS} -top {top}", "flatten", "opt -fast"]
+    else:
+        steps = [read, f"synth {SYNTH_OPTIONS} -top {top}"]
+    steps += [
+        "dfflibmap -liberty cells.lib",
+        "abc -liberty cells.lib",
+        "opt_clean -purge",
+        "write_json netlist.json",
+    ]
+    return "\n".join(steps) + "\n"
+
+
+def _run_yosys(exe, sources, top, lib_text, script):
     with tempfile.TemporaryDirectory(prefix="picojoule-synth-") as tmp:
         tmp = Path(tmp)
-        files = []
         rename = {}
         for k, (name, text) in enumerate(sources):
-            f = tmp / f"src{k}_{Path(name).stem}.v"
+            f = tmp / _src_name(k, name)
             f.write_text(text)
-            files.append(f.name)
             rename[f.name] = name
         (tmp / "cells.lib").write_text(lib_text)
-        script = (
-            "\n".join(
-                [
-                    "read_verilog -sv " + " ".join(files),
-                    f"synth {SYNTH_OPTIONS} -top {top}",
-                    "dfflibmap -liberty cells.lib",
-                    "abc -liberty cells.lib",
-                    "opt_clean -purge",
-                    "write_json netlist.json",
-                ]
-            )
-            + "\n"
-        )
         (tmp / "flow.ys").write_text(script)
         cpu, wall = _children_cpu(), time.perf_counter()
         run = subprocess.run(

@@ -3,7 +3,11 @@
 Tiles that differ only in name (the general MAC arrays are the same netlist at every weight
 width) are exported once under the top-module name `HW_TOP`, synthesized once and costed on
 each tile's own per-cycle operand streams (`picojoule.cost.tile_streams.tile_streams`:
-Gaussian activations, uniform random weight codes). One operation of the cost flow is one
+Gaussian activations, uniform random weight codes). A float tile is synthesized by sub-block
+(`picojoule.cost.synth.synthesize` ``by_sub_block``: its equal fp32 adders and multipliers
+once each, then flattened for the library mapping; about half the Yosys time of the flat
+flow); the integer tiles stay flat, where Yosys narrows each multiplier to the W-bit codes it
+gets. One operation of the cost flow is one
 clock cycle, so
 
 * energy per MAC = energy per cycle / MACs per cycle;
@@ -46,7 +50,13 @@ def cost_tile_group(entries, *, hardware, out_dir, liberty=None, clock_ghz=1.0, 
     digest = hashlib.sha256(hardware.encode()).hexdigest()[:16]
     path = Path(out_dir) / f"{HW_TOP}_{digest}.v"
     atomic.write_text(path, hardware)
-    synth = synthesize(verilog=path, top=HW_TOP, liberty=liberty, progress=None)
+    synth = synthesize(
+        verilog=path,
+        top=HW_TOP,
+        liberty=liberty,
+        progress=None,
+        by_sub_block=entries[0].spec.is_float,
+    )
     records = []
     for entry in entries:
         with profile.phase("stimulus"):

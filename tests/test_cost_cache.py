@@ -108,7 +108,9 @@ def test_liberty_byte_at_the_same_path_changes_the_next_energy(verilog, streams,
     assert after.switching_pj == before.switching_pj
 
 
-def test_a_source_change_invalidates(verilog, streams, tmp_path, monkeypatch, runs):
+def test_a_cost_flow_edit_reruns_the_energy_not_yosys(
+    verilog, streams, tmp_path, monkeypatch, runs
+):
     yosys, gatesim = runs
     _, before = _energy(verilog, streams, tmp_path)
     digest = cache.source_digest
@@ -119,8 +121,45 @@ def test_a_source_change_invalidates(verilog, streams, tmp_path, monkeypatch, ru
 
     monkeypatch.setattr(cache, "source_digest", edited)
     _, after = _energy(verilog, streams, tmp_path)
-    assert (yosys.calls, gatesim.calls) == (2, 2)  # both recomputed
+    assert (yosys.calls, gatesim.calls) == (1, 2)  # the netlist is kept, the energy recomputed
     assert after == before
+
+
+def test_an_edit_to_the_synthesis_code_reruns_yosys(verilog, streams, tmp_path, monkeypatch, runs):
+    yosys, _ = runs
+    _energy(verilog, streams, tmp_path)
+    code = synth_module.netlist_code()
+    monkeypatch.setattr(synth_module, "netlist_code", lambda: "edited" + code)
+    _energy(verilog, streams, tmp_path)
+    assert yosys.calls == 2
+
+
+def test_netlist_code_covers_the_synthesis_modules(tmp_path, monkeypatch):
+    assert "picojoule.cost.synth" in synth_module.NETLIST_MODULES
+    module = tmp_path / "netlistmod.py"
+    module.write_text("A = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(synth_module, "NETLIST_MODULES", ("netlistmod",))
+
+    def digest():
+        synth_module.netlist_code.cache_clear()  # as in a new process
+        return synth_module.netlist_code()
+
+    try:
+        first = digest()
+        module.write_text("A = 2\n")
+        assert digest() != first
+    finally:
+        synth_module.netlist_code.cache_clear()
+
+
+def test_a_change_of_the_synth_script_reruns_yosys(verilog, streams, tmp_path, monkeypatch, runs):
+    yosys, _ = runs
+    _energy(verilog, streams, tmp_path)
+    monkeypatch.setattr(synth_module, "SYNTH_OPTIONS", "-flatten")  # share on
+    synth, _ = _energy(verilog, streams, tmp_path)
+    assert yosys.calls == 2
+    assert synth.summary()["n_cells"] > 0
 
 
 def test_source_digest_covers_every_module_of_a_package(tmp_path, monkeypatch):
