@@ -1,4 +1,4 @@
-"""The `MxDot` unit spec: a block-scaled dot-product unit (issue 12).
+"""The `MxDot` unit spec: a block-scaled dot-product unit.
 
 Its ports carry whole blocks: ``a`` holds the ``k`` element codes of block A, element ``i`` at
 bits ``[i w, (i + 1) w)``, with the 8-bit scale code above them at ``[k w, k w + 8)``; ``b``

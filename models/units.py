@@ -530,7 +530,7 @@ def standard_suite():
         IntAdd(a="int32", b="int32"),
     ]
     suite += [FpAdd(a="fp16", b="fp16", out="fp16"), FpAdd(a="fp32", b="fp32", out="fp32")]
-    mx = mx_suite()  # block-scaled dot products (issue 12), each to fp32
+    mx = mx_suite()  # block-scaled dot products, each to fp32
     suite += [spec for spec in mx if spec.stages == 0]
     suite += [
         FpMul(a="e4m3", b="e4m3", out="e4m3", stages=2),

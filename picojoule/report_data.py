@@ -34,6 +34,8 @@ SECTIONS = ("units", "calibration", "accuracy", "lut", "lut-accuracy", "blocks")
 STUDIES = ("accuracy", "lut-accuracy", "blocks")
 #: Blocks simulated per block-format unit (each block is k MACs).
 BLOCK_OPS = 2000
+#: Random blocks (plus the directed ones) each block-format unit is co-verified on.
+BLOCK_VERIFY = 20_000
 
 
 def calibration_units(specs):
@@ -142,17 +144,26 @@ class ReportData:
     proofs: list = field(default_factory=list)  # cached netlist proofs (`make prove`) per unit
     blocks: dict = field(default_factory=dict)  # the Block formats section (report_blocks)
     block_records: list = field(default_factory=list)  # summary.json records of its units
+    block_verify: int = 0  # random blocks each block-format unit was co-verified on (0: none)
     profile: dict = None  # where the synthesize + cost step's time went (`report_profile`)
 
 
 def select_specs(names):
-    # mx_dot units are verified by `picojoule sim`; their cost (block operand streams) is
-    # not part of the report yet
+    """The scalar units of the standard suite named by ``names`` (all when empty). The suite's
+    block-format units (k = 32) are not among them: the Block formats section costs its own
+    k = 8 units (`report_blocks.block_specs`), and `picojoule sim` verifies the suite's."""
     suite = [spec for spec in standard_suite() if spec.kind != "mx_dot"]
     if not names:
         return suite
     by_name = {spec.name: spec for spec in suite}
+    blocks = {spec.name for spec in standard_suite() if spec.kind == "mx_dot"}
     unknown = [n for n in names if n not in by_name]
+    if unknown and unknown[0] in blocks:
+        raise ValueError(
+            f"{unknown[0]} is a block-format unit: the report costs those in its Block formats "
+            "section (`picojoule report --section blocks`); `picojoule sim --unit "
+            f"{unknown[0]}` co-verifies it"
+        )
     if unknown:
         raise ValueError(
             f"unknown unit {unknown[0]!r}; choose from the standard suite "
@@ -213,7 +224,7 @@ def plan(options, *, specs, tiles):
     steps = []
     if units or (tiles and "lut" in sections):
         steps.append("export")
-    if units and "units" in sections and options.verify:
+    if options.verify and ((units and "units" in sections) or "blocks" in sections):
         steps.append("verify")
     if units or (tiles and "lut" in sections):
         steps.append("cost")
@@ -302,32 +313,9 @@ def collect(options, *, progress=print):
         )
         entries = manifest["units"]
 
-    verdicts = []
-    if "verify" in steps.keys:
-        from picojoule.report_verify import verify_units
-
-        steps.start(
-            "verify",
-            f"co-verifying {_count(entries, 'unit')} in cocotb ({options.simulator}; "
-            f"{options.verify_vectors:,} random vectors per unit wider than 8 x 8 bits)",
-        )
-        verdicts = verify_units(
-            verilog_dir / "manifest.json",
-            simulator=options.simulator,
-            count=options.verify_vectors,
-            jobs=workers,
-            cache_dir=cache_dir,
-        )
-        failed = [v["name"] for v in verdicts if v["mismatches"]]
-        if failed:
-            raise RuntimeError(
-                f"co-verification failed for {', '.join(failed)}; run "
-                f"`picojoule sim --unit {failed[0]}` for details"
-            )
-
     # the block-format units are costed in the cost step's pool when there is one (they fill
     # its tail), else in their own step
-    block_specs, block_jobs = {}, []
+    block_specs, block_jobs, block_manifest = {}, [], None
     if "blocks" in steps.keys:
         from picojoule import report_blocks
 
@@ -336,6 +324,7 @@ def collect(options, *, progress=print):
         exported = export_suite(
             block_dir, specs=list(block_specs.values()), jobs=1, cache_dir=cache_dir
         )
+        block_manifest = block_dir / "manifest.json"
         block_options = replace(options, n_ops=BLOCK_OPS)
         block_jobs = [
             unit_job(
@@ -349,6 +338,41 @@ def collect(options, *, progress=print):
             )
             for e in exported["units"]
         ]
+
+    verdicts = []
+    if "verify" in steps.keys:
+        from picojoule.report_verify import verify_units
+
+        what = []
+        if entries:
+            what.append(
+                f"{_count(entries, 'unit')} ({options.verify_vectors:,} random vectors per unit "
+                "wider than 8 x 8 bits)"
+            )
+        if block_jobs:
+            what.append(
+                f"{_count(block_jobs, 'block-format unit')} ({BLOCK_VERIFY:,} random blocks "
+                "each, plus directed ones)"
+            )
+        steps.start("verify", f"co-verifying {' and '.join(what)} in cocotb ({options.simulator})")
+        runs = [(verilog_dir / "manifest.json", options.verify_vectors)] if entries else []
+        if block_jobs:
+            runs.append((block_manifest, BLOCK_VERIFY))
+        for manifest_path, count in runs:
+            verdicts += verify_units(
+                manifest_path,
+                simulator=options.simulator,
+                count=count,
+                jobs=workers,
+                cache_dir=cache_dir,
+            )
+        failed = [v["name"] for v in verdicts if v["mismatches"]]
+        if failed:
+            raise RuntimeError(
+                f"co-verification failed for {', '.join(failed)}; run "
+                f"`picojoule sim --unit {failed[0]}` for details"
+            )
+
     block_results = None
 
     records, calibration, calibration_records, tile_results = [], [], [], []
@@ -438,7 +462,7 @@ def collect(options, *, progress=print):
         }
         tile_results = [by_tile[e.name] for e in tiles]
 
-    from picojoule.verification import suite_proofs
+    from picojoule.verification import NOT_ATTEMPTED, suite_proofs
 
     proofs = suite_proofs(specs, verilog_dir=verilog_dir, run=False, liberty=options.liberty)
     acc = []
@@ -493,6 +517,20 @@ def collect(options, *, progress=print):
                     f"`picojoule sim` on that unit for details"
                 )
             unit_records[labels[record["name"]]] = record
+            # the costed netlist was checked against the golden model on its costed blocks
+            check = record["netlist_check"]
+            proofs.append(
+                {
+                    "name": record["name"],
+                    "netlist": {
+                        "mode": "blocks",
+                        "verdict": "no mismatch",
+                        "pairs": check["operations"],
+                        "mismatches": check["mismatches"],
+                    },
+                    "equivalence": NOT_ATTEMPTED,
+                }
+            )
             block_records.append(
                 {**record, "contract": unit_from_params(record["kind"], record["params"]).contract}
             )
@@ -546,5 +584,6 @@ def collect(options, *, progress=print):
         proofs=proofs,
         blocks=blocks,
         block_records=block_records,
+        block_verify=BLOCK_VERIFY if block_jobs and "verify" in steps.keys else 0,
         profile=profile,
     )

@@ -202,7 +202,7 @@ def netlist_label(result):
         return "not run (`make prove`)"
     if result["verdict"] == NOT_SWEPT["verdict"]:
         return "not swept (block operands: co-verified in cocotb)"
-    what = "exhaustive" if result["mode"] == "exhaustive" else "sample"
+    what = {"exhaustive": "exhaustive", "blocks": "costed blocks"}.get(result["mode"], "sample")
     if result["mismatches"]:
         return f"{what} {result['pairs']:,}: {result['mismatches']} mismatches"
     verdict = "proven" if result["verdict"] == "proven" else "no mismatch"

@@ -5,6 +5,7 @@ import pytest
 
 from picojoule.commands.report import command_line
 from picojoule.document import Details, Document, Paragraph, Table, render_html, render_markdown
+from picojoule.models.units import standard_suite
 from picojoule.report_data import (
     SECTIONS,
     ReportData,
@@ -45,11 +46,23 @@ def test_tiles_by_name_and_unknown_names():
         ReportOptions(sections=("nope",)).selected_sections()
 
 
+def test_a_block_unit_is_pointed_to_the_block_section():
+    blocks = [s.name for s in standard_suite() if s.kind == "mx_dot"]
+    assert blocks and not set(blocks) & {s.name for s in select_specs(None)}
+    with pytest.raises(ValueError, match="block-format unit.*--section blocks"):
+        select_specs([blocks[0]])
+
+
 def test_sections_run_alone():
     options = ReportOptions(sections=("accuracy",))
     assert plan(options, specs=[], tiles=[]) == ["accuracy", "write"]
     options = ReportOptions(sections=("lut",), verify=False)
     assert plan(options, specs=[], tiles=select_tiles(options)) == ["export", "cost", "write"]
+    # the block-format units are co-verified before they are costed, also when run alone
+    options = ReportOptions(sections=("blocks",))
+    assert plan(options, specs=[], tiles=[]) == ["verify", "blocks", "write"]
+    no_verify = ReportOptions(sections=("blocks",), verify=False)
+    assert plan(no_verify, specs=[], tiles=[]) == ["blocks", "write"]
 
 
 def test_the_report_names_the_command_that_made_it(monkeypatch):
@@ -145,6 +158,9 @@ def test_verification_is_one_line_counting_extra_columns():
     line = _verification_summary(verdicts, vectors=100)
     assert "all 2 units" in line and "15 vectors, 0 mismatches" in line
     assert "netlist proved: 1 of 2 units" in line
+    assert "block-format" not in line
+    line = _verification_summary(verdicts, vectors=100, blocks=20_000)
+    assert "the block-format units 20,000 random blocks plus directed ones" in line
 
 
 def test_details_collapse_in_html_and_notes_follow_tables(tmp_path):

@@ -1,12 +1,11 @@
-"""Golden DotGeneral of block-scaled formats (issue 12) against numpy's float32 matmul."""
+"""Golden DotGeneral of block-scaled formats against numpy's float32 matmul."""
 
 import numpy as np
 
 from picojoule.benchmarks.models import _best_interleaved
 
 TITLE = (
-    "block formats (issue 12): golden MX DotGeneral 1024^3 vs float32 BLAS; co-verification "
-    "of 100,000 blocks"
+    "block formats: golden MX DotGeneral 1024^3 vs float32 BLAS; co-verification of 100,000 blocks"
 )
 #: The unit whose co-verification is timed, and its blocks (plus the directed ones).
 UNIT = "mx_dot_e4m3_k32_e8m0_fp32_exact_s0"

@@ -19,9 +19,8 @@ from picojoule.base import atomic, outputs
 from picojoule.commands._checks import add_force_argument, in_range, positive
 from picojoule.cost.operands import DISTRIBUTIONS
 from picojoule.document import render_html, render_markdown
-from picojoule.models.units import standard_suite
 from picojoule.report_accuracy import accuracy_csv, accuracy_plot
-from picojoule.report_data import SECTIONS, ReportOptions, collect
+from picojoule.report_data import SECTIONS, ReportOptions, collect, select_specs
 from picojoule.report_document import FIGURES, build
 
 HELP = "generate, verify, synthesize and cost every unit and write the comparison report"
@@ -72,7 +71,10 @@ def add_arguments(parser):
         "all but the accuracy studies)",
     )
     parser.add_argument(
-        "--list-units", action="store_true", help="list the standard suite and exit"
+        "--list-units",
+        action="store_true",
+        help="list the standard suite's units that --unit can name and exit (the block-format "
+        "units are the Block formats section's: --section blocks)",
     )
     parser.add_argument("--list-tiles", action="store_true", help="list the tiles and exit")
     parser.add_argument(
@@ -180,7 +182,7 @@ def command_line(argv):
 
 def run(args):
     if args.list_units:
-        for spec in standard_suite():
+        for spec in select_specs(None):
             print(f"{spec.name:<40} {spec.contract}")
         return 0
     if args.list_tiles:
