@@ -181,6 +181,11 @@ def calibration_sentence(calibration):
     return text + "."
 
 
+def _and_list(words):
+    """'a', 'a and b', 'a, b and c'."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
 def _block_formats(blocks):
     from picojoule.report_blocks import pareto, pareto_points
 
@@ -201,7 +206,7 @@ def _block_formats(blocks):
     )
     if losers:
         text += (
-            f"; {', '.join(losers)} {'is' if len(losers) == 1 else 'are'} beaten on both "
+            f"; {_and_list(losers)} {'is' if len(losers) == 1 else 'are'} beaten on both "
             "energy and error by another point"
         )
     return text + "."

@@ -144,9 +144,18 @@ def _figure(records, front, *, title, x, xlabel, y, ylabel):
         marker="x",
         label=f"Pareto front ({len(front)})",
     )
+    xs = [r[x] for r in front] or [0.0]
+    low, high = min(xs), max(xs)
     for r in front[:12]:
+        # a label right of the points in the right half would run past the axes: put it left
+        left = r[x] > (low + high) / 2
         ax.annotate(
-            r.get("name", ""), (r[x], r[y]), fontsize=6, xytext=(3, 3), textcoords="offset points"
+            r.get("name", ""),
+            (r[x], r[y]),
+            fontsize=6,
+            xytext=(-3 if left else 3, 3),
+            textcoords="offset points",
+            ha="right" if left else "left",
         )
     if all(r[y] > 0 for r in usable) and max(r[y] for r in usable) > 20 * min(r[y] for r in usable):
         ax.set_yscale("log")
@@ -196,7 +205,7 @@ def _page(spec, records, ok):
         f"</title><style>{STYLE}</style></head><body>",
         f"<h1>Sweep {html.escape(spec.name)}</h1>",
         f"<p>{html.escape(str(spec.path))}: {counts}. Figures from picojoule's own flow "
-        "(generated RTL, co-verified, Yosys + ABC, gate-level activity energy).</p>",
+        "(generated RTL, co-verified, Yosys + ABC, energy from a gate-level timing simulation, glitches included).</p>",
     ]
     for title, family, x, xlabel, y, ylabel in FRONTS:
         chosen = [r for r in ok if family is None or r["family"] == family]
