@@ -56,33 +56,26 @@ def run_coverify(report):
     from picojoule.sim.simulators import check_simulator
 
     spec = next(s for s in standard_suite() if s.name == UNIT)
+
+    def timed(design, *, simulator, jobs, label):
+        """Co-verify BLOCKS blocks; report the whole run (target 60 s) and its simulation."""
+        verdict = co_verify_mx(design, simulator=simulator, count=BLOCKS, jobs=jobs)
+        if verdict.mismatches:
+            raise RuntimeError(f"{UNIT} differs from its golden model on {simulator}")
+        name = f"{simulator.capitalize()} {UNIT}"
+        whole = f"{name}: {verdict.vectors:,} blocks, whole co-verification, {label}"
+        report(whole, verdict.seconds, "s", target="<= 60 s")
+        report(f"{name}: simulation only, {label}", verdict.sim_seconds, "s")
+
     with tempfile.TemporaryDirectory() as tmp:
         design = export_designs([spec], tmp)[0]
         for jobs in (1, 2):
-            verdict = co_verify_mx(design, simulator="icarus", count=BLOCKS, jobs=jobs)
-            if verdict.mismatches:
-                raise RuntimeError(f"{UNIT} differs from its golden model on Icarus")
             processes = "1 simulator process" if jobs == 1 else f"{jobs} simulator processes"
-            report(
-                f"Icarus {UNIT}: {verdict.vectors:,} blocks, whole co-verification, {processes}",
-                verdict.seconds,
-                "s",
-                target="<= 60 s",
-            )
-            report(f"Icarus {UNIT}: simulation only, {processes}", verdict.sim_seconds, "s")
+            timed(design, simulator="icarus", jobs=jobs, label=processes)
         try:
             check_simulator("verilator")
         except UserError as error:
             print(f"  Verilator skipped: {error}")
             return
         co_verify_mx(design, simulator="verilator", count=1000)  # builds the image
-        full = co_verify_mx(design, simulator="verilator", count=BLOCKS)
-        if full.mismatches:
-            raise RuntimeError(f"{UNIT} differs from its golden model on Verilator")
-        report(
-            f"Verilator {UNIT}: {full.vectors:,} blocks, whole co-verification (image built)",
-            full.seconds,
-            "s",
-            target="<= 60 s",
-        )
-        report(f"Verilator {UNIT}: simulation only", full.sim_seconds, "s")
+        timed(design, simulator="verilator", jobs=1, label="image built")
