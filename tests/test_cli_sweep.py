@@ -175,3 +175,29 @@ def test_accuracy_matches_an_independent_oracle():
     assert ours["error_pairs"] == keep.sum()
     assert ours["mean_rel_error"] == pytest.approx(err.mean(), rel=1e-12)
     assert ours["max_rel_error"] == pytest.approx(err.max(), rel=1e-12)
+
+
+def test_a_worker_killed_before_the_points_go_out_loses_nothing(tmp_path, tiny, monkeypatch):
+    """The pool starts before the points are submitted: a worker killed in that gap breaks the
+    pool at submission, and a new pool runs every point."""
+    from picojoule.sweep.run import LocalPool
+    from picojoule.sweep.session import keyed_jobs
+    from picojoule.sweep.spec import load_spec
+
+    monkeypatch.setenv("PICOJOULE_CACHE", str(tmp_path / "cache"))  # the workers inherit it
+    tiny.write_text(TINY.split("[[points]]")[0])
+    jobs = keyed_jobs(load_spec(tiny))
+    pool = LocalPool(workers=2, start=2)
+    try:
+        processes = list(pool._pool._processes.values())
+        os.kill(processes[0].pid, signal.SIGKILL)
+        processes[0].join(timeout=30)
+        deadline = time.monotonic() + 30
+        while not pool._pool._broken and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert pool._pool._broken  # the executor has noticed: submit will raise
+        records = list(pool.records(jobs))
+    finally:
+        pool.close()
+    assert sorted(r["key"] for r in records) == sorted(j["key"] for j in jobs)
+    assert all(r["status"] == "ok" for r in records)

@@ -97,7 +97,12 @@ class LocalPool:
                 self._pool = self._spawn(len(pending))
             broken = False
             try:
-                futures = {self._pool.submit(run_point, job): key for key, job in pending.items()}
+                try:
+                    futures = {
+                        self._pool.submit(run_point, job): key for key, job in pending.items()
+                    }
+                except BrokenProcessPool:  # a worker died before the points went out
+                    futures, broken = {}, True
                 waiting = set(futures)
                 while waiting and not broken:
                     done, waiting = wait(waiting, return_when=FIRST_COMPLETED)
