@@ -301,6 +301,13 @@ def _vector_rule(*, vectors, blocks):
     return rule
 
 
+#: How the summary line names the cached proofs' yes/no columns (`_with_proofs`).
+_FLAG_WORDS = {
+    "netlist_exhaustive": "gate netlist proven on every operand pair (`make prove`)",
+    "rtl_equals_netlist": "RTL = netlist proven",
+}
+
+
 def _verification_summary(verdicts, *, vectors, blocks=0):
     """One line over every unit's verdict; extra boolean fields (e.g. netlist proofs) are
     counted as "N of M units"."""
@@ -319,7 +326,8 @@ def _verification_summary(verdicts, *, vectors, blocks=0):
     for key in extra:
         flags = [v.get(key) for v in verdicts if isinstance(v.get(key), bool)]
         if flags:
-            text += f"; {key.replace('_', ' ')}: {sum(flags)} of {len(flags)} units"
+            words = _FLAG_WORDS.get(key, key.replace("_", " "))
+            text += f"; {words}: {sum(flags)} of {len(flags)} units"
     return text + ". Per-unit rows are in the appendix."
 
 

@@ -154,10 +154,12 @@ def test_verification_is_one_line_counting_extra_columns():
     verdicts = [
         {"name": "a", "vectors": 10, "mismatches": 0, "netlist_proved": True},
         {"name": "b", "vectors": 5, "mismatches": 0, "netlist_proved": False},
+        {"name": "c", "vectors": 1, "mismatches": 0, "rtl_equals_netlist": True},
     ]
     line = _verification_summary(verdicts, vectors=100)
-    assert "all 2 units" in line and "15 vectors, 0 mismatches" in line
+    assert "all 3 units" in line and "16 vectors, 0 mismatches" in line
     assert "netlist proved: 1 of 2 units" in line
+    assert "RTL = netlist proven: 1 of 1 units" in line
     assert "block-format" not in line
     line = _verification_summary(verdicts, vectors=100, blocks=20_000)
     assert "the block-format units 20,000 random blocks plus directed ones" in line
