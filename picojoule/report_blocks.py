@@ -21,6 +21,7 @@ import numpy as np
 from picojoule.base.references import MX_CLAIMS, MX_SOURCE
 from picojoule.document import Figure, Heading, Paragraph, Table
 from picojoule.models.mx_accuracy import BLOCK_UNITS, COST_K, SHAPE, accuracy_records, block_specs
+from picojoule.plot_ticks import plain_log_ticks
 
 __all__ = [
     "BLOCK_UNITS",
@@ -119,7 +120,6 @@ def blocks_figure(section, path):
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    import matplotlib.ticker
 
     points = pareto_points(section)
     if not points:
@@ -147,13 +147,8 @@ def blocks_figure(section, path):
             label="Pareto front (outlined points)")  # fmt: skip
     ax.set_xscale("log")
     ax.set_yscale("log")
-    for axis, unit in ((ax.xaxis, ""), (ax.yaxis, "%")):
-        axis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _, u=unit: f"{v:g}{u}"))
-        axis.set_minor_formatter(
-            matplotlib.ticker.FuncFormatter(
-                lambda v, _, u=unit: f"{v:g}{u}" if f"{v:.0e}"[0] in "25" else ""
-            )
-        )
+    plain_log_ticks(ax.xaxis)
+    plain_log_ticks(ax.yaxis, unit="%")
     ax.set_xlabel("energy per MAC, pJ (timing-aware, this run)")
     ax.set_ylabel("GEMM error vs float64, % (relative RMS, Gaussian data)")
     ax.set_title(f"Block formats (circles; units of k = {section['cost_k']}) and tiles (squares)")

@@ -266,7 +266,7 @@ def _with_proofs(verdicts, proofs):
     String columns go to the appendix; the booleans ``netlist_exhaustive`` and
     ``rtl_equals_netlist`` (only for units with a cached proof) are counted in the summary line.
     """
-    from picojoule.verification import equivalence_label, netlist_label
+    from picojoule.verification import COSTED_BLOCKS, equivalence_label, netlist_label
 
     by_name = {p["name"]: p for p in proofs}
     rows = []
@@ -276,7 +276,7 @@ def _with_proofs(verdicts, proofs):
         row["netlist_vectors"] = netlist_label(proof.get("netlist"))
         row["RTL_=_netlist"] = equivalence_label(proof.get("equivalence"))
         netlist, equivalence = proof.get("netlist"), proof.get("equivalence")
-        if netlist is not None and netlist["mode"] == "blocks":
+        if netlist is not None and netlist["mode"] == COSTED_BLOCKS:
             # the report's own block-format units: a check on the costed blocks, not a proof
             rows.append(row)
             continue

@@ -10,6 +10,7 @@ import math
 from picojoule.base.references import LUT_CLAIMS, LUT_SOURCE
 from picojoule.document import Figure, Heading, Paragraph, Table
 from picojoule.models.tiles import TILE_CORES
+from picojoule.plot_ticks import plain_log_ticks
 
 #: The float MAC-array baselines: registered baselines that take float activations only.
 FLOAT_BASELINES = tuple(
@@ -101,7 +102,6 @@ def lut_figure(lut, path):
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    import matplotlib.ticker
 
     tiles = [t for t in lut.get("tiles", []) if t["act"] == "int8"]
     if not tiles:
@@ -119,12 +119,7 @@ def lut_figure(lut, path):
         ax.set_xlabel("weight bits W (activations int8)")
         ax.set_ylabel(label)
         ax.set_yscale("log")
-        # plain numbers on the log axis (not 3 x 10^0)
-        plain = matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}")
-        ax.yaxis.set_major_formatter(plain)
-        ax.yaxis.set_minor_formatter(
-            matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}" if f"{v:.0e}"[0] in "25" else "")
-        )
+        plain_log_ticks(ax.yaxis)
         ax.set_xticks(sorted({t["wbits"] for t in tiles}))
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=8)

@@ -4,10 +4,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import matplotlib.ticker  # noqa: E402
 import numpy as np  # noqa: E402
 
 from picojoule.models.units import FpMul, LMul, standard_suite  # noqa: E402
+from picojoule.plot_ticks import plain_log_ticks  # noqa: E402
 
 #: The float formats the suite has L-Mul units of, in suite order.
 FLOAT_FORMATS = tuple(
@@ -142,11 +142,8 @@ def energy_vs_error(points, path):
     ax.set_yscale("log")
     ax.set_xlabel("energy per multiply (pJ, Gaussian operands)")
     ax.set_ylabel("mean relative error vs exact product (%)")
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}%"))
-    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
-    ax.xaxis.set_minor_formatter(
-        matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}" if f"{v:.0e}"[0] in "25" else "")
-    )
+    plain_log_ticks(ax.yaxis, unit="%", minor=False)
+    plain_log_ticks(ax.xaxis)
     ax.grid(alpha=0.3, which="both")
     by_format = [
         Line2D([], [], marker="o", linestyle="", color=f"C{FLOAT_FORMATS.index(f)}", label=f)

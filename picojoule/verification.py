@@ -31,6 +31,8 @@ __all__ = [
     "SAMPLE_WIDE",
     "SAMPLE_SEED",
     "NOT_SWEPT",
+    "COSTED_BLOCKS",
+    "costed_blocks_check",
     "NOT_ATTEMPTED",
     "suite_proofs",
     "netlist_label",
@@ -49,6 +51,22 @@ NOT_ATTEMPTED = {
     "verdict": "not attempted",
     "reason": "block unit: ABC &cec proved no mx_dot unit within 120 CPU s, k = 8 included",
 }
+
+#: The netlist ``mode`` of a check on the blocks a unit was costed on (not a proof).
+COSTED_BLOCKS = "blocks"
+
+
+def costed_blocks_check(name, *, operations, mismatches):
+    """The proof-table record of a block unit whose costed netlist was compared with the golden
+    model on its ``operations`` costed blocks (the report's Block formats units): a netlist
+    check in the `netlist_label` form, and equivalence `NOT_ATTEMPTED`."""
+    netlist = {
+        "mode": COSTED_BLOCKS,
+        "verdict": "no mismatch" if not mismatches else "mismatch",
+        "pairs": operations,
+        "mismatches": mismatches,
+    }
+    return {"name": name, "netlist": netlist, "equivalence": dict(NOT_ATTEMPTED)}
 
 
 def _proof_mode(spec):
@@ -202,7 +220,9 @@ def netlist_label(result):
         return "not run (`make prove`)"
     if result["verdict"] == NOT_SWEPT["verdict"]:
         return "not swept (block operands: co-verified in cocotb)"
-    what = {"exhaustive": "exhaustive", "blocks": "costed blocks"}.get(result["mode"], "sample")
+    what = {"exhaustive": "exhaustive", COSTED_BLOCKS: "costed blocks"}.get(
+        result["mode"], "sample"
+    )
     if result["mismatches"]:
         return f"{what} {result['pairs']:,}: {result['mismatches']} mismatches"
     verdict = "proven" if result["verdict"] == "proven" else "no mismatch"

@@ -92,3 +92,16 @@ def test_suite_run_proves_units_in_a_pool_and_reads_them_back(monkeypatch, tmp_p
     for ran, read in zip(records, back):
         assert read["netlist"]["verdict"] == ran["netlist"]["verdict"]
         assert read["equivalence"]["verdict"] == ran["equivalence"]["verdict"]
+
+
+def test_a_costed_block_check_is_labelled_and_not_counted_as_a_proof():
+    from picojoule.report_document import _verification_summary, _with_proofs
+    from picojoule.verification import costed_blocks_check, equivalence_label, netlist_label
+
+    check = costed_blocks_check("mx_dot_x", operations=2000, mismatches=0)
+    assert netlist_label(check["netlist"]) == "costed blocks 2,000, no mismatch"
+    assert equivalence_label(check["equivalence"]).startswith("not attempted (block unit")
+    rows = _with_proofs([{"name": "mx_dot_x", "vectors": 9, "mismatches": 0}], [check])
+    assert rows[0]["netlist_vectors"] == "costed blocks 2,000, no mismatch"
+    assert "netlist_exhaustive" not in rows[0] and "rtl_equals_netlist" not in rows[0]
+    assert "proven" not in _verification_summary(rows, vectors=100)
