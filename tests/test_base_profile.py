@@ -43,7 +43,9 @@ def test_children_cpu_is_counted():
     profile.take()
     with profile.recording(), profile.phase("subprocess"):
         # the child spins 0.25 s: the profile reads it in 10 ms ticks (user and system apart)
-        code = "import time\nend = time.process_time() + 0.25\nwhile time.process_time() < end: pass"
+        code = (
+            "import time\nend = time.process_time() + 0.25\nwhile time.process_time() < end: pass"
+        )
         subprocess.run([sys.executable, "-c", code], check=True)
     assert profile.take()["subprocess"]["cpu_s"] >= 0.2
 
