@@ -29,7 +29,16 @@ from picojoule.cost.sweep_netlist import NetlistSweep
 from picojoule.cost.synth import synthesize
 from picojoule.models.formats import FloatFormat, IntFormat
 
-__all__ = ["EXHAUSTIVE_LIMIT", "SOURCES", "prove", "check_mode", "sweeps_operands"]
+__all__ = [
+    "EXHAUSTIVE_LIMIT",
+    "SOURCES",
+    "prove",
+    "check_mode",
+    "sweeps_operands",
+    "plan_tasks",
+    "run_tasks",
+    "cpu_seconds",
+]
 
 #: The packages whose source the cached results depend on (netlist engine, golden models).
 SOURCES = ("picojoule.base", "picojoule.cost", "picojoule.models")
@@ -92,8 +101,9 @@ def _task_pairs(task):
     return _SWEEP.run_pairs(pairs, max_examples=max_examples)
 
 
-def _tasks(sweep, *, sample, seed, max_examples):
-    """(function, [(task, pairs)]) covering the sweep."""
+def plan_tasks(sweep, *, sample, seed, max_examples):
+    """(function, [(task, pairs)]) covering the sweep of a `NetlistSweep`: every pair, or
+    ``sample`` pairs drawn with ``seed``."""
     if sample is None and sweep.bits < 6:
         total = 1 << sweep.bits
         return _task_pairs, [(("all", 0, total, seed, max_examples), total)]
@@ -126,7 +136,9 @@ class _NoBar:
         pass
 
 
-def _run(sweep, function, tasks, *, jobs, max_mismatches, show_progress, label):
+def run_tasks(sweep, function, tasks, *, jobs, max_mismatches, show_progress, label):
+    """Run the `plan_tasks` of ``sweep`` on ``jobs`` forked workers (a progress bar when
+    ``show_progress``); ``(pairs, mismatches, examples)``, stopping at ``max_mismatches``."""
     global _SWEEP
     _SWEEP = sweep
     pairs = mismatches = 0
@@ -173,7 +185,7 @@ def _run(sweep, function, tasks, *, jobs, max_mismatches, show_progress, label):
         _SWEEP = None
 
 
-def _cpu_seconds():
+def cpu_seconds():
     """CPU time of this process and of its ended children (the workers, once joined)."""
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -251,10 +263,10 @@ def prove(
     if lookup_only:
         return None
     sweep = NetlistSweep(netlist=synth.netlist, spec=spec)
-    function, tasks = _tasks(sweep, sample=sample, seed=seed, max_examples=max_mismatches)
+    function, tasks = plan_tasks(sweep, sample=sample, seed=seed, max_examples=max_mismatches)
     jobs = jobs or len(os.sched_getaffinity(0))
-    start, cpu_start = time.perf_counter(), _cpu_seconds()
-    pairs, mismatches, examples = _run(
+    start, cpu_start = time.perf_counter(), cpu_seconds()
+    pairs, mismatches, examples = run_tasks(
         sweep,
         function,
         tasks,
@@ -264,7 +276,7 @@ def prove(
         label=spec.name,
     )
     seconds = time.perf_counter() - start
-    cpu_seconds = _cpu_seconds() - cpu_start
+    cpu_used = cpu_seconds() - cpu_start
     planned = sum(n for _, n in tasks)
     complete = pairs == planned
     if mismatches:
@@ -287,7 +299,7 @@ def prove(
         "verdict": verdict,
         "seconds": round(seconds, 3),
         "pairs_per_second": pairs / seconds if seconds > 0 else None,
-        "cpu_seconds": round(cpu_seconds, 3),
+        "cpu_seconds": round(cpu_used, 3),
         "jobs": jobs,
         "cells": sum(synth.cells.values()),
         "library": synth.library_label,

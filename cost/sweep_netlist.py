@@ -19,7 +19,9 @@ chunk's operations are compared with the golden model of the pairs ``latency`` o
 earlier (modulo the sweep), so every pair is compared exactly once.
 
 A result matches when its code equals the golden code, or both are NaN (any NaN code: NaN is
-compared as a class).
+compared as a class). With a ``reference`` (another netlist of the same unit, e.g. its RTL
+lowered to gates, `picojoule.cost.rtl_gates`) the result is compared with that netlist's on the
+same input words instead, bit for bit (NaN payloads and o__valid included).
 """
 
 import sys
@@ -93,8 +95,9 @@ class NetlistSweep:
     at 1 and the output stream's valid is checked for a pipelined unit.
     """
 
-    def __init__(self, *, netlist, spec, ports=None):
+    def __init__(self, *, netlist, spec, ports=None, reference=None):
         self.spec = spec
+        self.reference = reference  # a NetlistSweep of the same unit, or None: the golden model
         fmt_a, fmt_b = spec.in_formats
         self.a_width, self.b_width = fmt_a.width, fmt_b.width
         self.bits = self.a_width + self.b_width
@@ -200,7 +203,9 @@ class NetlistSweep:
 
         Needs ``bits >= 6``. Returns ``(pairs, mismatches, examples)``.
         """
-        got, valid = self._evaluate(self.exhaustive_words(first_word, n_words))
+        words = self.exhaustive_words(first_word, n_words)
+        got, valid = self._evaluate(words)
+        want = self._reference_words(words)
         skip = self.prefix
         total = 1 << self.bits
         start = (first_word * 64 - self.latency) % total
@@ -216,8 +221,16 @@ class NetlistSweep:
         else:
             pairs = np.arange(start, start + count, dtype=np.uint64) % np.uint64(total)
         return self._compare(
-            got[:, skip:], None if valid is None else valid[skip:], pairs, max_examples
+            got[:, skip:], None if valid is None else valid[skip:], pairs, max_examples, want
         )
+
+    def _reference_words(self, words):
+        """The reference netlist's (result, valid) bit planes after the warm-up, or None."""
+        if self.reference is None:
+            return None
+        want, valid = self.reference._evaluate(words)
+        skip = self.prefix
+        return want[:, skip:], None if valid is None else valid[skip:]
 
     def run_pairs(self, pairs, *, max_examples):
         """Compare the given pair numbers (any order; uint64). Returns the same triple."""
@@ -232,13 +245,17 @@ class NetlistSweep:
         # pair i is read at operation lead + i
         if self.latency:
             stream[lead - self.latency : len(stream) - self.latency] = stream[lead:].copy()
-        got, valid = self._evaluate(pack_stream(stream, self.bits))
+        words = pack_stream(stream, self.bits)
+        got, valid = self._evaluate(words)
+        want = self._reference_words(words)
         skip = self.prefix
         return self._compare(
-            got[:, skip:], None if valid is None else valid[skip:], pairs, max_examples
+            got[:, skip:], None if valid is None else valid[skip:], pairs, max_examples, want
         )
 
-    def _compare(self, got_words, valid_words, pairs, max_examples):
+    def _compare(self, got_words, valid_words, pairs, max_examples, reference=None):
+        """``reference``: the reference netlist's (result, valid) planes, compared bit for bit;
+        None: compare with the golden model (NaN as a class)."""
         n = len(pairs)
         got = words_to_codes(got_words)[:n]
         fmt_a, fmt_b = self.spec.in_formats
@@ -255,20 +272,24 @@ class NetlistSweep:
         else:
             a = (pairs & pairs.dtype.type((1 << self.a_width) - 1)).astype(a_dtype)
             b = (pairs >> pairs.dtype.type(self.a_width)).astype(b_dtype)
-        want = np.asarray(self.spec.golden(a, b))
+        if reference is None:
+            want = np.asarray(self.spec.golden(a, b))
+        else:
+            want = words_to_codes(reference[0])[:n]
         if want.dtype != got.dtype:
             want = want.astype(np.uint64)
             got = got.astype(np.uint64)
         bad = got != want
         if valid_words is not None:
             valid = words_to_codes(valid_words[None, :])[:n]
-            bad |= valid != 1
+            want_valid = 1 if reference is None else words_to_codes(reference[1][None, :])[:n]
+            bad |= valid != want_valid
         else:
             valid = None
         if not bad.any():
             return n, 0, []
         index = np.flatnonzero(bad)
-        if isinstance(self.out_format, FloatFormat):
+        if reference is None and isinstance(self.out_format, FloatFormat):
             both_nan = self.out_format.is_nan(got[index]) & self.out_format.is_nan(want[index])
             if valid is not None:
                 both_nan &= valid[index] == 1

@@ -3,13 +3,16 @@
 `suite_proofs` exports the units (`picojoule.hw.export`), synthesizes them (cached) and, per
 unit, sweeps the gate netlist against the golden model (`picojoule.cost.prove`): every operand
 pair when the unit has at most 32 operand bits, else a seeded sample of `SAMPLE_WIDE` pairs;
-and checks the RTL equivalent to the netlist (`picojoule.cost.equiv`). With ``run=False``
+and checks the RTL equivalent to the netlist (`picojoule.cost.equiv`; where ABC stops undecided
+on a unit of at most 32 operand bits, by simulating the RTL and the netlist on every operand
+pair, `picojoule.cost.equiv_sweep`). With ``run=False``
 nothing is computed: the cached results are read back (None where there is none), which is
 what the report does after `make prove`.
 
 Units with block operands (mx_dot) are neither swept (the sweep drives scalar codes) nor
-checked for equivalence (`NOT_ATTEMPTED`: ABC's ``&cec`` proved no mx_dot unit within its
-limit, not even a k = 8 one, and a k = 32 unit takes minutes to synthesize); cocotb
+checked for equivalence (`NOT_ATTEMPTED`: ABC's ``&cec -m`` proved none of those tried within
+120 CPU s, the report's k = 8 e2m1 and e4m3 units and the suite's k = 32 e2m1 and e4m3 and
+k = 16 NVFP4 units, and their operands are far beyond an exhaustive sweep); cocotb
 co-verifies them against their golden model, and they are not synthesized here.
 
 A run does its work in two phases that each keep every core busy: synthesis and the
@@ -24,6 +27,8 @@ from pathlib import Path
 
 from picojoule.base.pool import run_jobs
 from picojoule.cost.equiv import DEFAULT_LIMIT_S, check_equivalence
+from picojoule.cost.equiv_sweep import METHOD as SWEEP_METHOD
+from picojoule.cost.equiv_sweep import sweep_equivalence, sweepable
 from picojoule.cost.prove import EXHAUSTIVE_LIMIT, prove, sweeps_operands
 from picojoule.cost.synth import synthesize
 
@@ -35,6 +40,7 @@ __all__ = [
     "costed_blocks_check",
     "NOT_ATTEMPTED",
     "suite_proofs",
+    "decide_by_sweep",
     "netlist_label",
     "equivalence_label",
 ]
@@ -158,7 +164,35 @@ def _unit_record(spec, *, verilog, prepared, run, jobs, limit_s, liberty, progre
             limit_s=limit_s,
             lookup_only=not run,
         )
+    record["equivalence"] = decide_by_sweep(
+        record["equivalence"],
+        spec=spec,
+        verilog=verilog,
+        synth=synth,
+        jobs=jobs,
+        progress=progress,
+        lookup_only=not run,
+    )
     return record
+
+
+def decide_by_sweep(equiv, *, spec, verilog, synth, jobs, progress, lookup_only):
+    """``equiv`` (a `check_equivalence` result or None), or, when ABC stopped undecided on a
+    unit of at most 32 operand bits, the `sweep_equivalence` result with ``equiv`` as its
+    ``sat`` entry (None in ``lookup_only`` mode when the sweep is not cached)."""
+    if equiv is None or equiv["verdict"] != "not proven within the limit" or not sweepable(spec):
+        return equiv
+    swept = sweep_equivalence(
+        spec=spec,
+        verilog=verilog,
+        synth=synth,
+        jobs=jobs,
+        progress=progress,
+        lookup_only=lookup_only,
+    )
+    if swept is None:
+        return equiv
+    return {**swept, "sat": equiv}
 
 
 def _cpu_seconds():
@@ -235,6 +269,13 @@ def equivalence_label(result):
         return "not run (`make prove`)"
     if result["verdict"] == NOT_ATTEMPTED["verdict"]:
         return f"not attempted ({result['reason']})"
+    if result["method"] == SWEEP_METHOD:
+        sat = result["sat"]
+        return (
+            f"{result['verdict']} (RTL and netlist simulated on every operand pair, "
+            f"{result['seconds']:.0f} s; {sat['method'].split('-> ')[-1]}: undecided within "
+            f"{sat['limit_s']} CPU s)"
+        )
     method = result["method"].split("-> ")[-1]
     if result["verdict"] == "not proven within the limit":
         return f"not proven within {result['limit_s']} CPU s ({method})"

@@ -146,12 +146,12 @@ def run(report):
         "pairs/s",
     )
     # the driver on 2 workers over a fraction of the space, extrapolated to all 2^32 pairs
-    function, tasks = prove_module._tasks(sweep, sample=None, seed=1, max_examples=10)
+    function, tasks = prove_module.plan_tasks(sweep, sample=None, seed=1, max_examples=10)
     tasks = tasks[: max(2, int(len(tasks) * FRACTION))]
     done = sum(n for _, n in tasks)
     cpu = _children_cpu()
     start = time.perf_counter()
-    checked, mismatches, _ = prove_module._run(
+    checked, mismatches, _ = prove_module.run_tasks(
         sweep, function, tasks, jobs=2, max_mismatches=10, show_progress=False, label="bench"
     )
     wall = time.perf_counter() - start

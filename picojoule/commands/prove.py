@@ -57,7 +57,8 @@ def add_arguments(parser):
     parser.add_argument(
         "--equiv",
         action="store_true",
-        help="also prove the RTL equivalent to the netlist (Yosys miter + ABC)",
+        help="also prove the RTL equivalent to the netlist (Yosys miter + ABC; where ABC stops "
+        "undecided on a unit of at most 32 operand bits, by simulating both on every pair)",
     )
     parser.add_argument(
         "--equiv-limit",
@@ -171,7 +172,7 @@ def run(args):
     from picojoule.cost.prove import check_mode, prove
     from picojoule.cost.synth import synthesize, yosys_version
     from picojoule.hw.export import verilog_source
-    from picojoule.verification import equivalence_label
+    from picojoule.verification import decide_by_sweep, equivalence_label
 
     if args.suite:
         return _run_suite(args)
@@ -204,6 +205,16 @@ def run(args):
                 liberty=args.liberty,
                 limit_s=args.equiv_limit,
             )
+            if args.sample is None:  # an exhaustive run: decide what ABC left undecided
+                equiv = decide_by_sweep(
+                    equiv,
+                    spec=spec,
+                    verilog=path,
+                    synth=synth,
+                    jobs=args.jobs,
+                    progress=not args.quiet,
+                    lookup_only=False,
+                )
             result["equivalence"] = equiv
     space = f"2^{result['bits']} = {result['space']:,}"
     how = "every pair" if result["mode"] == "exhaustive" else f"sample, seed {result['seed']}"
