@@ -40,6 +40,7 @@ __all__ = [
     "source_digest",
     "key",
     "load",
+    "load_result",
     "store",
     "load_text",
     "store_text",
@@ -133,6 +134,15 @@ def load(cache_dir, kind, digest):
         return None if text is None else json.loads(text)
     except ValueError:
         return None
+
+
+def load_result(cache_dir, kind, digest):
+    """The cached result dict marked ``"cached": True``, or None (a result is stored with
+    ``"cached": False`` by the run that computed it)."""
+    result = load(cache_dir, kind, digest)
+    if result is not None:
+        result["cached"] = True
+    return result
 
 
 def store(cache_dir, kind, digest, document):

@@ -31,6 +31,7 @@ from pathlib import Path
 from picojoule.base import cache
 from picojoule.base.errors import UserError
 from picojoule.cost.dont_use import patterns_with_defaults
+from picojoule.cost.rtl_gates import LOWERING, READ_RTL
 from picojoule.cost.synth import _library_for, _yosys, yosys_version
 
 __all__ = ["METHOD", "DEFAULT_LIMIT_S", "check_equivalence"]
@@ -42,8 +43,7 @@ METHOD = {
 }
 DEFAULT_LIMIT_S = 120
 
-_MITER_SCRIPT = """read_verilog -sv rtl.v
-prep -flatten -top {top}
+_MITER_SCRIPT = """{read_rtl}
 rename {top} gold
 design -stash gold
 read_liberty -ignore_miss_func cells.lib
@@ -57,10 +57,7 @@ design -copy-from gate -as gate gate
 miter -equiv -flatten gold gate miter
 hierarchy -top miter
 flatten
-techmap
-opt -fast
-dffunmap
-opt_clean
+{lowering}
 aigmap
 tee -q -o registers.txt select -count t:$_DFF_*
 write_aiger -zinit miter.aig
@@ -116,19 +113,18 @@ def check_equivalence(
     digest = cache.key(
         "equiv", rtl, top, synth.design, lib_text, limit_s, yosys_version(), sources=SOURCES
     )
-    cached = cache.load(cache_dir, "equiv", digest)
-    if cached is not None:
-        cached["cached"] = True
+    cached = cache.load_result(cache_dir, "equiv", digest)
+    if cached is not None or lookup_only:
         return cached
-    if lookup_only:
-        return None
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="picojoule-equiv-") as tmp:
         tmp = Path(tmp)
         (tmp / "rtl.v").write_text(rtl)
         (tmp / "netlist.json").write_text(json.dumps(synth.design))
         (tmp / "cells.lib").write_text(lib_text)
-        (tmp / "miter.ys").write_text(_MITER_SCRIPT.format(top=top))
+        read_rtl = READ_RTL.format(top=top)
+        script = _MITER_SCRIPT.format(read_rtl=read_rtl, lowering=LOWERING, top=top)
+        (tmp / "miter.ys").write_text(script)
         run = subprocess.run(
             [yosys, "-q", "-l", "yosys.log", "-s", "miter.ys"],
             cwd=tmp,

@@ -35,6 +35,7 @@ __all__ = [
     "prove",
     "check_mode",
     "sweeps_operands",
+    "enumerable",
     "plan_tasks",
     "run_tasks",
     "cpu_seconds",
@@ -60,7 +61,7 @@ def check_mode(spec, *, sample):
             f"it with `picojoule sim --unit {spec.name}`"
         )
     bits = sum(fmt.width for fmt in spec.in_formats)
-    if sample is None and bits > EXHAUSTIVE_LIMIT:
+    if sample is None and not enumerable(spec):
         raise UserError(
             f"{spec.name} has {bits} operand input bits (2^{bits} pairs); exhaustive proofs go "
             f"up to {EXHAUSTIVE_LIMIT} bits: use --sample N (e.g. --sample 10000000)"
@@ -68,6 +69,12 @@ def check_mode(spec, *, sample):
     if sample is not None and sample < 1:
         raise UserError(f"--sample needs a positive number of pairs, got {sample}")
     return bits
+
+
+def enumerable(spec):
+    """True when every operand pair of ``spec`` can be swept: at most `EXHAUSTIVE_LIMIT`
+    operand bits together."""
+    return sum(fmt.width for fmt in spec.in_formats) <= EXHAUSTIVE_LIMIT
 
 
 def sweeps_operands(spec):
@@ -256,12 +263,9 @@ def prove(
         max_mismatches,
         sources=SOURCES,
     )
-    cached = cache.load(cache_dir, "prove", digest)
-    if cached is not None:
-        cached["cached"] = True
+    cached = cache.load_result(cache_dir, "prove", digest)
+    if cached is not None or lookup_only:
         return cached
-    if lookup_only:
-        return None
     sweep = NetlistSweep(netlist=synth.netlist, spec=spec)
     function, tasks = plan_tasks(sweep, sample=sample, seed=seed, max_examples=max_mismatches)
     jobs = jobs or len(os.sched_getaffinity(0))

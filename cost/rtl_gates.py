@@ -1,11 +1,12 @@
 """A unit's RTL lowered to Yosys' own gate cells, without ABC, as a netlist the gate engine runs.
 
 This is the gold side of the equivalence miter (:mod:`picojoule.cost.equiv`): Yosys reads the
-exported Verilog and lowers it as the miter does (``prep -flatten``, ``techmap``, ``opt -fast``,
-``dffunmap``: enables and synchronous resets become logic in front of plain ``$_DFF_P_``), and
-writes it with ``write_json``. Nothing of ABC or of a cell library is involved, so sweeping this
-netlist and the mapped one on the same operand pairs compares the RTL with what ABC made of it
-(`picojoule.cost.prove.prove_equivalence`).
+exported Verilog and lowers it with the miter's own passes (`READ_RTL`: ``prep -flatten``;
+`LOWERING`: ``techmap``, ``opt -fast``, ``dffunmap``, which turns enables and synchronous
+resets into logic in front of plain ``$_DFF_P_``), and writes it with ``write_json``. Nothing
+of ABC or of a cell library is involved, so sweeping this netlist and the mapped one on the
+same operand pairs compares the RTL with what ABC made of it
+(`picojoule.cost.equiv_sweep.sweep_equivalence`).
 
 `GATES` is the cell library of those gate cells (their Liberty-style functions; no figures:
 the netlist is simulated for its values, never costed). Netlists are cached
@@ -25,16 +26,14 @@ from picojoule.cost.cells import Cell, CellLibrary, Flop
 from picojoule.cost.netlist import Netlist
 from picojoule.cost.synth import _version_of, _yosys
 
-__all__ = ["GATES", "SCRIPT", "rtl_gate_netlist"]
+__all__ = ["GATES", "READ_RTL", "LOWERING", "SCRIPT", "rtl_gate_netlist"]
 
-SCRIPT = """read_verilog -sv rtl.v
-prep -flatten -top {top}
-techmap
-opt -fast
-dffunmap
-opt_clean -purge
-write_json rtl.json
-"""
+#: Yosys reads the exported Verilog (file ``rtl.v``, module ``{top}``) as the miter's gold side.
+READ_RTL = "read_verilog -sv rtl.v\nprep -flatten -top {top}"
+#: The passes that lower a read design to gate cells and plain ``$_DFF_P_`` registers; the
+#: miter (`picojoule.cost.equiv`) lowers itself with the same passes before ``aigmap``.
+LOWERING = "techmap\nopt -fast\ndffunmap\nopt_clean"
+SCRIPT = f"{READ_RTL}\n{LOWERING}\nwrite_json rtl.json\n"
 
 #: Yosys' internal gate cells (``techmap``'s output): pins -> Liberty function of ``Y``.
 _FUNCTIONS = {

@@ -21,15 +21,14 @@ then the sweeps one unit after another, each on ``jobs`` workers.
 """
 
 import os
-import resource
 import time
 from pathlib import Path
 
 from picojoule.base.pool import run_jobs
 from picojoule.cost.equiv import DEFAULT_LIMIT_S, check_equivalence
 from picojoule.cost.equiv_sweep import METHOD as SWEEP_METHOD
-from picojoule.cost.equiv_sweep import sweep_equivalence, sweepable
-from picojoule.cost.prove import EXHAUSTIVE_LIMIT, prove, sweeps_operands
+from picojoule.cost.equiv_sweep import sweep_equivalence
+from picojoule.cost.prove import cpu_seconds, enumerable, prove, sweeps_operands
 from picojoule.cost.synth import synthesize
 
 __all__ = [
@@ -76,8 +75,7 @@ def costed_blocks_check(name, *, operations, mismatches):
 
 
 def _proof_mode(spec):
-    bits = sum(fmt.width for fmt in spec.in_formats)
-    return None if bits <= EXHAUSTIVE_LIMIT else SAMPLE_WIDE
+    return None if enumerable(spec) else SAMPLE_WIDE
 
 
 def suite_proofs(
@@ -180,7 +178,7 @@ def decide_by_sweep(equiv, *, spec, verilog, synth, jobs, progress, lookup_only)
     """``equiv`` (a `check_equivalence` result or None), or, when ABC stopped undecided on a
     unit of at most 32 operand bits, the `sweep_equivalence` result with ``equiv`` as its
     ``sat`` entry (None in ``lookup_only`` mode when the sweep is not cached)."""
-    if equiv is None or equiv["verdict"] != "not proven within the limit" or not sweepable(spec):
+    if equiv is None or equiv["verdict"] != "not proven within the limit" or not enumerable(spec):
         return equiv
     swept = sweep_equivalence(
         spec=spec,
@@ -195,16 +193,10 @@ def decide_by_sweep(equiv, *, spec, verilog, synth, jobs, progress, lookup_only)
     return {**swept, "sat": equiv}
 
 
-def _cpu_seconds():
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
 def _prepare(task):
     """A worker's job: synthesize one unit (cached) and check its equivalence (cached);
     the wall and CPU seconds (this process and its Yosys / ABC runs) of both."""
-    start, cpu = time.perf_counter(), _cpu_seconds()
+    start, cpu = time.perf_counter(), cpu_seconds()
     spec, verilog = task["spec"], Path(task["verilog"])
     synth = synthesize(verilog=verilog, top=spec.name, liberty=task["liberty"], progress=None)
     equiv = None
@@ -219,7 +211,7 @@ def _prepare(task):
     return {
         "equivalence": equiv,
         "seconds": time.perf_counter() - start,
-        "cpu_seconds": _cpu_seconds() - cpu,
+        "cpu_seconds": cpu_seconds() - cpu,
     }
 
 

@@ -146,6 +146,12 @@ def test_wide_unit_exhaustive_is_one_line_error(capsys):
         (["prove"], "--kind"),
         (["prove", "--kind", "lmul", "--a", "bf16", "--sample", "0"], "--sample"),
         (["prove", "mx_dot_e4m3_k32_e8m0_fp32_exact_s0", "--sample", "10"], "block operands"),
+        (["prove", "lmul_e4m3_int_add_nonsat_s0", "--equiv", "--equiv-limit", "-3"], "-3"),
+        (["prove", "lmul_e4m3_int_add_nonsat_s0", "--equiv-limit", "0"], "--equiv-limit 0"),
+        (["prove", "lmul_e4m3_int_add_nonsat_s0", "--jobs", "0"], "--jobs 0"),
+        (["prove", "lmul_e4m3_int_add_nonsat_s0", "--max-mismatches", "0"], "--max-mismatches"),
+        (["prove", "--suite", "--jobs", "-1"], "--jobs -1"),
+        (["prove", "lmul_e4m3_int_add_nonsat_s0", "--json", "."], "is a folder"),
     ],
 )
 def test_bad_input_is_one_line_error(argv, words, capsys):

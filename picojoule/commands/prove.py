@@ -117,11 +117,23 @@ def _describe(example, spec):
     return line
 
 
+def _check_arguments(args):
+    """One-line errors for the numeric flags and the --json path, before any work."""
+    from picojoule.base import outputs
+    from picojoule.commands._checks import in_range
+
+    in_range(args.max_mismatches, flag="--max-mismatches", minimum=1)
+    in_range(args.equiv_limit, flag="--equiv-limit", minimum=1, what="CPU seconds")
+    in_range(args.jobs, flag="--jobs", minimum=1)
+    if args.json:
+        outputs.check_file(args.json, flag="--json")
+
+
 def _pairs_to_check(spec):
+    from picojoule.cost.prove import enumerable
     from picojoule.verification import SAMPLE_WIDE
 
-    bits = sum(fmt.width for fmt in spec.in_formats)
-    return 1 << bits if bits <= 32 else SAMPLE_WIDE
+    return 1 << sum(fmt.width for fmt in spec.in_formats) if enumerable(spec) else SAMPLE_WIDE
 
 
 def _run_suite(args):
@@ -174,12 +186,11 @@ def run(args):
     from picojoule.hw.export import verilog_source
     from picojoule.verification import decide_by_sweep, equivalence_label
 
+    _check_arguments(args)
     if args.suite:
         return _run_suite(args)
     spec = spec_from_args(args)
     check_mode(spec, sample=args.sample)
-    if args.max_mismatches < 1:
-        raise ValueError(f"--max-mismatches must be at least 1, got {args.max_mismatches}")
     yosys_version()  # one line naming the package if Yosys is missing
     with tempfile.TemporaryDirectory(prefix="picojoule-prove-") as tmp:
         path = Path(tmp) / f"{spec.name}.v"
