@@ -30,9 +30,10 @@ from pathlib import Path
 
 from picojoule.base import cache
 from picojoule.base.errors import UserError
+from picojoule.base.tool_errors import tool_error_line
 from picojoule.cost.dont_use import patterns_with_defaults
 from picojoule.cost.rtl_gates import LOWERING, READ_RTL
-from picojoule.cost.synth import _library_for, _yosys, yosys_version
+from picojoule.cost.synth import _library_for, _yosys, run_yosys_script, yosys_version
 
 __all__ = ["METHOD", "DEFAULT_LIMIT_S", "check_equivalence"]
 
@@ -125,17 +126,10 @@ def check_equivalence(
         read_rtl = READ_RTL.format(top=top)
         script = _MITER_SCRIPT.format(read_rtl=read_rtl, lowering=LOWERING, top=top)
         (tmp / "miter.ys").write_text(script)
-        run = subprocess.run(
-            [yosys, "-q", "-l", "yosys.log", "-s", "miter.ys"],
-            cwd=tmp,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if run.returncode != 0:
-            log = (tmp / "yosys.log").read_text() if (tmp / "yosys.log").exists() else run.stderr
-            errors = [line for line in log.splitlines() if line.startswith("ERROR")]
-            raise UserError(f"yosys could not build the miter of {top}: {(errors or ['?'])[0]}")
+        status, log = run_yosys_script(yosys, tmp, "miter.ys")
+        if status != 0:
+            detail = tool_error_line(log) or f"exit status {status}"
+            raise UserError(f"yosys could not build the miter of {top}: {detail}")
         registers = int((tmp / "registers.txt").read_text().split()[0] or 0)
         kind = "sequential" if registers else "combinational"
         command = "&get -n; &cec -m" if kind == "combinational" else "dprove"

@@ -15,7 +15,6 @@ version and this module's source.
 """
 
 import json
-import subprocess
 import tempfile
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from picojoule.base.errors import UserError
 from picojoule.base.tool_errors import tool_error_line
 from picojoule.cost.cells import Cell, CellLibrary, Flop
 from picojoule.cost.netlist import Netlist
-from picojoule.cost.synth import _version_of, _yosys
+from picojoule.cost.synth import _version_of, _yosys, run_yosys_script
 
 __all__ = ["GATES", "READ_RTL", "LOWERING", "SCRIPT", "rtl_gate_netlist"]
 
@@ -98,15 +97,9 @@ def rtl_gate_netlist(*, verilog, top, cache_dir="default"):
             tmp = Path(tmp)
             (tmp / "rtl.v").write_text(rtl)
             (tmp / "lower.ys").write_text(script)
-            run = subprocess.run(
-                [exe, "-q", "-l", "yosys.log", "-s", "lower.ys"],
-                cwd=tmp,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            if run.returncode != 0:
-                detail = tool_error_line(run.stdout + run.stderr) or f"exit {run.returncode}"
+            status, log = run_yosys_script(exe, tmp, "lower.ys")
+            if status != 0:
+                detail = tool_error_line(log) or f"exit status {status}"
                 raise UserError(f"yosys could not lower {top} to gates: {detail}")
             design = json.loads((tmp / "rtl.json").read_text())
         cache.store(cache_dir, "rtl_gates", digest, design)

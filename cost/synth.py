@@ -303,6 +303,22 @@ def yosys_script(*, files, top, by_sub_block=False):
     return "\n".join(steps) + "\n"
 
 
+def run_yosys_script(exe, folder, script):
+    """Run Yosys quietly on the script file ``script`` in ``folder`` (its log in
+    ``folder/yosys.log``); ``(exit status, its output and log text)``."""
+    run = subprocess.run(
+        [exe, "-q", "-l", "yosys.log", "-s", script],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    log = run.stdout + run.stderr
+    with contextlib.suppress(OSError):
+        log += (Path(folder) / "yosys.log").read_text()
+    return run.returncode, log
+
+
 def _run_yosys(exe, sources, top, lib_text, script):
     with tempfile.TemporaryDirectory(prefix="picojoule-synth-") as tmp:
         tmp = Path(tmp)
@@ -314,21 +330,10 @@ def _run_yosys(exe, sources, top, lib_text, script):
         (tmp / "cells.lib").write_text(lib_text)
         (tmp / "flow.ys").write_text(script)
         cpu, wall = _children_cpu(), time.perf_counter()
-        run = subprocess.run(
-            [exe, "-q", "-l", "yosys.log", "-s", "flow.ys"],
-            cwd=tmp,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        status, log = run_yosys_script(exe, tmp, "flow.ys")
         _credit_passes(tmp / "yosys.log", _children_cpu() - cpu, time.perf_counter() - wall)
-        if run.returncode != 0:
-            log = run.stdout + run.stderr
-            try:
-                log += (tmp / "yosys.log").read_text()
-            except OSError:
-                pass
-            detail = tool_error_line(log, rename=rename) or f"exit status {run.returncode}"
+        if status != 0:
+            detail = tool_error_line(log, rename=rename) or f"exit status {status}"
             if "cannot be legalized" in detail:
                 raise UserError(
                     f"the library lacks a flip-flop that {top}'s registers can map to; "
